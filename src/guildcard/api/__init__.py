@@ -1,0 +1,1 @@
+"""JSON API entry point (FastAPI): thin routes, no business rules."""

@@ -1,0 +1,45 @@
+"""The ASGI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from guildcard import __version__
+from guildcard.api import docs, health, problems
+from guildcard.api.middleware import RequestContextMiddleware
+from guildcard.bootstrap import Container, bootstrap
+from guildcard.db import schema
+
+DESCRIPTION = """\
+GuildCard: coalition loyalty (异业联盟). Errors are `application/problem+json` with a
+stable `code`. Every write takes an `Idempotency-Key`; a replay returns the first result.
+"""
+
+
+def create_app(container: Container | None = None, *, check_schema: bool = True) -> FastAPI:
+    container = container or bootstrap()
+    if check_schema:
+        schema.assert_current(container.database.engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        container.close()
+
+    app = FastAPI(
+        title="GuildCard API",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    app.add_middleware(RequestContextMiddleware)
+    problems.install_problem_handlers(app)
+    docs.install_docs(app)
+    app.include_router(health.router)
+    return app

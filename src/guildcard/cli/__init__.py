@@ -1,0 +1,1 @@
+"""Command-line entry point (Typer): thin commands, no business rules."""

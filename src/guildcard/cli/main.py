@@ -1,0 +1,27 @@
+"""The ``guildcard`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from guildcard import __version__
+from guildcard.cli import db, serve
+
+app = typer.Typer(
+    help="GuildCard: coalition loyalty (异业联盟). Every command has --help.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(db.app, name="db")
+app.command()(serve.serve)
+app.command()(serve.up)
+
+
+@app.command()
+def version() -> None:
+    """Print the GuildCard version."""
+    typer.echo(__version__)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Database infrastructure shared by every context's storage adapters."""

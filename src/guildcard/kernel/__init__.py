@@ -1,0 +1,1 @@
+"""Shared kernel: ids, money, points, clock, errors and tenancy. Imports no framework."""

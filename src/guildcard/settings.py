@@ -1,0 +1,92 @@
+"""Settings from the environment (``GUILDCARD_*``), validated once at start-up.
+
+Development runs with built-in throw-away secrets so that a fresh clone starts with
+one command. Any other environment refuses to start while a secret is missing, is a
+development default, or is too short, and while a fixed one-time code is set; the
+error names each offending setting.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from guildcard.kernel.errors import InsecureSettings
+
+_DEV_SECRETS = {
+    "secret_key": "dev-only-secret-key-change-me-0000000000",
+    "data_key": "dev-only-data-key-change-me-00000000000000",
+    "lookup_key": "dev-only-lookup-key-change-me-000000000000",
+}
+_MIN_SECRET_LEN = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GUILDCARD_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file under data_dir"
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    # Signs session cookies and CSRF tokens.
+    secret_key: SecretStr | None = None
+    # Encrypts personal data at rest (AES-GCM key derivation input).
+    data_key: SecretStr | None = None
+    # Keyed hash for looking up phone numbers without decrypting them.
+    lookup_key: SecretStr | None = None
+    # Development convenience only: every one-time code is this value.
+    fixed_otp: str | None = None
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == "development"
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'guildcard.db').as_posix()}"
+
+    def secret(self, name: Literal["secret_key", "data_key", "lookup_key"]) -> str:
+        """The secret's value; in development a built-in default stands in for a missing one."""
+        value: SecretStr | None = getattr(self, name)
+        if value is not None:
+            return value.get_secret_value()
+        if self.is_development:
+            return _DEV_SECRETS[name]
+        raise InsecureSettings(f"GUILDCARD_{name.upper()} is not set")
+
+    def check_safe(self) -> None:
+        """Refuse to run outside development with default, missing or weak secrets."""
+        if self.is_development:
+            return
+        problems = []
+        for name, default in _DEV_SECRETS.items():
+            value: SecretStr | None = getattr(self, name)
+            env_name = f"GUILDCARD_{name.upper()}"
+            if value is None:
+                problems.append(f"{env_name} is missing")
+            elif value.get_secret_value() == default:
+                problems.append(f"{env_name} is the development default")
+            elif len(value.get_secret_value()) < _MIN_SECRET_LEN:
+                problems.append(f"{env_name} is shorter than {_MIN_SECRET_LEN} characters")
+        if self.fixed_otp:
+            problems.append("GUILDCARD_FIXED_OTP is set (fixed one-time codes are for development)")
+        if problems:
+            raise InsecureSettings(
+                f"refusing to start in {self.env}: " + "; ".join(problems), problems=problems
+            )
+
+
+def load_settings(**overrides: object) -> Settings:
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings.check_safe()
+    return settings

@@ -1,0 +1,104 @@
+"""The dependency rule of DESIGN.md, checked on every import in the source tree.
+
+entry points -> services -> domain; domain and kernel import no framework; the ledger
+uses only the kernel (and db infrastructure); no context imports an entry point.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+FRAMEWORKS = {
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "pydantic",
+    "pydantic_settings",
+    "alembic",
+    "typer",
+    "jinja2",
+    "uvicorn",
+}
+ENTRY_POINTS = {"api", "web", "cli", "jobs"}
+CONTEXTS = {"alliance", "members", "loyalty", "counter", "rewards", "settlement", "insights", "automation"}
+TOP_LEVEL_WIRING = {"bootstrap", "settings", "logs", "__init__", "__main__"}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(source: str, module: str) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative import: resolve against the module's package
+                base = module.split(".")[: -node.level]
+                found.add(".".join([*base, node.module or ""]).rstrip("."))
+            elif node.module:
+                found.add(node.module)
+    return found
+
+
+def violations(module: str, imported: set[str]) -> list[str]:
+    parts = module.split(".")
+    area = parts[1] if len(parts) > 1 else ""
+    problems = []
+    is_domain = area == "kernel" or "domain" in parts
+    for name in sorted(imported):
+        root = name.split(".")[0]
+        target = name.split(".")[1] if root == "guildcard" and "." in name else ""
+        if is_domain and root in FRAMEWORKS:
+            problems.append(f"{module}: domain code imports framework {name}")
+        if is_domain and target in {"db", "settings", "bootstrap"}:
+            problems.append(f"{module}: domain code imports infrastructure {name}")
+        if area == "kernel" and root == "guildcard" and target not in {"kernel", ""}:
+            problems.append(f"{module}: the kernel imports {name}")
+        if area == "ledger" and target in CONTEXTS:
+            problems.append(f"{module}: the ledger imports another context {name}")
+        if area not in ENTRY_POINTS | TOP_LEVEL_WIRING and target in ENTRY_POINTS:
+            problems.append(f"{module}: a context imports entry point {name}")
+    return problems
+
+
+def test_the_source_tree_keeps_the_dependency_rule():
+    problems = []
+    files = sorted(SRC.rglob("*.py"))
+    assert files, "no sources found"
+    for path in files:
+        module = module_name(path)
+        problems += violations(module, imports_of(path.read_text(encoding="utf-8"), module))
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("module", "imported", "expected"),
+    [
+        ("guildcard.ledger.domain.entries", {"sqlalchemy"}, "framework"),
+        ("guildcard.kernel.money", {"pydantic"}, "framework"),
+        ("guildcard.counter.domain", {"fastapi.responses"}, "framework"),
+        ("guildcard.ledger.service", {"guildcard.members.service"}, "another context"),
+        ("guildcard.counter.service", {"guildcard.api.deps"}, "entry point"),
+        ("guildcard.db.uow", {"guildcard.cli.main"}, "entry point"),
+        ("guildcard.kernel.ids", {"guildcard.ledger"}, "the kernel imports"),
+    ],
+)
+def test_the_checker_catches_each_kind_of_violation(module, imported, expected):
+    found = violations(module, imported)
+    assert found, f"{module} importing {imported} should be refused"
+    assert expected in found[0]
+
+
+def test_allowed_imports_pass():
+    assert violations("guildcard.counter.service", {"guildcard.ledger.service", "sqlalchemy"}) == []
+    assert violations("guildcard.api.app", {"guildcard.counter.service", "fastapi"}) == []
+    assert violations("guildcard.ledger.storage", {"guildcard.db.uow", "sqlalchemy"}) == []
