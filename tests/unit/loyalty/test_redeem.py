@@ -78,8 +78,7 @@ def test_points_may_pay_the_whole_bill_when_the_alliance_allows_it():
     minimum=st.integers(min_value=0, max_value=10_000),
 )
 def test_no_fraction_of_a_point_ever_pays_and_every_limit_holds(
-    *,
-    bill, balance, requested, ppy, share, minimum
+    *, bill, balance, requested, ppy, share, minimum
 ):
     settings_ = LoyaltySettings(
         redeem_points_per_yuan=ppy, max_redeem_share=share, min_order_for_redeem_fen=minimum
