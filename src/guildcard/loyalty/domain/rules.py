@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 
 from guildcard.loyalty.domain.errors import RuleOutsideLimits, RulesInvalid
 from guildcard.loyalty.domain.settings import LoyaltySettings
@@ -72,7 +73,8 @@ class MerchantEarnRules:
         if problems:
             raise RulesInvalid("; ".join(problems), problems=problems)
         # A read-only copy: frozen means frozen, even for the mapping inside.
-        object.__setattr__(self, "category_multipliers", dict(sorted(self.category_multipliers.items())))
+        frozen = MappingProxyType(dict(sorted(self.category_multipliers.items())))
+        object.__setattr__(self, "category_multipliers", frozen)
 
     def multiplier_for(self, category: str) -> Decimal:
         return self.category_multipliers.get(category, ONE)
