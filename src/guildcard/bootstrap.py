@@ -7,9 +7,11 @@ tests all wire the same things the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from guildcard.db.engine import Database
 from guildcard.kernel.clock import Clock, SystemClock
+from guildcard.loyalty.service import LoyaltyService
 from guildcard.settings import Settings, load_settings
 
 
@@ -18,6 +20,10 @@ class Container:
     settings: Settings
     database: Database
     clock: Clock = field(default_factory=SystemClock)
+
+    @cached_property
+    def loyalty(self) -> LoyaltyService:
+        return LoyaltyService(self.database, self.clock)
 
     def close(self) -> None:
         self.database.dispose()

@@ -108,9 +108,7 @@ class LoyaltyService:
         return [
             c
             for c in candidates
-            if c.is_running_at(at)
-            and (merchant_id is None or not c.merchant_ids or merchant_id in c.merchant_ids)
-            and (category is None or not c.trade_categories or category in c.trade_categories)
+            if c.is_running_at(at) and c.covers(merchant_id=merchant_id, trade_category=category)
         ]
 
     # --- writes ------------------------------------------------------------------------

@@ -54,11 +54,11 @@ class Campaign:
             return False
         return self.time_to is None or clock < self.time_to
 
-    def covers(self, *, merchant_id: str, trade_category: str) -> bool:
-        """Whether the campaign's scope includes this merchant and trade."""
-        if self.merchant_ids and merchant_id not in self.merchant_ids:
+    def covers(self, *, merchant_id: str | None, trade_category: str | None) -> bool:
+        """Whether the campaign's scope includes this merchant and trade (None: any)."""
+        if merchant_id is not None and self.merchant_ids and merchant_id not in self.merchant_ids:
             return False
-        return not self.trade_categories or trade_category in self.trade_categories
+        return trade_category is None or not self.trade_categories or trade_category in self.trade_categories
 
     def applies(self, *, at: datetime, merchant_id: str, trade_category: str, is_member: bool) -> bool:
         if self.members_only and not is_member:
