@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import Connection
 
@@ -15,6 +16,7 @@ from guildcard.auth.tokens import TokenSubject
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
+from guildcard.loyalty.service import LoyaltyService
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.settings import Settings, load_settings
 from guildcard.throttle import Throttle
@@ -36,6 +38,10 @@ class Container:
     throttle: Throttle
     actor_loaders: dict[ActorKind, ActorLoader] = field(default_factory=dict)
     credential_authenticators: list[CredentialAuthenticator] = field(default_factory=list)
+
+    @cached_property
+    def loyalty(self) -> LoyaltyService:
+        return LoyaltyService(self.database, self.clock)
 
     def close(self) -> None:
         self.database.dispose()

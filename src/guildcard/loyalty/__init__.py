@@ -1,0 +1,1 @@
+"""Loyalty: earn rules, growth, campaigns and the alliance's points economics."""

@@ -1,0 +1,59 @@
+"""The loyalty context's errors: one class per condition, each with a stable code."""
+
+from __future__ import annotations
+
+from guildcard.kernel.errors import Conflict, InvalidInput, NotFound, RuleViolation
+
+
+class SettingsInvalid(InvalidInput):
+    """The loyalty settings are not valid."""
+
+    code = "loyalty.settings_invalid"
+
+
+class UnknownSetting(InvalidInput):
+    """There is no such loyalty setting."""
+
+    code = "loyalty.unknown_setting"
+
+
+class RulesInvalid(InvalidInput):
+    """The merchant's earn rules are not valid."""
+
+    code = "loyalty.rules_invalid"
+
+
+class RuleOutsideLimits(RuleViolation):
+    """The merchant's earn rules fall outside the limits the alliance set."""
+
+    code = "loyalty.rule_outside_limits"
+
+
+class RulesBackdated(RuleViolation):
+    """Earn rules cannot take effect in the past."""
+
+    code = "loyalty.rules_backdated"
+
+
+class RulesAlreadyScheduled(Conflict):
+    """Earn rules already take effect at that moment for this merchant."""
+
+    code = "loyalty.rules_already_scheduled"
+
+
+class CampaignInvalid(InvalidInput):
+    """The campaign is not valid."""
+
+    code = "loyalty.campaign_invalid"
+
+
+class CampaignNotFound(NotFound):
+    """No such campaign."""
+
+    code = "loyalty.campaign_not_found"
+
+
+class CampaignEnded(Conflict):
+    """The campaign has already ended."""
+
+    code = "loyalty.campaign_ended"

@@ -1,0 +1,1 @@
+"""Loyalty storage: SQLAlchemy Core tables and the repository behind the service."""

@@ -1,0 +1,72 @@
+"""Loyalty tables. Every key is led by ``alliance_id``; rates are exact decimal strings."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, String, Table
+
+from guildcard.db.metadata import metadata
+from guildcard.db.types import UtcDateTime
+
+# Decimals are stored as their exact text: SQLite has no exact decimal type.
+DECIMAL_TEXT = 32
+
+loyalty_settings = Table(
+    "loyalty_settings",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("redeem_points_per_yuan", Integer, nullable=False),
+    Column("max_redeem_share", String(DECIMAL_TEXT), nullable=False),
+    Column("min_order_for_redeem_fen", BigInteger, nullable=False),
+    Column("only_members_earn", Boolean, nullable=False),
+    Column("pending_days", Integer, nullable=False),
+    Column("growth_per_yuan", String(DECIMAL_TEXT), nullable=False),
+    Column("min_points_per_yuan", String(DECIMAL_TEXT), nullable=False),
+    Column("max_points_per_yuan", String(DECIMAL_TEXT), nullable=False),
+    Column("max_category_multiplier", String(DECIMAL_TEXT), nullable=False),
+    Column("transaction_cap", BigInteger, nullable=True),
+    Column("daily_cap", BigInteger, nullable=True),
+    Column("backfill_window_days", Integer, nullable=False),
+    Column("backfill_approval_threshold_fen", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(40), nullable=True),
+)
+
+# One row per (merchant, effective_from): old rows stay, so the rules in force at any
+# past moment can be read back (backfill, refunds, disputes).
+loyalty_merchant_rules = Table(
+    "loyalty_merchant_rules",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("merchant_id", String(40), primary_key=True),
+    Column("effective_from", UtcDateTime, primary_key=True),
+    Column("category_multipliers", JSON, nullable=False),  # {"drinks": "3"}
+    Column("transaction_cap", BigInteger, nullable=True),
+    Column("daily_cap", BigInteger, nullable=True),
+    Column("min_amount_fen", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(40), nullable=False),
+)
+
+loyalty_campaigns = Table(
+    "loyalty_campaigns",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("campaign_id", String(40), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("multiplier", String(DECIMAL_TEXT), nullable=False),
+    Column("starts_at", UtcDateTime, nullable=True),
+    Column("ends_at", UtcDateTime, nullable=True),
+    Column("weekdays", JSON, nullable=False),  # [3]: every Wednesday; []: every day
+    Column("time_from", String(8), nullable=True),  # "18:00", Asia/Shanghai
+    Column("time_to", String(8), nullable=True),
+    Column("merchant_ids", JSON, nullable=False),
+    Column("trade_categories", JSON, nullable=False),
+    Column("members_only", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(40), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("ended_by", String(40), nullable=True),
+    Index("ix_loyalty_campaigns_alliance_id_ends_at", "alliance_id", "ends_at"),
+)
