@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from guildcard.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited, RuleViolation
+from guildcard.kernel.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    RuleViolation,
+)
 
 
 class UnknownAlliance(NotFound):

@@ -59,7 +59,9 @@ def upgrade() -> None:
         sa.Column("recorded_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("alliance_id", "consent_id", name="pk_member_consents"),
     )
-    op.create_index("ix_member_consents_alliance_id_member_id", "member_consents", ["alliance_id", "member_id"])
+    op.create_index(
+        "ix_member_consents_alliance_id_member_id", "member_consents", ["alliance_id", "member_id"]
+    )
     op.create_table(
         "member_otps",
         sa.Column("alliance_id", sa.String(40), nullable=False),
@@ -100,7 +102,10 @@ def upgrade() -> None:
         sa.Column("reviewed_by", sa.String(40), nullable=True),
         sa.PrimaryKeyConstraint("alliance_id", "flag_id", name="pk_member_duplicate_flags"),
         sa.UniqueConstraint(
-            "alliance_id", "member_a", "member_b", name="uq_member_duplicate_flags_alliance_id_member_a_member_b"
+            "alliance_id",
+            "member_a",
+            "member_b",
+            name="uq_member_duplicate_flags_alliance_id_member_a_member_b",
         ),
     )
 

@@ -80,7 +80,9 @@ class CounterService:
             member = repos.members.by_phone(alliance_id, e164)
             if member is None or not member.is_active:
                 raise MemberNotFound()
-            allowed = has_consent(repos.members.consents(alliance_id, member.member_id), ConsentKind.PHONE_LOOKUP)
+            allowed = has_consent(
+                repos.members.consents(alliance_id, member.member_id), ConsentKind.PHONE_LOOKUP
+            )
         if not allowed:
             raise LookupNotAllowed()
         return member.ref
@@ -92,7 +94,9 @@ class CounterService:
             if found is None:
                 raise MemberNotFound()
             consents = repos.members.consents(member.alliance_id, member.member_id)
-            ref = repos.members.keyed_digest(found.member_id, scope=f"{found.alliance_id}:merchant:{merchant_id}")
+            ref = repos.members.keyed_digest(
+                found.member_id, scope=f"{found.alliance_id}:merchant:{merchant_id}"
+            )
         return _view(found, ref, shared=found.is_active and has_consent(consents, ConsentKind.SHARING))
 
 

@@ -74,7 +74,9 @@ class DuplicateService:
     def __init__(self, deps: MembersDeps) -> None:
         self.deps = deps
 
-    def list(self, *, actor: Actor, alliance_id: str, status: Verdict | None = Verdict.OPEN) -> list[DuplicatePair]:
+    def list(
+        self, *, actor: Actor, alliance_id: str, status: Verdict | None = Verdict.OPEN
+    ) -> list[DuplicatePair]:
         """Flagged pairs for review, phones masked. Raises OperatorsOnly."""
         _require_operator(actor, alliance_id)
         with self.deps.read() as repos:

@@ -113,7 +113,14 @@ class IdentityService:
             member = uow.members.by_phone(alliance_id, e164)
             registered = member is None
             if member is None:
-                member = self._register(uow, alliance_id, e164, terms_version, profile, now)
+                member = self._register(
+                    uow,
+                    alliance_id=alliance_id,
+                    e164=e164,
+                    terms_version=terms_version,
+                    profile=profile,
+                    now=now,
+                )
             expires_at = now + deps.session_ttl
             token = tokens.issue(
                 uow.connection,
@@ -126,7 +133,9 @@ class IdentityService:
             uow.commit()
         return SignedIn(token=token, expires_at=expires_at, member=member, registered=registered)
 
-    def _check_code(self, uow: MembersUnitOfWork, alliance_id: str, e164: str, code: str, now: datetime) -> None:
+    def _check_code(
+        self, uow: MembersUnitOfWork, alliance_id: str, e164: str, code: str, now: datetime
+    ) -> None:
         repo, policy = uow.members, self.deps.policy
         latest = repo.latest_code(alliance_id, repo.phone_hash(alliance_id, e164))
         if latest is None or latest[0].consumed:
@@ -146,6 +155,7 @@ class IdentityService:
     def _register(
         self,
         uow: MembersUnitOfWork,
+        *,
         alliance_id: str,
         e164: str,
         terms_version: str | None,

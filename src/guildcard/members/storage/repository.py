@@ -240,7 +240,14 @@ class MemberRepository:
     # --- one-time codes -------------------------------------------------------------------
 
     def add_code(
-        self, *, alliance_id: str, phone_hash: str, purpose: str, code: str, now: datetime, expires_at: datetime
+        self,
+        *,
+        alliance_id: str,
+        phone_hash: str,
+        purpose: str,
+        code: str,
+        now: datetime,
+        expires_at: datetime,
     ) -> str:
         otp_id = new_id("otp")
         self.conn.execute(
@@ -290,7 +297,9 @@ class MemberRepository:
         ).first()
         if row is None:
             return None
-        issued = IssuedCode(row.otp_id, row.created_at, row.expires_at, row.attempts, row.consumed_at is not None)
+        issued = IssuedCode(
+            row.otp_id, row.created_at, row.expires_at, row.attempts, row.consumed_at is not None
+        )
         return issued, row.code_hash
 
     def count_wrong_attempt(self, alliance_id: str, otp_id: str) -> int:
@@ -347,7 +356,9 @@ class MemberRepository:
         return list(
             self.conn.execute(
                 select(member_code_uses.c.used_at)
-                .where(member_code_uses.c.alliance_id == alliance_id, member_code_uses.c.member_id == member_id)
+                .where(
+                    member_code_uses.c.alliance_id == alliance_id, member_code_uses.c.member_id == member_id
+                )
                 .order_by(member_code_uses.c.used_at)
             ).scalars()
         )
