@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
+from tests.integration.members.conftest import TERMS, make_world
 
 from guildcard.members.actors import load_member_actor
 from guildcard.members.domain.model import ConsentKind
@@ -21,7 +22,6 @@ from guildcard.members.errors import (
     UnknownAlliance,
 )
 from guildcard.privacy.phones import InvalidPhone
-from tests.integration.members.conftest import TERMS, make_world
 
 PHONE = "138 1234 5678"
 DIGITS = "13812345678"
@@ -33,10 +33,12 @@ def test_a_new_phone_registers_with_terms_and_gets_a_member_session(world):
     assert signed.registered
     assert signed.member.phone == "+8613812345678"
     subject = world.subject_of(signed.token)
-    assert subject is not None and subject.actor_id == signed.member.member_id
+    assert subject is not None
+    assert subject.actor_id == signed.member.member_id
     with world.deps.database.read() as conn:
         actor = load_member_actor(conn, subject)
-        assert actor is not None and actor.id == signed.member.member_id
+        assert actor is not None
+        assert actor.id == signed.member.member_id
         row = conn.execute(text("SELECT * FROM members")).one()
     assert DIGITS not in " ".join(str(v) for v in row), "the phone is stored encrypted"
     consents = world.members.profiles.consents(alliance_id="al_1", member_id=signed.member.member_id)
@@ -47,7 +49,9 @@ def test_signing_in_again_finds_the_same_member(world):
     first = world.register(PHONE)
     world.clock.advance(timedelta(minutes=2))
     code = world.send_code(PHONE)
-    again = world.members.identity.sign_in(alliance_id="al_1", phone="+86 13812345678", code=code, client_ip="x")
+    again = world.members.identity.sign_in(
+        alliance_id="al_1", phone="+86 13812345678", code=code, client_ip="x"
+    )
     assert not again.registered
     assert again.member.member_id == first.member.member_id
     assert again.token != first.token
@@ -73,7 +77,9 @@ def test_registering_needs_consent_to_the_terms_and_the_code_survives_the_refusa
 
 def test_a_code_works_once(world):
     code = world.send_code(PHONE)
-    world.members.identity.sign_in(alliance_id="al_1", phone=PHONE, code=code, client_ip="x", terms_version=TERMS)
+    world.members.identity.sign_in(
+        alliance_id="al_1", phone=PHONE, code=code, client_ip="x", terms_version=TERMS
+    )
     with pytest.raises(CodeInvalid):
         world.members.identity.sign_in(alliance_id="al_1", phone=PHONE, code=code, client_ip="x")
 
@@ -145,7 +151,9 @@ def test_too_many_requests_from_one_address(database):
     world.send_code("13912340009", ip="10.0.0.10")
     for _ in range(2):
         with pytest.raises(CodeInvalid):
-            world.members.identity.sign_in(alliance_id="al_1", phone="13912340009", code="999999", client_ip="e")
+            world.members.identity.sign_in(
+                alliance_id="al_1", phone="13912340009", code="999999", client_ip="e"
+            )
     with pytest.raises(TooManyRequests):
         world.members.identity.sign_in(alliance_id="al_1", phone="13912340009", code="999999", client_ip="e")
 
