@@ -17,6 +17,12 @@ from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
 from guildcard.loyalty.service import LoyaltyService
+from guildcard.members.actors import load_member_actor
+from guildcard.members.domain.otp import OtpPolicy
+from guildcard.members.ports import AllianceDirectory, AnyAllianceDirectory, CodeSender
+from guildcard.members.senders import build_code_sender
+from guildcard.members.services import MembersService
+from guildcard.members.services.base import MembersDeps
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.settings import Settings, load_settings
 from guildcard.throttle import Throttle
@@ -38,6 +44,28 @@ class Container:
     throttle: Throttle
     actor_loaders: dict[ActorKind, ActorLoader] = field(default_factory=dict)
     credential_authenticators: list[CredentialAuthenticator] = field(default_factory=list)
+    # Members: the alliance context replaces the permissive directory when it lands.
+    alliance_directory: AllianceDirectory = field(default_factory=AnyAllianceDirectory)
+    code_sender: CodeSender | None = None
+    otp_policy: OtpPolicy = field(default_factory=OtpPolicy)
+
+    @cached_property
+    def members(self) -> MembersService:
+        sender = self.code_sender or build_code_sender(self.settings)
+        self.code_sender = sender
+        return MembersService(
+            MembersDeps(
+                database=self.database,
+                clock=self.clock,
+                cipher=self.cipher,
+                lookup=self.lookup,
+                throttle=self.throttle,
+                sender=sender,
+                directory=self.alliance_directory,
+                policy=self.otp_policy,
+                fixed_otp=self.settings.fixed_otp if self.settings.is_development else None,
+            )
+        )
 
     @cached_property
     def loyalty(self) -> LoyaltyService:
@@ -50,11 +78,14 @@ class Container:
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     settings = settings or load_settings()
     settings.check_safe()
-    return Container(
+    container = Container(
         settings=settings,
         database=Database(settings.resolved_database_url),
         clock=clock or SystemClock(),
         cipher=FieldCipher(settings.secret("data_key")),
         lookup=LookupHasher(settings.secret("lookup_key")),
         throttle=Throttle(settings.rate_limit_storage),
+        code_sender=build_code_sender(settings),
     )
+    container.actor_loaders[ActorKind.MEMBER] = load_member_actor
+    return container

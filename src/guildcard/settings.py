@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
     # Development convenience only: every one-time code is this value.
     fixed_otp: str | None = None
+    # Who delivers one-time codes: outbox (development page), log, or sms (gateway adapter).
+    # Default: outbox in development, sms otherwise; outbox and log are refused outside development.
+    otp_sender: Literal["outbox", "log", "sms"] | None = None
 
     @property
     def is_development(self) -> bool:
@@ -82,6 +85,8 @@ class Settings(BaseSettings):
                 problems.append(f"{env_name} is shorter than {_MIN_SECRET_LEN} characters")
         if self.fixed_otp:
             problems.append("GUILDCARD_FIXED_OTP is set (fixed one-time codes are for development)")
+        if self.otp_sender in {"outbox", "log"}:
+            problems.append(f"GUILDCARD_OTP_SENDER={self.otp_sender} shows codes (development only)")
         if problems:
             raise InsecureSettings(
                 f"refusing to start in {self.env}: " + "; ".join(problems), problems=problems

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from guildcard import __version__
 from guildcard.api import docs, health, problems
 from guildcard.api.middleware import RequestContextMiddleware
+from guildcard.api.v1 import members_dev, members_me, members_operator, members_public
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.db import schema
 from guildcard.web.app import install_web
@@ -44,4 +45,9 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     docs.install_docs(app)
     app.include_router(health.router)
     install_web(app)
+    app.include_router(members_public.router)
+    app.include_router(members_me.router)
+    app.include_router(members_operator.router)
+    if container.settings.is_development:
+        app.include_router(members_dev.router)
     return app

@@ -1,0 +1,108 @@
+"""Errors of the members context: one class per condition, each with a stable code."""
+
+from __future__ import annotations
+
+from guildcard.kernel.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    RuleViolation,
+)
+
+
+class UnknownAlliance(NotFound):
+    """No such alliance."""
+
+    code = "members.unknown_alliance"
+
+
+class MemberNotFound(NotFound):
+    """No such member."""
+
+    code = "members.not_found"
+
+
+class CodeInvalid(InvalidInput):
+    """The one-time code is wrong."""
+
+    code = "members.otp_invalid"
+
+
+class CodeExpired(InvalidInput):
+    """The one-time code has expired; request a new one."""
+
+    code = "members.otp_expired"
+
+
+class CodeExhausted(RuleViolation):
+    """Too many wrong attempts for this code; request a new one."""
+
+    code = "members.otp_attempts_exhausted"
+
+
+class ResendTooSoon(RateLimited):
+    """A code was sent moments ago; wait before asking for another."""
+
+    code = "members.otp_resend_too_soon"
+
+
+class DailyCodeLimit(RateLimited):
+    """Too many codes for this phone number today."""
+
+    code = "members.otp_daily_limit"
+
+
+class TooManyRequests(RateLimited):
+    """Too many requests from this address; try again later."""
+
+    code = "members.too_many_requests"
+
+
+class TermsConsentRequired(RuleViolation):
+    """Registering needs consent to the terms (accept_terms with the terms version)."""
+
+    code = "members.terms_consent_required"
+
+
+class InvalidProfile(InvalidInput):
+    """The profile is not valid."""
+
+    code = "members.invalid_profile"
+
+
+class MemberCodeInvalid(InvalidInput):
+    """This member code is not valid here (wrong, expired, or from another alliance)."""
+
+    code = "members.code_invalid"
+
+
+class MemberCodeAlreadyUsed(Conflict):
+    """This member code was already used; ask the member to show the current one."""
+
+    code = "members.code_already_used"
+
+
+class LookupNotAllowed(PermissionDenied):
+    """This member does not allow being looked up by phone number at the counter."""
+
+    code = "members.lookup_not_allowed"
+
+
+class DuplicateFlagNotFound(NotFound):
+    """No such possible-duplicate flag."""
+
+    code = "members.duplicate_not_found"
+
+
+class DuplicateAlreadyReviewed(Conflict):
+    """This pair was already reviewed with another verdict."""
+
+    code = "members.duplicate_already_reviewed"
+
+
+class OperatorsOnly(PermissionDenied):
+    """Only the alliance's operators may do this."""
+
+    code = "members.operators_only"

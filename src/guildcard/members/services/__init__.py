@@ -1,0 +1,39 @@
+"""Services of the members context: one unit of work per command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from guildcard.members.services.base import MembersDeps
+from guildcard.members.services.counter import CounterService
+from guildcard.members.services.duplicates import DuplicateService
+from guildcard.members.services.identity import IdentityService
+from guildcard.members.services.privacy import PrivacyService
+from guildcard.members.services.profiles import ProfileService
+
+
+@dataclass(frozen=True)
+class MembersService:
+    """Everything the entry points may ask of the members context."""
+
+    deps: MembersDeps
+
+    @property
+    def identity(self) -> IdentityService:
+        return IdentityService(self.deps)
+
+    @property
+    def profiles(self) -> ProfileService:
+        return ProfileService(self.deps)
+
+    @property
+    def counter(self) -> CounterService:
+        return CounterService(self.deps)
+
+    @property
+    def privacy(self) -> PrivacyService:
+        return PrivacyService(self.deps)
+
+    @property
+    def duplicates(self) -> DuplicateService:
+        return DuplicateService(self.deps)

@@ -1,0 +1,84 @@
+"""What every members service needs, and its unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Connection
+
+from guildcard.db.engine import Database
+from guildcard.db.uow import SqlUnitOfWork
+from guildcard.kernel.clock import Clock
+from guildcard.members.domain.model import Member
+from guildcard.members.domain.otp import OtpPolicy
+from guildcard.members.errors import MemberNotFound, UnknownAlliance
+from guildcard.members.ports import AllianceDirectory, CodeSender
+from guildcard.members.storage.duplicates import DuplicateRepository
+from guildcard.members.storage.repository import MemberRepository
+from guildcard.privacy.cipher import FieldCipher, LookupHasher
+from guildcard.throttle import Throttle
+
+
+@dataclass(frozen=True)
+class MembersDeps:
+    database: Database
+    clock: Clock
+    cipher: FieldCipher
+    lookup: LookupHasher
+    throttle: Throttle
+    sender: CodeSender
+    directory: AllianceDirectory
+    policy: OtpPolicy = field(default_factory=OtpPolicy)
+    fixed_otp: str | None = None  # development only (settings refuse it elsewhere)
+    session_ttl: timedelta = timedelta(days=30)
+
+    def uow(self) -> MembersUnitOfWork:
+        return MembersUnitOfWork(self)
+
+    @contextmanager
+    def read(self) -> Iterator[Repositories]:
+        """Repositories on a read transaction (a consistent snapshot on PostgreSQL)."""
+        with self.database.read() as conn:
+            yield Repositories(conn, self)
+
+    def require_alliance(self, alliance_id: str) -> None:
+        if not self.directory.exists(alliance_id):
+            raise UnknownAlliance(alliance_id=alliance_id)
+
+
+@dataclass(frozen=True)
+class Repositories:
+    connection: Connection
+    deps: MembersDeps
+
+    @property
+    def members(self) -> MemberRepository:
+        return MemberRepository(self.connection, self.deps.cipher, self.deps.lookup)
+
+    @property
+    def duplicates(self) -> DuplicateRepository:
+        return DuplicateRepository(self.connection)
+
+
+class MembersUnitOfWork(SqlUnitOfWork):
+    def __init__(self, deps: MembersDeps) -> None:
+        super().__init__(deps.database)
+        self._deps = deps
+
+    @property
+    def members(self) -> MemberRepository:
+        return MemberRepository(self.connection, self._deps.cipher, self._deps.lookup)
+
+    @property
+    def duplicates(self) -> DuplicateRepository:
+        return DuplicateRepository(self.connection)
+
+
+def active_member(repo: MemberRepository, alliance_id: str, member_id: str, *, lock: bool = False) -> Member:
+    member = repo.get(alliance_id, member_id, lock=lock)
+    if member is None or not member.is_active:
+        raise MemberNotFound()
+    return member
