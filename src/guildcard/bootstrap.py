@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
+from guildcard.alliance.services.auth import load_operator, load_staff
+from guildcard.alliance.services.base import Deps as AllianceDeps
+from guildcard.alliance.services.facade import AllianceServices
+from guildcard.alliance.services.passwords import Passwords
 from guildcard.auth.tokens import TokenSubject
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
@@ -36,15 +40,18 @@ class Container:
     throttle: Throttle
     actor_loaders: dict[ActorKind, ActorLoader] = field(default_factory=dict)
     credential_authenticators: list[CredentialAuthenticator] = field(default_factory=list)
+    alliance: AllianceServices | None = None
 
     def close(self) -> None:
         self.database.dispose()
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
+def bootstrap(
+    settings: Settings | None = None, *, clock: Clock | None = None, passwords: Passwords | None = None
+) -> Container:
     settings = settings or load_settings()
     settings.check_safe()
-    return Container(
+    container = Container(
         settings=settings,
         database=Database(settings.resolved_database_url),
         clock=clock or SystemClock(),
@@ -52,3 +59,20 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
         lookup=LookupHasher(settings.secret("lookup_key")),
         throttle=Throttle(settings.rate_limit_storage),
     )
+    _wire_alliance(container, passwords or Passwords())
+    return container
+
+
+def _wire_alliance(container: Container, passwords: Passwords) -> None:
+    deps = AllianceDeps(
+        database=container.database,
+        clock=container.clock,
+        cipher=container.cipher,
+        lookup=container.lookup,
+        throttle=container.throttle,
+        passwords=passwords,
+    )
+    container.alliance = AllianceServices.build(deps)
+    container.actor_loaders[ActorKind.OPERATOR] = load_operator
+    container.actor_loaders[ActorKind.STAFF] = load_staff
+    container.credential_authenticators.append(container.alliance.pos_keys.authenticate)

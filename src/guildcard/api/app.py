@@ -10,6 +10,13 @@ from fastapi import FastAPI
 from guildcard import __version__
 from guildcard.api import docs, health, problems
 from guildcard.api.middleware import RequestContextMiddleware
+from guildcard.api.v1 import (
+    alliance_audit,
+    alliance_merchants,
+    alliance_onboarding,
+    alliance_stores,
+    auth_staff,
+)
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.db import schema
 
@@ -42,4 +49,6 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     problems.install_problem_handlers(app)
     docs.install_docs(app)
     app.include_router(health.router)
+    for module in (auth_staff, alliance_onboarding, alliance_merchants, alliance_stores, alliance_audit):
+        app.include_router(module.router)
     return app
