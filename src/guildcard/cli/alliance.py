@@ -6,7 +6,9 @@ import typer
 
 from guildcard.cli.common import console, container_or_exit
 
-app = typer.Typer(help="Alliances: create one with its first admin operator, list them.", no_args_is_help=True)
+app = typer.Typer(
+    help="Alliances: create one with its first admin operator, list them.", no_args_is_help=True
+)
 
 
 @app.command()

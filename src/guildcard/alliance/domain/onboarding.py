@@ -44,7 +44,7 @@ def next_status(current: ApplicationStatus, decision: ReviewDecision) -> Applica
     except KeyError:
         raise InvalidTransition(
             f"an application that is {current.value} cannot take '{decision.value}'",
-            status=current.value,
+            current_status=current.value,
             decision=decision.value,
         ) from None
 

@@ -77,7 +77,9 @@ class MerchantService:
             authorize(actor, Perm.MERCHANT_READ, alliance_id=merchant.alliance_id, merchant_id=merchant.id)
             authorize(actor, Perm.MERCHANT_SUSPEND, alliance_id=merchant.alliance_id, merchant_id=merchant.id)
             if merchant.status is status:
-                raise InvalidTransition(f"the merchant is already {status.value}", status=status.value)
+                raise InvalidTransition(
+                    f"the merchant is already {status.value}", current_status=status.value
+                )
             repo.set_merchant_status(conn, actor.alliance_id, merchant_id, status)
             repo.add_status_event(
                 conn,
