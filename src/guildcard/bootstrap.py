@@ -12,6 +12,11 @@ from functools import cached_property
 
 from sqlalchemy import Connection
 
+from guildcard.alliance.services.auth import load_operator, load_staff
+from guildcard.alliance.services.base import Deps as AllianceDeps
+from guildcard.alliance.services.facade import AllianceServices
+from guildcard.alliance.services.passwords import Passwords
+from guildcard.alliance.storage import repository as alliance_repository
 from guildcard.auth.tokens import TokenSubject
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
@@ -44,7 +49,8 @@ class Container:
     throttle: Throttle
     actor_loaders: dict[ActorKind, ActorLoader] = field(default_factory=dict)
     credential_authenticators: list[CredentialAuthenticator] = field(default_factory=list)
-    # Members: the alliance context replaces the permissive directory when it lands.
+    alliance: AllianceServices | None = None
+    # Members ask the alliance context which alliances exist (wired in ``bootstrap``).
     alliance_directory: AllianceDirectory = field(default_factory=AnyAllianceDirectory)
     code_sender: CodeSender | None = None
     otp_policy: OtpPolicy = field(default_factory=OtpPolicy)
@@ -75,7 +81,9 @@ class Container:
         self.database.dispose()
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
+def bootstrap(
+    settings: Settings | None = None, *, clock: Clock | None = None, passwords: Passwords | None = None
+) -> Container:
     settings = settings or load_settings()
     settings.check_safe()
     container = Container(
@@ -88,4 +96,33 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
         code_sender=build_code_sender(settings),
     )
     container.actor_loaders[ActorKind.MEMBER] = load_member_actor
+    _wire_alliance(container, passwords or Passwords())
     return container
+
+
+class RegisteredAlliances:
+    """Members' view of the alliance registry: only a real alliance id (not its code) counts."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def exists(self, alliance_id: str) -> bool:
+        with self._database.read() as conn:
+            alliance = alliance_repository.get_alliance(conn, alliance_id)
+        return alliance is not None and alliance.id == alliance_id
+
+
+def _wire_alliance(container: Container, passwords: Passwords) -> None:
+    deps = AllianceDeps(
+        database=container.database,
+        clock=container.clock,
+        cipher=container.cipher,
+        lookup=container.lookup,
+        throttle=container.throttle,
+        passwords=passwords,
+    )
+    container.alliance = AllianceServices.build(deps)
+    container.alliance_directory = RegisteredAlliances(container.database)
+    container.actor_loaders[ActorKind.OPERATOR] = load_operator
+    container.actor_loaders[ActorKind.STAFF] = load_staff
+    container.credential_authenticators.append(container.alliance.pos_keys.authenticate)

@@ -20,12 +20,23 @@ A = "/api/v1/alliances/al_1"
 PROBLEM = "application/problem+json"
 
 
+class FixedAlliances:
+    def __init__(self, ids: set[str]) -> None:
+        self.ids = ids
+
+    def exists(self, alliance_id: str) -> bool:
+        return alliance_id in self.ids
+
+
 @pytest.fixture
 def api(database):
     clock = FixedClock(NOW)
     container = bootstrap(
         Settings(env="development", database_url=database.url.render_as_string(False)), clock=clock
     )
+    # The alliance registry itself is exercised in tests/integration/alliance and over the real
+    # server below; here the members API runs against two fixed alliances.
+    container.alliance_directory = FixedAlliances({"al_1", "al_2"})
     container.actor_loaders[ActorKind.OPERATOR] = lambda _conn, s: Actor(
         ActorKind.OPERATOR, s.actor_id, s.alliance_id, role="reviewer"
     )
@@ -200,14 +211,17 @@ def test_the_dev_outbox_exists_only_in_development(tmp_path):
 
 
 def test_over_a_real_server_a_member_signs_up_and_sees_their_masked_phone_nowhere_in_the_log(live_server):
-    base = live_server.base_url
+    base = live_server.base_url + f"/api/v1/alliances/{live_server.alliance_id}"
     phone = "13655556666"
-    assert httpx.post(f"{base}{A}/otp", json={"phone": phone}).status_code == 202
-    code = httpx.get(f"{base}/api/v1/dev/outbox", params={"phone": phone}).json()[0]["code"]
+    assert httpx.post(f"{base}/otp", json={"phone": phone}).status_code == 202
+    outbox = httpx.get(f"{live_server.base_url}/api/v1/dev/outbox", params={"phone": phone})
+    code = outbox.json()[0]["code"]
     signed = httpx.post(
-        f"{base}{A}/members/session", json={"phone": phone, "code": code, "accept_terms_version": "2026-11"}
+        f"{base}/members/session", json={"phone": phone, "code": code, "accept_terms_version": "2026-11"}
     )
     assert signed.status_code == 201
-    me = httpx.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {signed.json()['token']}"})
+    me = httpx.get(
+        f"{live_server.base_url}/api/v1/me", headers={"Authorization": f"Bearer {signed.json()['token']}"}
+    )
     assert me.json()["phone_masked"] == "136****6666"
     assert phone not in live_server.log()

@@ -32,6 +32,8 @@ class LiveServer:
     base_url: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    alliance_id: str = ""  # the alliance the e2e fixture created, with its first admin
+    admin_password: str = ""
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")

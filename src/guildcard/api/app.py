@@ -10,7 +10,17 @@ from fastapi import FastAPI
 from guildcard import __version__
 from guildcard.api import docs, health, problems
 from guildcard.api.middleware import RequestContextMiddleware
-from guildcard.api.v1 import members_dev, members_me, members_operator, members_public
+from guildcard.api.v1 import (
+    alliance_audit,
+    alliance_merchants,
+    alliance_onboarding,
+    alliance_stores,
+    auth_staff,
+    members_dev,
+    members_me,
+    members_operator,
+    members_public,
+)
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.db import schema
 from guildcard.web.app import install_web
@@ -50,4 +60,6 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     app.include_router(members_operator.router)
     if container.settings.is_development:
         app.include_router(members_dev.router)
+    for module in (auth_staff, alliance_onboarding, alliance_merchants, alliance_stores, alliance_audit):
+        app.include_router(module.router)
     return app

@@ -6,6 +6,8 @@ decided by the services.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,9 +16,32 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from guildcard.api.deps import ContainerDep
 from guildcard.auth import tokens
 from guildcard.kernel.actors import Actor
-from guildcard.kernel.errors import Unauthenticated
+from guildcard.kernel.errors import PermissionDenied, Unauthenticated
 
 SESSION_COOKIE = "gc_session"
+CSRF_COOKIE = "gc_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class CsrfFailed(PermissionDenied):
+    """A request signed in by the session cookie must carry the matching X-CSRF-Token header."""
+
+    code = "csrf_failed"
+
+
+def csrf_token_for(secret_key: str, session_token: str) -> str:
+    """The CSRF token bound to a session: readable by the page (``gc_csrf``), unforgeable elsewhere."""
+    return hmac.new(secret_key.encode(), b"csrf\x1f" + session_token.encode(), hashlib.sha256).hexdigest()
+
+
+def _check_csrf(request: Request, secret_key: str, session_token: str) -> None:
+    if request.method in _SAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not hmac.compare_digest(sent, csrf_token_for(secret_key, session_token)):
+        raise CsrfFailed()
+
 
 _bearer = HTTPBearer(auto_error=False, description="A session token or a store's POS API key.")
 
@@ -35,6 +60,10 @@ def current_actor(
     credential = credential_of(request, bearer)
     if not credential:
         raise Unauthenticated()
+    if (
+        bearer is None or bearer.scheme.lower() != "bearer"
+    ):  # signed in by the cookie: the browser sends it on its own, so check CSRF
+        _check_csrf(request, container.settings.secret("secret_key"), credential)
     now = container.clock.now()
     with container.database.read() as conn:
         subject = tokens.resolve(conn, credential, now=now)

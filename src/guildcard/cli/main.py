@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from guildcard import __version__
-from guildcard.cli import db, serve
+from guildcard.cli import alliance, db, serve
 
 app = typer.Typer(
     help="GuildCard: coalition loyalty (异业联盟). Every command has --help.",
@@ -13,6 +13,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(alliance.app, name="alliance")
 app.command()(serve.serve)
 app.command()(serve.up)
 

@@ -1,1 +1,1 @@
-"""Routers of the JSON API under /api/v1."""
+"""Version 1 of the JSON API: one router module per family of objects."""

@@ -1,0 +1,1 @@
+"""Alliance context: alliances, operators, merchant onboarding, merchants, stores, staff, contracts."""

@@ -1,0 +1,1 @@
+"""The alliance context's pure domain: no framework, no database."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy Core tables and repositories of the alliance context."""

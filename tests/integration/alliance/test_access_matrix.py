@@ -1,0 +1,136 @@
+"""Every role against every other tenant's and every other merchant's objects: always refused.
+
+The matrix is a table of (actor, method, url, body); other contexts' endpoints (members, ...)
+are added by appending rows. A refusal is 404 (not yours: existence not leaked) or 403 (yours to
+see but not to touch) with a problem+json body that names none of the target's data.
+"""
+
+from __future__ import annotations
+
+from tests.integration.alliance.world import TERMS, AllianceWorld, MerchantWorld, auth
+
+Row = tuple[str, str, str, str, dict | None]  # (actor label, token, method, url, json body)
+
+
+def merchant_requests(m: MerchantWorld) -> list[tuple[str, str, dict | None]]:
+    """Every read and write on one merchant's objects."""
+    store, staff = m.store_a, m.staff_ids["cashier"]
+    return [
+        ("GET", f"/api/v1/merchants/{m.id}", None),
+        ("PATCH", f"/api/v1/merchants/{m.id}", {"status": "suspended", "reason": "matrix"}),
+        ("GET", f"/api/v1/merchants/{m.id}/history", None),
+        ("GET", f"/api/v1/merchants/{m.id}/stores", None),
+        (
+            "POST",
+            f"/api/v1/merchants/{m.id}/stores",
+            {"name": "x", "address": "y", "latitude": "1", "longitude": "2"},
+        ),
+        ("GET", f"/api/v1/stores/{store}", None),
+        ("PATCH", f"/api/v1/stores/{store}", {"name": "taken over"}),
+        ("GET", f"/api/v1/merchants/{m.id}/staff", None),
+        (
+            "POST",
+            f"/api/v1/merchants/{m.id}/staff",
+            {"login": "intruder", "display_name": "x", "role": "cashier", "store_ids": [store]},
+        ),
+        ("GET", f"/api/v1/staff/{staff}", None),
+        ("PATCH", f"/api/v1/staff/{staff}", {"disabled": True}),
+        ("GET", f"/api/v1/stores/{store}/pos-keys", None),
+        ("POST", f"/api/v1/stores/{store}/pos-keys", {"name": "x", "scopes": ["counter:write"]}),
+        ("GET", f"/api/v1/pos-keys/{m.pos_key_id}", None),
+        ("DELETE", f"/api/v1/pos-keys/{m.pos_key_id}", None),
+        ("GET", f"/api/v1/merchants/{m.id}/contracts", None),
+        ("POST", f"/api/v1/merchants/{m.id}/contracts", {"effective_from": "2026-12-01", "terms": TERMS}),
+        ("GET", f"/api/v1/merchants/{m.id}/audit-log", None),
+    ]
+
+
+def alliance_requests(w: AllianceWorld) -> list[tuple[str, str, dict | None]]:
+    """The alliance-level objects: applications and audit log lines."""
+    p = w.pending_application
+    return [
+        ("GET", f"/api/v1/merchant-applications/{p}", None),
+        ("GET", f"/api/v1/merchant-applications/{p}/history", None),
+        ("POST", f"/api/v1/merchant-applications/{p}/reviews", {"decision": "reject", "reason": "matrix"}),
+        ("GET", f"/api/v1/audit-log/{w.audit_entry}", None),
+        ("GET", f"/api/v1/staff/{w.merchants[0].staff_ids['owner']}", None),
+    ]
+
+
+def actors(w: AllianceWorld) -> dict[str, str]:
+    m = w.merchants[0]
+    return {
+        **{f"operator:{role}": token for role, token in w.operators.items()},
+        "owner": m.owner,
+        "manager": m.manager,
+        "cashier@store_a": m.cashier,
+        "pos@store_a": m.pos,
+    }
+
+
+def matrix(a: AllianceWorld, b: AllianceWorld) -> list[Row]:
+    rows: list[Row] = []
+    merchant_staff = {"owner", "manager", "cashier@store_a", "pos@store_a"}
+    for label, token in actors(a).items():
+        # Another tenant: nothing, whoever asks.
+        for target in b.merchants:
+            rows += [(label, token, *req) for req in merchant_requests(target)]
+        rows += [(label, token, *req) for req in alliance_requests(b)]
+        if label in merchant_staff:
+            # Another merchant of the same alliance, and the alliance's own objects.
+            rows += [(label, token, *req) for req in merchant_requests(a.merchants[1])]
+            rows += [(label, token, *req) for req in alliance_requests(a)[:4]]
+    own = a.merchants[0]
+    for label in ("cashier@store_a", "pos@store_a"):
+        token = actors(a)[label]
+        rows += [
+            (label, token, "GET", f"/api/v1/stores/{own.store_b}", None),
+            (label, token, "PATCH", f"/api/v1/stores/{own.store_b}", {"name": "x"}),
+            (label, token, "GET", f"/api/v1/stores/{own.store_b}/pos-keys", None),
+            (
+                label,
+                token,
+                "POST",
+                f"/api/v1/stores/{own.store_b}/pos-keys",
+                {"name": "x", "scopes": ["counter:read"]},
+            ),
+            (label, token, "GET", f"/api/v1/merchants/{own.id}/staff", None),
+            (label, token, "GET", f"/api/v1/merchants/{own.id}/contracts", None),
+        ]
+    return rows
+
+
+def test_no_role_reaches_another_tenants_or_another_merchants_objects(api):
+    a, b = api.world("alpha"), api.world("beta")
+    rows = matrix(a, b)
+    secrets = {b.merchants[0].id, b.merchants[1].id, a.merchants[1].id, "张伟", "蜀香"}
+    leaks = []
+    for label, token, method, url, body in rows:
+        r = api.client.request(method, url, json=body, headers=auth(token))
+        leaked = [s for s in secrets if s in r.text]
+        if r.status_code not in {403, 404} or leaked or "code" not in r.json():
+            leaks.append(f"{label} {method} {url} -> {r.status_code} {r.text[:120]}")
+    assert leaks == [], f"{len(leaks)} of {len(rows)} attempts were not refused:\n" + "\n".join(leaks)
+    assert len(rows) > 300
+    # The refused writes changed nothing: B's first merchant is still active with its contract.
+    r = api.client.get(f"/api/v1/merchants/{b.merchants[0].id}", headers=auth(b.operators["viewer"]))
+    assert r.json()["status"] == "active"
+
+
+def test_each_role_does_reach_its_own_objects(api):
+    """The other side of the matrix: the refusals above are not because everything is refused."""
+    a = api.world("gamma")
+    m = a.merchants[0]
+    allowed = [
+        (a.operators["viewer"], "GET", f"/api/v1/merchants/{m.id}"),
+        (a.operators["reviewer"], "GET", f"/api/v1/merchant-applications/{a.pending_application}"),
+        (a.operators["finance"], "GET", f"/api/v1/merchants/{m.id}/contracts"),
+        (m.owner, "GET", f"/api/v1/merchants/{m.id}/staff"),
+        (m.owner, "GET", f"/api/v1/merchants/{m.id}/audit-log"),
+        (m.manager, "GET", f"/api/v1/stores/{m.store_b}/pos-keys"),
+        (m.cashier, "GET", f"/api/v1/stores/{m.store_a}"),
+        (m.pos, "GET", f"/api/v1/stores/{m.store_a}"),
+    ]
+    for token, method, url in allowed:
+        r = api.client.request(method, url, headers=auth(token))
+        assert r.status_code == 200, (method, url, r.text)
