@@ -10,11 +10,12 @@ import hashlib
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from guildcard.api.deps import ContainerDep
 from guildcard.auth import tokens
+from guildcard.bootstrap import Container
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.errors import PermissionDenied, Unauthenticated
 
@@ -52,6 +53,41 @@ def credential_of(request: Request, bearer: HTTPAuthorizationCredentials | None)
     return request.cookies.get(SESSION_COOKIE)
 
 
+def set_session_cookies(
+    response: Response, *, container: Container, request: Request, token: str, max_age: int
+) -> str:
+    """Sign a browser in: the HttpOnly session cookie and the readable CSRF cookie; returns the CSRF token."""
+    csrf = csrf_token_for(container.settings.secret("secret_key"), token)
+    secure = not container.settings.is_development or request.url.scheme == "https"
+    options = {"max_age": max_age, "samesite": "lax", "secure": secure, "path": "/"}
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, **options)  # type: ignore[arg-type]
+    response.set_cookie(CSRF_COOKIE, csrf, httponly=False, **options)  # type: ignore[arg-type]
+    return csrf
+
+
+def clear_session_cookies(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+
+
+def resolve_actor(container: Container, credential: str) -> Actor | None:
+    """The actor behind a session token or another credential (POS key), or None."""
+    now = container.clock.now()
+    with container.database.read() as conn:
+        subject = tokens.resolve(conn, credential, now=now)
+        loader = container.actor_loaders.get(subject.actor_kind) if subject else None
+        actor = loader(conn, subject) if loader and subject else None
+        if subject is None:
+            for authenticate in container.credential_authenticators:
+                actor = authenticate(conn, credential)
+                if actor is not None:
+                    break
+    if actor is not None and subject is not None and subject.needs_touch:
+        with container.database.write() as conn:
+            tokens.touch(conn, subject, now=now)
+    return actor
+
+
 def current_actor(
     request: Request,
     container: ContainerDep,
@@ -64,21 +100,9 @@ def current_actor(
         bearer is None or bearer.scheme.lower() != "bearer"
     ):  # signed in by the cookie: the browser sends it on its own, so check CSRF
         _check_csrf(request, container.settings.secret("secret_key"), credential)
-    now = container.clock.now()
-    with container.database.read() as conn:
-        subject = tokens.resolve(conn, credential, now=now)
-        loader = container.actor_loaders.get(subject.actor_kind) if subject else None
-        actor = loader(conn, subject) if loader and subject else None
-        if subject is None:
-            for authenticate in container.credential_authenticators:
-                actor = authenticate(conn, credential)
-                if actor is not None:
-                    break
+    actor = resolve_actor(container, credential)
     if actor is None:
         raise Unauthenticated("The credential is unknown, expired or revoked.")
-    if subject is not None and subject.needs_touch:
-        with container.database.write() as conn:
-            tokens.touch(conn, subject, now=now)
     request.state.actor = actor
     return actor
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from guildcard.web.routes import home
+from guildcard.web.session import LoginRequired
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -15,3 +17,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(home.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(exc.login_url, status_code=303)

@@ -20,12 +20,22 @@ _CATALOG_DIRS = {"zh-CN": "zh_CN"}
 
 @cache
 def translations(language: str) -> gettext.NullTranslations:
+    """Every ``*.po`` of the language (one file per area of the UI), compiled into one catalog."""
     folder = _CATALOG_DIRS.get(language)
     if folder is None:  # English is the source language
         return gettext.NullTranslations()
-    with (LOCALE_DIR / folder / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalog = read_po(po, locale=folder)
+    catalog = None
+    for path in sorted((LOCALE_DIR / folder / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as po:
+            part = read_po(po, locale=folder)
+        if catalog is None:
+            catalog = part
+        else:
+            for message in part:
+                if message.id:
+                    catalog[message.id] = message
     compiled = BytesIO()
+    assert catalog is not None, f"no catalogs for {language}"
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled)

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from guildcard.web.i18n import LANGUAGE_COOKIE, pick_language
+from guildcard.web.session import csrf_field
 from guildcard.web.templating import Renderer
 
 _renderer = Renderer()
@@ -24,7 +25,9 @@ def language_of(request: Request) -> str:
 
 def render_page(request: Request, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
     language = language_of(request)
-    html = _renderer.render(template, language=language, request=request, **context)
+    html = _renderer.render(
+        template, language=language, request=request, csrf_field=lambda: csrf_field(request), **context
+    )
     response = HTMLResponse(html, status_code=status_code)
     if request.query_params.get("lang") == language:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=ONE_YEAR, samesite="lax")

@@ -9,12 +9,11 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from guildcard.alliance.services.auth import SESSION_TTL, Session
 from guildcard.api.auth import (
-    CSRF_COOKIE,
-    SESSION_COOKIE,
     CurrentActor,
     _bearer,
+    clear_session_cookies,
     credential_of,
-    csrf_token_for,
+    set_session_cookies,
 )
 from guildcard.api.deps import ContainerDep
 from guildcard.api.v1.alliance_common import PROBLEMS, ClientIp, Services
@@ -80,14 +79,12 @@ def open_session(
     session = services.auth.login(
         alliance=body.alliance, login=body.login, password=body.password, client_ip=ip
     )
-    csrf = csrf_token_for(container.settings.secret("secret_key"), session.token)
-    secure = not container.settings.is_development or request.url.scheme == "https"
-    max_age = int(SESSION_TTL.total_seconds())
-    response.set_cookie(
-        SESSION_COOKIE, session.token, max_age=max_age, httponly=True, samesite="lax", secure=secure, path="/"
-    )
-    response.set_cookie(
-        CSRF_COOKIE, csrf, max_age=max_age, httponly=False, samesite="lax", secure=secure, path="/"
+    csrf = set_session_cookies(
+        response,
+        container=container,
+        request=request,
+        token=session.token,
+        max_age=int(SESSION_TTL.total_seconds()),
     )
     return _read(session, token=False, csrf=csrf)
 
@@ -104,8 +101,7 @@ def logout(
     if credential:
         services.auth.logout(credential)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    response.delete_cookie(CSRF_COOKIE, path="/")
+    clear_session_cookies(response)
     return response
 
 

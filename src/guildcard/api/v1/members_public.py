@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from guildcard.api.auth import SESSION_COOKIE
+from guildcard.api.auth import set_session_cookies
 from guildcard.api.deps import ContainerDep
 from guildcard.api.v1.members_schemas import (
     MemberRead,
@@ -59,13 +59,12 @@ def sign_in(
         profile=profile,
     )
     if body.set_cookie:
-        response.set_cookie(
-            SESSION_COOKIE,
-            signed.token,
+        set_session_cookies(
+            response,
+            container=container,
+            request=request,
+            token=signed.token,
             max_age=int((signed.expires_at - container.clock.now()).total_seconds()),
-            httponly=True,
-            samesite="lax",
-            secure=not container.settings.is_development,
         )
     return SessionRead(
         token=signed.token,
