@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
+
+from guildcard.db.types import UtcDateTime
 
 from guildcard.ledger.domain.entries import PLATFORM_BREAKAGE
 
@@ -24,7 +26,7 @@ def snapshot_expiring(conn: Connection, alliance_id: str, cutoff: datetime) -> t
     params = {"a": alliance_id, "cutoff": cutoff}
     drop_snapshot(conn)
     conn.execute(
-        text(f"CREATE TEMP TABLE gc_expiry_members AS SELECT DISTINCT member_id {_CANDIDATES}"), params
+        _timed(f"CREATE TEMP TABLE gc_expiry_members AS SELECT DISTINCT member_id {_CANDIDATES}"), params
     )
     if conn.dialect.name == "postgresql":
         conn.execute(
@@ -35,7 +37,7 @@ def snapshot_expiring(conn: Connection, alliance_id: str, cutoff: datetime) -> t
             {"a": alliance_id},
         )
     conn.execute(
-        text(
+        _timed(
             "CREATE TEMP TABLE gc_expiry_lots AS SELECT id, member_id, remaining "
             f"{_CANDIDATES} AND member_id IN (SELECT member_id FROM gc_expiry_members)"
         ),
@@ -43,6 +45,11 @@ def snapshot_expiring(conn: Connection, alliance_id: str, cutoff: datetime) -> t
     )
     row = conn.execute(text("SELECT count(*), coalesce(sum(remaining), 0) FROM gc_expiry_lots")).one()
     return int(row[0]), int(row[1])
+
+
+def _timed(sql: str):  # type: ignore[no-untyped-def]
+    """The cutoff bound as the column's type (SQLite compares stored text)."""
+    return text(sql).bindparams(bindparam("cutoff", type_=UtcDateTime))
 
 
 def move_to_breakage(conn: Connection, alliance_id: str, entry_id: str) -> None:
