@@ -2,6 +2,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export UV_PYTHON_DOWNLOADS=never   # use the machine's Python >= 3.11, never fetch one
+export UV_SYSTEM_CERTS="${UV_SYSTEM_CERTS:-1}"  # trust the machine's certificate store (proxies, private CAs)
 UV_VERSION=0.13.9
 if command -v uv >/dev/null 2>&1 && [ "$(uv --version | cut -d' ' -f2)" = "$UV_VERSION" ]; then
   UV=uv

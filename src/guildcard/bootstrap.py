@@ -6,18 +6,36 @@ tests all wire the same things the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy import Connection
+
+from guildcard.auth.tokens import TokenSubject
 from guildcard.db.engine import Database
+from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
+from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.settings import Settings, load_settings
+from guildcard.throttle import Throttle
+
+# Turns a token's subject into a full actor (roles, stores), or None when the actor is gone
+# or suspended. Each context registers the loaders for the kinds of actor it owns.
+ActorLoader = Callable[[Connection, TokenSubject], Actor | None]
+# Authenticates a bearer credential that is not a session token (e.g. a store's POS API key).
+CredentialAuthenticator = Callable[[Connection, str], Actor | None]
 
 
 @dataclass
 class Container:
     settings: Settings
     database: Database
-    clock: Clock = field(default_factory=SystemClock)
+    clock: Clock
+    cipher: FieldCipher
+    lookup: LookupHasher
+    throttle: Throttle
+    actor_loaders: dict[ActorKind, ActorLoader] = field(default_factory=dict)
+    credential_authenticators: list[CredentialAuthenticator] = field(default_factory=list)
 
     def close(self) -> None:
         self.database.dispose()
@@ -26,5 +44,11 @@ class Container:
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     settings = settings or load_settings()
     settings.check_safe()
-    database = Database(settings.resolved_database_url)
-    return Container(settings=settings, database=database, clock=clock or SystemClock())
+    return Container(
+        settings=settings,
+        database=Database(settings.resolved_database_url),
+        clock=clock or SystemClock(),
+        cipher=FieldCipher(settings.secret("data_key")),
+        lookup=LookupHasher(settings.secret("lookup_key")),
+        throttle=Throttle(settings.rate_limit_storage),
+    )

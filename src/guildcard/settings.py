@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     data_key: SecretStr | None = None
     # Keyed hash for looking up phone numbers without decrypting them.
     lookup_key: SecretStr | None = None
+    # Where rate-limit counters live: memory:// (one process) or redis://127.0.0.1:6379.
+    rate_limit_storage: str = "memory://"
     # Development convenience only: every one-time code is this value.
     fixed_otp: str | None = None
 

@@ -53,6 +53,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_full_sync(tmp_path):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
 
 
 def test_a_unit_of_work_left_without_commit_writes_nothing(database):

@@ -12,6 +12,7 @@ from guildcard.api import docs, health, problems
 from guildcard.api.middleware import RequestContextMiddleware
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.db import schema
+from guildcard.web.app import install_web
 
 DESCRIPTION = """\
 GuildCard: coalition loyalty (异业联盟). Errors are `application/problem+json` with a
@@ -42,4 +43,5 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     problems.install_problem_handlers(app)
     docs.install_docs(app)
     app.include_router(health.router)
+    install_web(app)
     return app

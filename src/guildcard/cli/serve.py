@@ -38,6 +38,7 @@ def up(
 def print_urls(host: str, port: int, database: str) -> None:
     base = f"http://{host}:{port}"
     console.print(f"[bold]GuildCard[/] is starting on [cyan]{base}[/]  (database: {database})")
+    console.print(f"  Home          {base}/")
     console.print(f"  API docs      {base}/docs")
     console.print(f"  OpenAPI       {base}/openapi.json")
     console.print(f"  Health        {base}/healthz")

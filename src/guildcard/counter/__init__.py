@@ -1,0 +1,1 @@
+"""The counter: purchases, points + cash, refunds and backfill, orchestrating loyalty and the ledger."""

@@ -1,0 +1,1 @@
+"""Pure counter rules: amounts, proportional refunds, backfill windows. No framework imports."""

@@ -1,0 +1,69 @@
+"""Proportional refunds.
+
+A purchase settled ``payable`` fen: some in cash, some with points (``points_used``),
+and earned ``points_earned`` and ``growth``. A refund of ``r`` fen reverses each of these
+in proportion ``r / payable``. To keep several partial refunds exact, every share is
+computed *cumulatively*: after refunds totalling ``R`` the cumulative share of a quantity
+``Q`` is ``floor(Q × R / payable)`` (and exactly ``Q`` once ``R == payable``); each refund
+takes the difference from the previous cumulative share. Rounding therefore never drifts,
+and a full refund, in one step or many, reverses everything exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from guildcard.counter.domain.errors import InvalidAmount, RefundExceedsPaid
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What a purchase moved, as recorded at commit."""
+
+    payable_fen: int  # bill after member discount: cash + points value
+    cash_fen: int
+    points_used: int
+    points_value_fen: int
+    points_earned: int
+    growth: int
+
+
+@dataclass(frozen=True)
+class RefundShare:
+    refund_fen: int
+    cash_fen: int  # money back to the member
+    points_value_fen: int  # the part of the refund that was paid with points
+    points_restored: int  # points given back to the member (with their original expiry)
+    points_clawed_back: int  # earned points taken back
+    growth_reversed: int
+    final: bool  # the purchase is now fully refunded
+
+
+def _cumulative(quantity: int, refunded: int, payable: int) -> int:
+    return quantity if refunded >= payable else quantity * refunded // payable
+
+
+def refund_share(settled: Settled, *, already_refunded_fen: int, refund_fen: int) -> RefundShare:
+    """The share of ``settled`` that a refund of ``refund_fen`` reverses."""
+    if refund_fen <= 0:
+        raise InvalidAmount("A refund must be more than ¥0.00.", field="refund_fen")
+    remaining = settled.payable_fen - already_refunded_fen
+    if refund_fen > remaining:
+        raise RefundExceedsPaid(refundable_fen=remaining, requested_fen=refund_fen)
+    before, after = already_refunded_fen, already_refunded_fen + refund_fen
+
+    def share(quantity: int) -> int:
+        return _cumulative(quantity, after, settled.payable_fen) - _cumulative(
+            quantity, before, settled.payable_fen
+        )
+
+    points_value = share(settled.points_value_fen)
+    return RefundShare(
+        refund_fen=refund_fen,
+        cash_fen=refund_fen - points_value,
+        points_value_fen=points_value,
+        points_restored=share(settled.points_used),
+        points_clawed_back=share(settled.points_earned),
+        growth_reversed=share(settled.growth),
+        final=after == settled.payable_fen,
+    )

@@ -1,0 +1,1 @@
+"""Personal-data protection shared by every context: field encryption, keyed look-ups, phones."""

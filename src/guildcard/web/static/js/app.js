@@ -1,0 +1,7 @@
+// GuildCard pages: progressive enhancement only. Every page works without this file.
+(function () {
+  "use strict";
+  // Elements with data-autofocus get focus on load (the counter's scan field).
+  var focus = document.querySelector("[data-autofocus]");
+  if (focus) { focus.focus(); }
+})();
