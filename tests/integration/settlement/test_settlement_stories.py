@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from tests.integration.settlement.conftest import ALLIANCE, OPERATOR, staff
 from tests.integration.settlement.worked_example import GYM, november, shanghai
 
 from guildcard.ledger import chart
 from guildcard.ledger.checkpoints import proof_holds
+from guildcard.ledger.storage.tables import postings
 from guildcard.settlement.domain.errors import EntryNotInStatement, PeriodNotOver, StatementNotFound
 from guildcard.settlement.domain.statement import Component
 from guildcard.settlement.domain.terms import MemberSale
@@ -53,10 +55,6 @@ def test_the_worked_example_of_november(settlement, ledger, clock, contracts, sa
 
 
 def _platform_postings(settlement, entry_ids):
-    from sqlalchemy import select
-
-    from guildcard.ledger.storage.tables import postings
-
     with settlement.database.read() as conn:
         rows = conn.execute(
             select(postings.c.amount).where(
