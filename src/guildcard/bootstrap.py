@@ -17,6 +17,7 @@ from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.settings import Settings, load_settings
+from guildcard.settlement.domain.terms import MemberSalesSource, TermsProvider
 from guildcard.throttle import Throttle
 
 # Turns a token's subject into a full actor (roles, stores), or None when the actor is gone
@@ -36,6 +37,9 @@ class Container:
     throttle: Throttle
     actor_loaders: dict[ActorKind, ActorLoader] = field(default_factory=dict)
     credential_authenticators: list[CredentialAuthenticator] = field(default_factory=list)
+    # Settlement's ports: contract terms (alliance context) and member sales (counter).
+    settlement_terms: TermsProvider | None = None
+    settlement_sales: MemberSalesSource | None = None
 
     def close(self) -> None:
         self.database.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from guildcard import __version__
-from guildcard.cli import db, serve
+from guildcard.cli import db, serve, settle
 
 app = typer.Typer(
     help="GuildCard: coalition loyalty (异业联盟). Every command has --help.",
@@ -15,6 +15,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.command()(serve.serve)
 app.command()(serve.up)
+app.command(name="settle")(settle.settle)
 
 
 @app.command()

@@ -8,7 +8,7 @@ the sum of its drill-down; the flow matrix adds up to the points redeemed.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -17,9 +17,11 @@ from tests.integration.settlement.conftest import OPERATOR, terms
 from tests.integration.settlement.worked_example import shanghai
 
 from guildcard.kernel.clock import FixedClock
+from guildcard.kernel.ids import new_id
 from guildcard.ledger import AesGcmKeyStore, ExpiryPolicy, LedgerService, chart
 from guildcard.ledger.domain.errors import AlreadyReversed, InsufficientPoints, NegativeLimitExceeded
 from guildcard.ledger.storage.tables import postings
+from guildcard.settlement.admin import SettlementAdmin
 from guildcard.settlement.domain.statement import Component
 from guildcard.settlement.domain.terms import BreakageMode
 from guildcard.settlement.memory import InMemorySales, InMemoryTerms
@@ -45,8 +47,6 @@ history = st.lists(
 
 def fresh(database):
     """A new alliance per example (the database is shared by the examples of one test)."""
-    from guildcard.kernel.ids import new_id
-
     alliance = new_id("al")
     clock = FixedClock(shanghai(1, 8))
     ledger = LedgerService(database, clock=clock, keys=KEYS)
@@ -149,8 +149,6 @@ def test_settlement_properties_hold_on_random_histories(database, steps, breakag
     alliance, clock, ledger, service = fresh(database)
     who = actor(alliance)
     if breakage is BreakageMode.ISSUERS_PRO_RATA:
-        from guildcard.settlement.admin import SettlementAdmin
-
         SettlementAdmin(database, clock=clock).set_breakage_mode(who, breakage, idempotency_key="b")
     play(ledger, clock, alliance, steps)
     clock.set(shanghai(1, 9, month=12) + timedelta(days=40))
@@ -168,9 +166,8 @@ def test_settlement_properties_hold_on_random_histories(database, steps, breakag
         for merchant, points in redeemed.items():
             assert sum(f.points for f in flows if f.spent_at == merchant) == points
         again = service.close(who, period)
-        assert again.replayed and [s.figures for s in again.statements] == [
-            s.figures for s in closed.statements
-        ]
+        assert again.replayed
+        assert [s.figures for s in again.statements] == [s.figures for s in closed.statements]
     # Over both periods every merchant point posting was settled exactly once.
     totals = dict.fromkeys(MERCHANTS, 0)
     for period in ("2026-11", "2026-12"):
@@ -190,7 +187,3 @@ def _drills_down(service, who, period, statement) -> None:
             else sum(ln.quantity for ln in statement.lines if ln.component is component)
         )
         assert sum(i.quantity for i in items) == expected, (component, statement.merchant_id)
-
-
-def test_expiry_day_is_a_date():
-    assert isinstance(shanghai(1).date(), date)

@@ -58,3 +58,9 @@ class ConcurrentClose(Conflict):
     """Another close of this period is running; try again."""
 
     code = "settlement.concurrent_close"
+
+
+class PortsMissing(Unavailable):
+    """Settlement needs the alliance's contract terms and the counter's member sales; they are not wired."""
+
+    code = "settlement.ports_missing"

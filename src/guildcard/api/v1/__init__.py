@@ -1,0 +1,1 @@
+"""Routers of the JSON API under ``/api/v1``, one module per context."""
