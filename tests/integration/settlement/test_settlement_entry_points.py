@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -71,6 +72,7 @@ def test_the_api_serves_statements_exports_and_drill_down(container, ledger, clo
     assert sum(i["quantity"] for i in items) == mine[0]["figures"]["points_redeemed"] == 820
     proof = owner.get(f"/api/v1/settlement/statements/2026-11/m_tea/proofs/{items[0]['ref']}").json()
     assert proof["root"] == mine[0]["checkpoint_root"]
+    assert _documented_routine()(proof)  # the merchant's own check, as printed in docs/settlement.md
 
     csv_text = owner.get("/api/v1/settlement/statements/2026-11/export.csv").text
     assert "m_tea" in csv_text
@@ -147,3 +149,11 @@ def test_an_award_beyond_the_limit_is_refused_and_operators_see_who_is_near(data
     assert refused.value.details["remaining"] == 150
     award(150, "a3")
     assert admin.limits(OPERATOR)[0].remaining == 0
+
+
+def _documented_routine():
+    text = (Path(__file__).resolve().parents[3] / "docs" / "settlement.md").read_text(encoding="utf-8")
+    code = text.split("```python\n", 1)[1].split("```", 1)[0].replace("entry = json.loads", "# entry = ")
+    scope: dict = {}
+    exec(code, scope)
+    return scope["proof_holds"]
