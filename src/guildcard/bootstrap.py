@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from guildcard.db.engine import Database
 from guildcard.kernel.clock import Clock, SystemClock
+from guildcard.ledger.keys import AesGcmKeyStore
+from guildcard.ledger.standalone import LedgerService
 from guildcard.settings import Settings, load_settings
 
 
@@ -18,6 +20,11 @@ class Container:
     settings: Settings
     database: Database
     clock: Clock = field(default_factory=SystemClock)
+
+    def ledger(self) -> LedgerService:
+        """The ledger, each call in its own unit of work (CLI, jobs)."""
+        keys = AesGcmKeyStore(self.settings.secret("data_key"))
+        return LedgerService(self.database, clock=self.clock, keys=keys)
 
     def close(self) -> None:
         self.database.dispose()
