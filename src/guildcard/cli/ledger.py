@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 
 import typer
+from rich.markup import escape
 
 from guildcard.cli.common import console, container_or_exit, err_console
 
@@ -21,7 +22,7 @@ def verify(alliance: str = typer.Option(None, "--alliance", help="One alliance (
     for alliance_id, violations in sorted(report.items()):
         for v in violations:
             failed += 1
-            err_console.print(f"[red]violation[/] {alliance_id} [{v.code}] {v.message}", markup=True)
+            err_console.print(f"[red]violation[/] {escape(f'{alliance_id} [{v.code}] {v.message}')}")
         if not violations:
             console.print(f"[green]ok[/] {alliance_id}: every invariant holds")
     if failed:
