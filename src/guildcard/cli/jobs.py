@@ -16,17 +16,23 @@ ALLIANCE = typer.Option(None, "--alliance", help="One alliance (default: every a
 
 @app.command()
 def expire(
-    as_of: datetime = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="Business date (default: yesterday)."),
+    as_of: datetime = typer.Option(
+        None, "--as-of", formats=["%Y-%m-%d"], help="Business date (default: yesterday)."
+    ),
     alliance: str = ALLIANCE,
 ) -> None:
     """Move every unconsumed remainder that expired by the end of AS_OF to breakage."""
     with container_or_exit() as container:
         service = container.ledger()
-        day: date = as_of.date() if as_of else date.fromordinal(business_date(container.clock.now()).toordinal() - 1)
+        day: date = (
+            as_of.date() if as_of else date.fromordinal(business_date(container.clock.now()).toordinal() - 1)
+        )
         for alliance_id in [alliance] if alliance else service.alliances():
             result = service.expire(alliance_id, as_of=day)
             note = " (already done)" if result.replayed else ""
-            console.print(f"{alliance_id}: expired {result.points} points from {result.lots} lots as of {day}{note}")
+            console.print(
+                f"{alliance_id}: expired {result.points} points from {result.lots} lots as of {day}{note}"
+            )
 
 
 @app.command("release-pending")
