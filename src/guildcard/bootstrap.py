@@ -15,6 +15,8 @@ from guildcard.auth.tokens import TokenSubject
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
+from guildcard.ledger.keys import AesGcmKeyStore
+from guildcard.ledger.standalone import LedgerService
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.settings import Settings, load_settings
 from guildcard.settlement.domain.terms import MemberSalesSource, TermsProvider
@@ -40,6 +42,11 @@ class Container:
     # Settlement's ports: contract terms (alliance context) and member sales (counter).
     settlement_terms: TermsProvider | None = None
     settlement_sales: MemberSalesSource | None = None
+
+    def ledger(self) -> LedgerService:
+        """The ledger, each call in its own unit of work (CLI, jobs)."""
+        keys = AesGcmKeyStore(self.settings.secret("data_key"))
+        return LedgerService(self.database, clock=self.clock, keys=keys)
 
     def close(self) -> None:
         self.database.dispose()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from guildcard.ledger.keys import AesGcmKeyStore
 from guildcard.settlement.admin import SettlementAdmin
 from guildcard.settlement.domain.errors import PortsMissing
 from guildcard.settlement.service import SettlementService
@@ -22,7 +21,7 @@ def settlement_service(container: Container) -> SettlementService:
         clock=container.clock,
         terms=terms,
         sales=sales,
-        keys=AesGcmKeyStore(container.settings.secret("data_key")),
+        keys=container.ledger().keys,  # the same signing keys as the ledger's checkpoints
     )
 
 
