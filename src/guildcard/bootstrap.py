@@ -21,6 +21,8 @@ from guildcard.auth.tokens import TokenSubject
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
+from guildcard.ledger.keys import AesGcmKeyStore
+from guildcard.ledger.standalone import LedgerService
 from guildcard.loyalty.service import LoyaltyService
 from guildcard.members.actors import load_member_actor
 from guildcard.members.domain.otp import OtpPolicy
@@ -30,6 +32,7 @@ from guildcard.members.services import MembersService
 from guildcard.members.services.base import MembersDeps
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.settings import Settings, load_settings
+from guildcard.settlement.domain.terms import MemberSalesSource, TermsProvider
 from guildcard.throttle import Throttle
 
 # Turns a token's subject into a full actor (roles, stores), or None when the actor is gone
@@ -76,6 +79,15 @@ class Container:
     @cached_property
     def loyalty(self) -> LoyaltyService:
         return LoyaltyService(self.database, self.clock)
+
+    # Settlement's ports: contract terms (alliance context) and member sales (counter).
+    settlement_terms: TermsProvider | None = None
+    settlement_sales: MemberSalesSource | None = None
+
+    def ledger(self) -> LedgerService:
+        """The ledger, each call in its own unit of work (CLI, jobs)."""
+        keys = AesGcmKeyStore(self.settings.secret("data_key"))
+        return LedgerService(self.database, clock=self.clock, keys=keys)
 
     def close(self) -> None:
         self.database.dispose()

@@ -20,6 +20,7 @@ from guildcard.api.v1 import (
     members_me,
     members_operator,
     members_public,
+    settlement,
 )
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.db import schema
@@ -54,6 +55,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     problems.install_problem_handlers(app)
     docs.install_docs(app)
     app.include_router(health.router)
+    app.include_router(settlement.router)
     install_web(app)
     app.include_router(members_public.router)
     app.include_router(members_me.router)

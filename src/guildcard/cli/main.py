@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from guildcard import __version__
-from guildcard.cli import alliance, db, serve
+from guildcard.cli import alliance, bench, db, jobs, ledger, serve, settle
 
 app = typer.Typer(
     help="GuildCard: coalition loyalty (异业联盟). Every command has --help.",
@@ -14,8 +14,12 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(alliance.app, name="alliance")
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(jobs.app, name="jobs")
+app.add_typer(bench.app, name="bench")
 app.command()(serve.serve)
 app.command()(serve.up)
+app.command(name="settle")(settle.settle)
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Settlement's pure domain: periods, contract terms, pricing of statement lines."""

@@ -1,0 +1,1 @@
+"""Settlement's tables and read-only queries over the ledger's tables."""

@@ -1,0 +1,29 @@
+"""Builds settlement's services from the container (the lead wires the real ports there)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from guildcard.settlement.admin import SettlementAdmin
+from guildcard.settlement.domain.errors import PortsMissing
+from guildcard.settlement.service import SettlementService
+
+if TYPE_CHECKING:
+    from guildcard.bootstrap import Container
+
+
+def settlement_service(container: Container) -> SettlementService:
+    terms, sales = container.settlement_terms, container.settlement_sales
+    if terms is None or sales is None:
+        raise PortsMissing()
+    return SettlementService(
+        container.database,
+        clock=container.clock,
+        terms=terms,
+        sales=sales,
+        keys=container.ledger().keys,  # the same signing keys as the ledger's checkpoints
+    )
+
+
+def settlement_admin(container: Container) -> SettlementAdmin:
+    return SettlementAdmin(container.database, clock=container.clock)
