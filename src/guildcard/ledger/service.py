@@ -1,0 +1,420 @@
+"""The ledger's write API on a connection the caller owns: it never commits.
+
+``Ledger(connection, alliance_id=..., clock=...)`` lets the counter spend points, award
+points, add growth and record a purchase in ONE transaction; settlement posts FEN entries
+in its own. Every command takes an idempotency key (unique per alliance and scope): a replay
+returns the first result with ``replayed=True``; the same key with another request raises
+``IdempotencyConflict``. ``LedgerService`` (``standalone.py``) wraps each call in its own
+unit of work for the CLI, jobs and tests.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from guildcard.kernel.clock import Clock, ensure_utc
+from guildcard.kernel.errors import IdempotencyConflict
+from guildcard.kernel.fingerprint import fingerprint
+from guildcard.kernel.ids import new_id
+from guildcard.ledger.domain import entries as chart
+from guildcard.ledger.domain.entries import (
+    EntryHeader,
+    Kind,
+    Posting,
+    Unit,
+    parse_account,
+    positive,
+    transfer,
+)
+from guildcard.ledger.domain.errors import (
+    HoldNotActive,
+    HoldNotFound,
+    InsufficientPoints,
+    InvalidAccount,
+    NegativeLimitExceeded,
+)
+from guildcard.ledger.domain.lots import Draw, Lot, LotState, consumption_order, plan_draws, plan_restores
+from guildcard.ledger.domain.policy import ExpiryPolicy, LedgerSettings
+from guildcard.ledger.domain.results import EntryResult
+from guildcard.ledger.settings_store import load_settings
+from guildcard.ledger.storage.store import LedgerStore
+
+DEFAULT_HOLD_TTL = timedelta(minutes=30)
+
+
+class Ledger:
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        alliance_id: str,
+        clock: Clock,
+        settings: LedgerSettings | None = None,
+    ) -> None:
+        self.conn = connection
+        self.alliance_id = alliance_id
+        self.clock = clock
+        self.store = LedgerStore(connection, alliance_id)
+        self._settings = settings
+
+    @property
+    def settings(self) -> LedgerSettings:
+        if self._settings is None:
+            self._settings = load_settings(self.conn, self.alliance_id)
+        return self._settings
+
+    # --- awards ----------------------------------------------------------------------------
+
+    def award(
+        self,
+        *,
+        member_id: str,
+        issuer: str,
+        amount: int,
+        idempotency_key: str,
+        available_at: datetime | None = None,
+        expiry: ExpiryPolicy | None = None,
+        kind: str = Kind.AWARD,
+        reference: str | None = None,
+        occurred_at: datetime | None = None,
+    ) -> EntryResult:
+        """Award points from ``issuer`` (``merchant:{id}:issued`` or ``platform:grants``) as a lot.
+
+        With ``available_at`` in the future the points are pending until released.
+        A member in debt repays it first: the lot starts with the debt already taken out.
+        """
+        positive(amount)
+        _require_source(issuer)
+        now = self.clock.now()
+        occurred = ensure_utc(occurred_at) if occurred_at else now
+        pending = available_at is not None and ensure_utc(available_at) > now
+        request = {
+            "member": member_id, "issuer": issuer, "amount": amount, "kind": kind, "reference": reference,
+            "available_at": available_at, "expiry": expiry, "occurred_at": occurred_at,
+        }  # fmt: skip
+        header = self._header(
+            Kind.AWARD_PENDING if pending else kind, member_id, issuer, amount, reference, occurred
+        )
+        replay = self._claim(header, "award", idempotency_key, request)
+        if replay:
+            return replay
+        policy = expiry or self.settings.expiry
+        target = chart.member_pending(member_id) if pending else chart.member_points(member_id)
+        entry = header.with_postings(transfer(issuer, target, Unit.POINT, amount))
+        new_balance = self.store.credit(target, Unit.POINT, amount, now)
+        repaid = 0 if pending else min(amount, max(0, amount - new_balance))
+        lot = Lot(
+            id=new_id("lot"),
+            member_id=member_id,
+            issuer=issuer,
+            amount=amount,
+            remaining=amount - repaid,
+            available_at=ensure_utc(available_at) if pending and available_at else occurred,
+            expires_at=policy.expires_at(occurred),
+            state=LotState.PENDING if pending else LotState.ACTIVE,
+        )
+        self.store.add_lot(lot, entry.id)
+        if repaid:
+            self.store.record_consumptions(
+                entry.id, member_id, [(lot.id, chart.member_points(member_id), repaid)]
+            )
+        self._append(entry)
+        return EntryResult(entry.id, entry.kind, amount, lot_id=lot.id, debt_repaid=repaid)
+
+    # --- spends and holds -------------------------------------------------------------------
+
+    def spend(
+        self,
+        *,
+        member_id: str,
+        at: str,
+        amount: int,
+        idempotency_key: str,
+        kind: str = Kind.SPEND,
+        reference: str | None = None,
+        occurred_at: datetime | None = None,
+    ) -> EntryResult:
+        """Spend points at ``at`` (``merchant:{id}:redeemed`` or ``platform:mall``), soonest expiry first."""
+        positive(amount)
+        _require_source(at)
+        request = {"member": member_id, "at": at, "amount": amount, "kind": kind, "reference": reference}
+        header = self._header(kind, member_id, at, amount, reference, occurred_at)
+        replay = self._claim(header, "spend", idempotency_key, request | {"occurred_at": occurred_at})
+        if replay:
+            return replay
+        self._draw(header.id, member_id, amount, at)
+        self._append(header.with_postings(transfer(chart.member_points(member_id), at, Unit.POINT, amount)))
+        return EntryResult(header.id, kind, amount)
+
+    def hold(
+        self,
+        *,
+        member_id: str,
+        at: str,
+        amount: int,
+        idempotency_key: str,
+        ttl: timedelta = DEFAULT_HOLD_TTL,
+        reference: str | None = None,
+    ) -> EntryResult:
+        """Reserve points for a later spend at ``at``; commit or void it; it voids itself after ``ttl``."""
+        positive(amount)
+        _require_source(at)
+        request = {"member": member_id, "at": at, "amount": amount, "reference": reference, "ttl": ttl}
+        header = self._header(Kind.HOLD, member_id, at, amount, reference, None)
+        replay = self._claim(header, "hold", idempotency_key, request)
+        if replay:
+            return replay
+        self._draw(header.id, member_id, amount, at)
+        held = chart.member_held(member_id)
+        self.store.credit(held, Unit.POINT, amount, header.recorded_at)
+        hold_id = new_id("hold")
+        self.store.add_hold(
+            id=hold_id,
+            member_id=member_id,
+            target=at,
+            amount=amount,
+            state="active",
+            expires_at=header.recorded_at + ttl,
+            hold_entry_id=header.id,
+        )
+        self._append(header.with_postings(transfer(chart.member_points(member_id), held, Unit.POINT, amount)))
+        return EntryResult(header.id, Kind.HOLD, amount, hold_id=hold_id)
+
+    def commit_hold(self, hold_id: str, *, idempotency_key: str, reference: str | None = None) -> EntryResult:
+        hold = self._hold(hold_id)
+        header = self._header(
+            Kind.HOLD_COMMIT, hold.member_id, hold.target, int(hold.amount), reference, None
+        )
+        replay = self._claim(
+            header, "commit_hold", idempotency_key, {"hold": hold_id, "reference": reference}
+        )
+        if replay:
+            return replay
+        closed = self.store.close_hold(
+            hold_id, state="committed", entry_id=header.id, active_after=header.recorded_at
+        )
+        if closed is None:
+            raise HoldNotActive(hold_id=hold_id)
+        held = chart.member_held(hold.member_id)
+        self.store.debit(held, Unit.POINT, int(hold.amount), floor=0, now=header.recorded_at)
+        self._append(header.with_postings(transfer(held, hold.target, Unit.POINT, int(hold.amount))))
+        return EntryResult(header.id, Kind.HOLD_COMMIT, int(hold.amount), hold_id=hold_id)
+
+    def void_hold(self, hold_id: str, *, idempotency_key: str, reference: str | None = None) -> EntryResult:
+        """Give the held points back to the lots they came from (expired portions go to breakage)."""
+        hold = self._hold(hold_id)
+        amount = int(hold.amount)
+        header = self._header(Kind.HOLD_VOID, hold.member_id, hold.target, amount, reference, None)
+        replay = self._claim(header, "void_hold", idempotency_key, {"hold": hold_id, "reference": reference})
+        if replay:
+            return replay
+        if self.store.close_hold(hold_id, state="voided", entry_id=header.id, active_after=None) is None:
+            raise HoldNotActive(hold_id=hold_id)
+        held = chart.member_held(hold.member_id)
+        self.store.debit(held, Unit.POINT, amount, floor=0, now=header.recorded_at)
+        live, expired = self.restore(header.id, hold.member_id, [hold.hold_entry_id], hold.target, amount)
+        self._append(header.with_postings(self.restore_postings(held, hold.member_id, live, expired)))
+        return EntryResult(header.id, Kind.HOLD_VOID, amount, hold_id=hold_id, to_breakage=expired)
+
+    # --- growth and free-form entries -------------------------------------------------------
+
+    def grant_growth(
+        self,
+        *,
+        member_id: str,
+        amount: int,
+        idempotency_key: str,
+        source: str = chart.PLATFORM_GROWTH,
+        reference: str | None = None,
+        occurred_at: datetime | None = None,
+    ) -> EntryResult:
+        positive(amount)
+        _require_source(source)
+        request = {"member": member_id, "amount": amount, "source": source, "reference": reference}
+        header = self._header(Kind.GROWTH, member_id, source, amount, reference, occurred_at)
+        replay = self._claim(header, "growth", idempotency_key, request)
+        if replay:
+            return replay
+        account = chart.member_growth(member_id)
+        self.store.credit(account, Unit.GROWTH, amount, header.recorded_at)
+        self._append(header.with_postings(transfer(source, account, Unit.GROWTH, amount)))
+        return EntryResult(header.id, Kind.GROWTH, amount)
+
+    def post(
+        self,
+        *,
+        kind: str,
+        postings: list[Posting] | tuple[Posting, ...],
+        idempotency_key: str,
+        reference: str | None = None,
+        member_id: str | None = None,
+        occurred_at: datetime | None = None,
+    ) -> EntryResult:
+        """Any balanced entry (e.g. FEN settlement). Member point accounts move only through lots."""
+        lines = tuple(postings)
+        for p in lines:
+            ref = parse_account(p.account)
+            if ref.is_member and ref.name in chart.LOT_SUFFIXES:
+                raise InvalidAccount(
+                    "member point accounts move only by award, spend and holds", account=p.account
+                )
+        header = self._header(kind, member_id, None, None, reference, occurred_at)
+        entry = header.with_postings(lines)  # refuses an unbalanced entry before anything is written
+        request = {
+            "kind": kind,
+            "postings": [(p.account, p.unit, p.amount) for p in lines],
+            "reference": reference,
+        }
+        replay = self._claim(header, "post", idempotency_key, request | {"member": member_id})
+        if replay:
+            return replay
+        self.apply_member_postings(lines)
+        self._append(entry)
+        return EntryResult(entry.id, kind, None)
+
+    # --- building blocks shared with reversals and jobs ----------------------------------------
+
+    def apply_member_postings(self, lines: tuple[Posting, ...]) -> None:
+        """Move the cached balance of each member account in ``lines`` (never below zero)."""
+        for p in lines:
+            if not parse_account(p.account).is_member:
+                continue
+            now = self.clock.now()
+            if p.amount >= 0:
+                self.store.credit(p.account, p.unit, p.amount, now)
+            elif self.store.debit(p.account, p.unit, -p.amount, floor=0, now=now) is None:
+                raise NegativeLimitExceeded(account=p.account, amount=p.amount)
+
+    def _draw(self, entry_id: str, member_id: str, amount: int, target: str) -> None:
+        points = chart.member_points(member_id)
+        if self.store.debit(points, Unit.POINT, amount, floor=0, now=self.clock.now()) is None:
+            raise InsufficientPoints(needed=amount, available=max(self.store.balance(points) or 0, 0))
+        draws = plan_draws(self.store.member_lots(member_id, state=LotState.ACTIVE), amount)
+        self.store.change_lots([(d.lot_id, d.amount) for d in draws])
+        self.store.record_consumptions(entry_id, member_id, [(d.lot_id, target, d.amount) for d in draws])
+
+    def restore(
+        self, entry_id: str, member_id: str, drawn_by: list[str], target: str, amount: int
+    ) -> tuple[int, int]:
+        """Give ``amount`` back to the lots ``drawn_by`` drew toward ``target``: (live, expired).
+
+        Lots already past their expiry send their share to breakage; a member in debt repays it first.
+        """
+        points = chart.member_points(member_id)
+        self.store.lock_balance(points)
+        net = self.store.net_drawn(drawn_by, target)
+        lots = self.store.lots_by_id(net)
+        ordered = sorted((lots[lot_id] for lot_id in net), key=consumption_order)
+        restores = plan_restores([Draw(lot.id, net[lot.id]) for lot in ordered], amount)
+        now = self.clock.now()
+        rows: list[tuple[str, str, int]] = []
+        live: list[Draw] = []
+        expired = 0
+        for r in restores:
+            rows.append((r.lot_id, target, -r.amount))
+            lot_expires = lots[r.lot_id].expires_at
+            if lot_expires is not None and lot_expires <= now:
+                rows.append((r.lot_id, chart.PLATFORM_BREAKAGE, r.amount))
+                expired += r.amount
+            else:
+                live.append(r)
+        live_total = amount - expired
+        if live_total:
+            repaid = min(
+                live_total, max(0, live_total - self.store.credit(points, Unit.POINT, live_total, now))
+            )
+            changes = []
+            for r in live:
+                to_debt = min(repaid, r.amount)
+                repaid -= to_debt
+                if to_debt:
+                    rows.append((r.lot_id, points, to_debt))
+                changes.append((r.lot_id, -(r.amount - to_debt)))
+            self.store.change_lots(changes)
+        self.store.record_consumptions(entry_id, member_id, rows)
+        return live_total, expired
+
+    def restore_postings(self, source: str, member_id: str, live: int, expired: int) -> tuple[Posting, ...]:
+        lines = [Posting(source, Unit.POINT, -(live + expired))]
+        if live:
+            lines.append(Posting(chart.member_points(member_id), Unit.POINT, live))
+        if expired:
+            lines.append(Posting(chart.PLATFORM_BREAKAGE, Unit.POINT, expired))
+        return tuple(lines)
+
+    def _header(
+        self,
+        kind: str,
+        member_id: str | None,
+        counterparty: str | None,
+        amount: int | None,
+        reference: str | None,
+        occurred_at: datetime | None,
+        reverses: str | None = None,
+    ) -> EntryHeader:
+        now = self.clock.now()
+        return EntryHeader(
+            id=new_id("ent"),
+            alliance_id=self.alliance_id,
+            kind=str(kind),
+            occurred_at=ensure_utc(occurred_at) if occurred_at else now,
+            recorded_at=now,
+            reference=reference,
+            reverses=reverses,
+            member_id=member_id,
+            counterparty=counterparty,
+            amount=amount,
+        )
+
+    def _claim(
+        self, header: EntryHeader, scope: str, key: str, request: dict[str, Any]
+    ) -> EntryResult | None:
+        """Claim (scope, key) by inserting the header; on a replay return the first result."""
+        digest = fingerprint({"scope": scope, **request})
+        if self.store.claim_entry(header, scope=scope, key=key, fingerprint=digest):
+            return None
+        row = self.store.entry_by_key(scope, key)
+        if row.fingerprint != digest:
+            raise IdempotencyConflict(scope=f"ledger.{scope}", key=key)
+        return self.result_of(row, replayed=True)
+
+    def result_of(self, row: Any, *, replayed: bool) -> EntryResult:
+        lot = self.store.lot_of_entry(row.id) if row.scope == "award" else None
+        hold = None
+        if row.scope in {"hold", "commit_hold", "void_hold"}:
+            column = "hold_entry_id" if row.scope == "hold" else "closing_entry_id"
+            hold = self.store.hold_by_entry(column, row.id)
+        member_points = chart.member_points(row.member_id) if row.member_id else ""
+        return EntryResult(
+            entry_id=row.id,
+            kind=row.kind,
+            amount=None if row.amount is None else int(row.amount),
+            replayed=replayed,
+            lot_id=lot.id if lot else None,
+            hold_id=hold.id if hold else None,
+            debt_repaid=self.store.consumed_by(row.id, member_points) if lot else 0,
+            to_breakage=self.store.consumed_by(row.id, chart.PLATFORM_BREAKAGE),
+        )
+
+    def _append(self, entry: Any) -> None:
+        self.store.add_postings(entry)
+        self.store.ensure_accounts(entry, entry.recorded_at)
+
+    def _hold(self, hold_id: str) -> Any:
+        hold = self.store.hold(hold_id)
+        if hold is None:
+            raise HoldNotFound(hold_id=hold_id)
+        return hold
+
+
+def _require_source(code: str) -> None:
+    """Points come from and go to merchant or platform accounts, never another member's."""
+    try:
+        ref = parse_account(code)
+    except ValueError as exc:
+        raise InvalidAccount(account=code) from exc
+    if ref.is_member:
+        raise InvalidAccount("expected a merchant or platform account", account=code)
