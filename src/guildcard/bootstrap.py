@@ -13,9 +13,13 @@ from functools import cached_property
 from sqlalchemy import Connection
 
 from guildcard.auth.tokens import TokenSubject
+from guildcard.counter.batching import GroupCommitter
+from guildcard.counter.ports import CounterPorts
+from guildcard.counter.service import CounterService
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
+from guildcard.kernel.errors import Unavailable
 from guildcard.loyalty.service import LoyaltyService
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.settings import Settings, load_settings
@@ -38,12 +42,28 @@ class Container:
     throttle: Throttle
     actor_loaders: dict[ActorKind, ActorLoader] = field(default_factory=dict)
     credential_authenticators: list[CredentialAuthenticator] = field(default_factory=list)
+    # The counter reaches members, alliance, settlement and audit through ports (counter/ports.py);
+    # until their adapters are wired the counter endpoints answer 503.
+    counter_ports: CounterPorts | None = None
+    counter_group_commit: bool = False  # batch concurrent commits into one transaction
 
     @cached_property
     def loyalty(self) -> LoyaltyService:
         return LoyaltyService(self.database, self.clock)
 
+    @cached_property
+    def counter_committer(self) -> GroupCommitter | None:
+        return GroupCommitter(self.database) if self.counter_group_commit else None
+
+    @cached_property
+    def counter(self) -> CounterService:
+        if self.counter_ports is None:
+            raise Unavailable("The counter's adapters (members, alliance, settlement) are not wired yet.")
+        return CounterService(self.database, self.clock, self.counter_ports, committer=self.counter_committer)
+
     def close(self) -> None:
+        if self.counter_group_commit and self.counter_committer is not None:
+            self.counter_committer.close()
         self.database.dispose()
 
 
