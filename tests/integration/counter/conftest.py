@@ -27,9 +27,13 @@ HOTPOT, CINEMA = "mer_hotpot", "mer_cinema"
 
 def staff(merchant_id: str, store_id: str, role: str = "cashier", alliance_id: str = ALLIANCE) -> Actor:
     return Actor(
-        ActorKind.STAFF, f"stf_{store_id}_{role}", alliance_id, role=role, merchant_id=merchant_id,
+        ActorKind.STAFF,
+        f"stf_{store_id}_{role}",
+        alliance_id,
+        role=role,
+        merchant_id=merchant_id,
         store_ids=frozenset({store_id}),
-    )  # fmt: skip
+    )
 
 
 OPERATOR = Actor(ActorKind.OPERATOR, "op_finance", ALLIANCE, role="finance")
@@ -55,9 +59,15 @@ class Counter:
         return self.ports.members.issue_code(ALLIANCE, member_id, code, expires_at=expires)
 
     def buy(
-        self, cashier: Actor, order_no: str, amount_fen: int, *, points: int = 0, member_id: str = "mem_lily",
+        self,
+        cashier: Actor,
+        order_no: str,
+        amount_fen: int,
+        *,
+        points: int = 0,
+        member_id: str = "mem_lily",
         lines: tuple[CategoryLine, ...] = (),
-    ):  # fmt: skip
+    ):
         store = next(iter(cashier.store_ids))
         request = PurchaseInput(
             store, order_no, amount_fen, MemberIdentity(member_code=self.code(member_id)), points, lines
@@ -83,13 +93,23 @@ def make_counter(database, *, negative: NegativePolicy) -> Counter:
     ledger.open_alliance_ledger(ALLIANCE, expiry=ExpiryPolicy.rolling(30), negative=negative)
     ports = InMemoryPorts()
     ports.merchants.add_merchant(
-        ALLIANCE, HOTPOT, name="小龙坎火锅", terms=CounterTerms(Decimal(1), Decimal("0.95")), since=START,
-        stores=("st_hotpot_1", "st_hotpot_2"), trade_category="catering",
-    )  # fmt: skip
+        ALLIANCE,
+        HOTPOT,
+        name="小龙坎火锅",
+        terms=CounterTerms(Decimal(1), Decimal("0.95")),
+        since=START,
+        stores=("st_hotpot_1", "st_hotpot_2"),
+        trade_category="catering",
+    )
     ports.merchants.add_merchant(
-        ALLIANCE, CINEMA, name="万达影城", terms=CounterTerms(Decimal(2)), since=START, stores=("st_cinema_1",),
+        ALLIANCE,
+        CINEMA,
+        name="万达影城",
+        terms=CounterTerms(Decimal(2)),
+        since=START,
+        stores=("st_cinema_1",),
         trade_category="entertainment",
-    )  # fmt: skip
+    )
     ports.members.add(ALLIANCE, MemberRef("mem_lily", "138****1234"), phone="13800001234")
     ports.members.add(ALLIANCE, MemberRef("mem_bob", "139****5678"), phone="13900005678", consent=False)
     ports.members.add(ALLIANCE, MemberRef("mem_guest", "游客 7F3A", is_member=False))

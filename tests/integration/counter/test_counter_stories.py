@@ -5,6 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from tests.integration.counter.conftest import (
+    ALLIANCE,
+    CINEMA,
+    CINEMA_CASHIER,
+    HOTPOT,
+    HOTPOT_CASHIER,
+)
 
 from guildcard.counter.commands import MemberIdentity, PurchaseInput
 from guildcard.counter.domain.errors import (
@@ -19,13 +26,6 @@ from guildcard.counter.ports import MemberCodeInvalid, MerchantSuspended, PhoneL
 from guildcard.kernel.errors import IdempotencyConflict
 from guildcard.ledger import chart
 from guildcard.ledger.domain.errors import NegativeLimitExceeded
-from tests.integration.counter.conftest import (
-    ALLIANCE,
-    CINEMA,
-    CINEMA_CASHIER,
-    HOTPOT,
-    HOTPOT_CASHIER,
-)
 
 
 def clean(counter) -> None:
@@ -36,8 +36,11 @@ def test_a_member_earns_at_the_hot_pot_restaurant_and_spends_at_the_cinema(count
     dinner = counter.buy(HOTPOT_CASHIER, "HP-1001", 20000).receipt
     # ¥200 less the 5% member discount is ¥190 in cash: 190 points and 190 growth.
     assert (dinner["discount_fen"], dinner["cash_fen"], dinner["points_earned"], dinner["growth"]) == (
-        1000, 19000, 190, 190,
-    )  # fmt: skip
+        1000,
+        19000,
+        190,
+        190,
+    )
     assert dinner["member"] == {"display": "138****1234", "is_member": True, "tier_name": None}
     assert [line["code"] for line in dinner["earn_lines"]] == ["base"]
     assert counter.balance().available == 190
@@ -45,8 +48,11 @@ def test_a_member_earns_at_the_hot_pot_restaurant_and_spends_at_the_cinema(count
     movie = counter.buy(CINEMA_CASHIER, "CN-77", 3000, points=150).receipt
     # 150 points pay ¥1.50; the cinema earns 2 points per yuan on the ¥28.50 in cash.
     assert (movie["points_used"], movie["points_value_fen"], movie["cash_fen"], movie["points_earned"]) == (
-        150, 150, 2850, 57,
-    )  # fmt: skip
+        150,
+        150,
+        2850,
+        57,
+    )
     assert counter.balance().available == 190 - 150 + 57
     flows = {(f.issuer, f.spent_at): f.points for f in counter.ledger.queries(ALLIANCE).flows()}
     assert flows == {(chart.merchant_issued(HOTPOT), chart.merchant_redeemed(CINEMA)): 150}
@@ -58,8 +64,10 @@ def test_the_hot_pot_refunds_after_the_points_were_spent_at_the_cinema_and_the_b
     counter.buy(CINEMA_CASHIER, "CN-77", 3000, points=150)
     refund = counter.refund(HOTPOT_CASHIER, "HP-1001", "RF-1", 19000).receipt
     assert (refund["points_clawed_back"], refund["growth_reversed"], refund["purchase_status"]) == (
-        190, 190, "refunded",
-    )  # fmt: skip
+        190,
+        190,
+        "refunded",
+    )
     balance = counter.balance()
     assert (balance.available, balance.debt) == (0, 190 - 97)  # 97 left, 190 taken back: -93 within -200
     assert balance.growth == 28  # the cinema visit's growth stays
@@ -88,7 +96,9 @@ def test_a_refund_at_the_cinema_gives_the_points_back_with_their_original_expiry
     counter.clock.advance(timedelta(days=3))
     refund = counter.refund(CINEMA_CASHIER, "CN-77", "RF-9", 3000).receipt
     assert (refund["points_restored"], refund["points_clawed_back"], refund["cash_fen"]) == (150, 57, 2850)
-    lots = {lot.id: (lot.remaining, lot.expires_at) for lot in counter.ledger.queries(ALLIANCE).lots("mem_lily")}
+    lots = {
+        lot.id: (lot.remaining, lot.expires_at) for lot in counter.ledger.queries(ALLIANCE).lots("mem_lily")
+    }
     (hotpot_lot,) = lots_before
     assert lots[hotpot_lot] == (190, lots_before[hotpot_lot])
     assert counter.balance().available == 190
@@ -125,7 +135,8 @@ def test_each_refund_is_idempotent_on_its_number(counter):
     counter.buy(HOTPOT_CASHIER, "HP-1001", 20000)
     first = counter.refund(HOTPOT_CASHIER, "HP-1001", "RF-1", 5000)
     again = counter.refund(HOTPOT_CASHIER, "HP-1001", "RF-1", 5000)
-    assert again.replayed and again.receipt == first.receipt
+    assert again.replayed
+    assert again.receipt == first.receipt
     with pytest.raises(IdempotencyConflict):
         counter.refund(HOTPOT_CASHIER, "HP-1001", "RF-1", 6000)
     assert counter.balance().available == 190 - 50
@@ -135,7 +146,8 @@ def test_each_refund_is_idempotent_on_its_number(counter):
 def test_a_retried_commit_returns_the_same_receipt_and_another_body_conflicts(counter):
     first = counter.buy(HOTPOT_CASHIER, "HP-1001", 20000)
     again = counter.buy(HOTPOT_CASHIER, "HP-1001", 20000)  # the POS retried, with a fresh code
-    assert again.replayed and again.receipt["purchase_id"] == first.receipt["purchase_id"]
+    assert again.replayed
+    assert again.receipt["purchase_id"] == first.receipt["purchase_id"]
     with pytest.raises(OrderConflict):
         counter.buy(HOTPOT_CASHIER, "HP-1001", 20100)
     assert counter.balance().available == 190
@@ -153,25 +165,40 @@ def test_the_preview_explains_and_changes_nothing_and_the_commit_notices_a_moved
     assert counter.balance().available == 190
     committed = counter.service.commit(
         CINEMA_CASHIER,
-        PurchaseInput("st_cinema_1", "CN-1", 3000, MemberIdentity(member_code=code), 190, (), preview["preview_token"]),
+        PurchaseInput(
+            "st_cinema_1", "CN-1", 3000, MemberIdentity(member_code=code), 190, (), preview["preview_token"]
+        ),
     )  # the code still works: the preview did not use it up
     assert committed.receipt["points_used"] == 190
-    stale = counter.service.preview(CINEMA_CASHIER, PurchaseInput(
-        "st_cinema_1", "CN-2", 3000, MemberIdentity(member_code=counter.code()), points_to_use=0
-    ))  # fmt: skip
+    stale = counter.service.preview(
+        CINEMA_CASHIER,
+        PurchaseInput(
+            "st_cinema_1", "CN-2", 3000, MemberIdentity(member_code=counter.code()), points_to_use=0
+        ),
+    )
     counter.buy(HOTPOT_CASHIER, "HP-1002", 1000)  # the balance moves
     with pytest.raises(PreviewStale):
-        counter.service.commit(CINEMA_CASHIER, PurchaseInput(
-            "st_cinema_1", "CN-2", 3000, MemberIdentity(member_code=counter.code()), 0, (), stale["preview_token"]
-        ))  # fmt: skip
+        counter.service.commit(
+            CINEMA_CASHIER,
+            PurchaseInput(
+                "st_cinema_1",
+                "CN-2",
+                3000,
+                MemberIdentity(member_code=counter.code()),
+                0,
+                (),
+                stale["preview_token"],
+            ),
+        )
     clean(counter)
 
 
 def test_points_value_share_and_minimum_order_are_the_alliance_s(counter):
     counter.settings(redeem_points_per_yuan=1000, max_redeem_share="0.2", min_order_for_redeem_fen=5000)
     counter.buy(HOTPOT_CASHIER, "HP-1001", 200000)  # 1,900 points
-    counter.ledger.award(ALLIANCE, member_id="mem_lily", issuer=chart.PLATFORM_GRANTS, amount=50000,
-                         idempotency_key="gift")  # fmt: skip
+    counter.ledger.award(
+        ALLIANCE, member_id="mem_lily", issuer=chart.PLATFORM_GRANTS, amount=50000, idempotency_key="gift"
+    )
     with pytest.raises(PointsExceedCap):
         counter.buy(CINEMA_CASHIER, "CN-1", 4000, points=100)  # below the ¥50 minimum
     with pytest.raises(PointsExceedCap):
@@ -211,4 +238,5 @@ def test_a_consented_phone_number_finds_the_member(counter):
     receipt = counter.service.commit(
         HOTPOT_CASHIER, PurchaseInput("st_hotpot_1", "HP-1", 10000, MemberIdentity(phone="13800001234"))
     ).receipt
-    assert receipt["member"]["display"] == "138****1234" and receipt["points_earned"] == 95
+    assert receipt["member"]["display"] == "138****1234"
+    assert receipt["points_earned"] == 95
