@@ -20,6 +20,8 @@ from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
 from guildcard.kernel.errors import Unavailable
+from guildcard.ledger.keys import AesGcmKeyStore
+from guildcard.ledger.standalone import LedgerService
 from guildcard.loyalty.service import LoyaltyService
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.settings import Settings, load_settings
@@ -60,6 +62,11 @@ class Container:
         if self.counter_ports is None:
             raise Unavailable("The counter's adapters (members, alliance, settlement) are not wired yet.")
         return CounterService(self.database, self.clock, self.counter_ports, committer=self.counter_committer)
+
+    def ledger(self) -> LedgerService:
+        """The ledger, each call in its own unit of work (CLI, jobs)."""
+        keys = AesGcmKeyStore(self.settings.secret("data_key"))
+        return LedgerService(self.database, clock=self.clock, keys=keys)
 
     def close(self) -> None:
         if self.counter_group_commit and self.counter_committer is not None:

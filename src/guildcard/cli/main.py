@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from guildcard import __version__
-from guildcard.cli import db, serve
+from guildcard.cli import bench, db, jobs, ledger, serve
 
 app = typer.Typer(
     help="GuildCard: coalition loyalty (异业联盟). Every command has --help.",
@@ -13,6 +13,9 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(jobs.app, name="jobs")
+app.add_typer(bench.app, name="bench")
 app.command()(serve.serve)
 app.command()(serve.up)
 

@@ -53,12 +53,16 @@ class Ledger:
         alliance_id: str,
         clock: Clock,
         settings: LedgerSettings | None = None,
+        known_accounts: set[str] | frozenset[str] = frozenset(),
     ) -> None:
+        """``known_accounts``: shared accounts known to be registered already (skips re-registering)."""
         self.conn = connection
         self.alliance_id = alliance_id
         self.clock = clock
         self.store = LedgerStore(connection, alliance_id)
         self._settings = settings
+        self._known_accounts = known_accounts
+        self.registered_accounts: set[str] = set()  # registered by this ledger (a caller may cache after commit)
 
     @property
     def settings(self) -> LedgerSettings:
@@ -87,7 +91,7 @@ class Ledger:
         A member in debt repays it first: the lot starts with the debt already taken out.
         """
         positive(amount)
-        _require_source(issuer)
+        require_source(issuer)
         now = self.clock.now()
         occurred = ensure_utc(occurred_at) if occurred_at else now
         pending = available_at is not None and ensure_utc(available_at) > now
@@ -139,7 +143,7 @@ class Ledger:
     ) -> EntryResult:
         """Spend points at ``at`` (``merchant:{id}:redeemed`` or ``platform:mall``), soonest expiry first."""
         positive(amount)
-        _require_source(at)
+        require_source(at)
         request = {"member": member_id, "at": at, "amount": amount, "kind": kind, "reference": reference}
         header = self._header(kind, member_id, at, amount, reference, occurred_at)
         replay = self._claim(header, "spend", idempotency_key, request | {"occurred_at": occurred_at})
@@ -161,7 +165,7 @@ class Ledger:
     ) -> EntryResult:
         """Reserve points for a later spend at ``at``; commit or void it; it voids itself after ``ttl``."""
         positive(amount)
-        _require_source(at)
+        require_source(at)
         request = {"member": member_id, "at": at, "amount": amount, "reference": reference, "ttl": ttl}
         header = self._header(Kind.HOLD, member_id, at, amount, reference, None)
         replay = self._claim(header, "hold", idempotency_key, request)
@@ -232,7 +236,7 @@ class Ledger:
         occurred_at: datetime | None = None,
     ) -> EntryResult:
         positive(amount)
-        _require_source(source)
+        require_source(source)
         request = {"member": member_id, "amount": amount, "source": source, "reference": reference}
         header = self._header(Kind.GROWTH, member_id, source, amount, reference, occurred_at)
         replay = self._claim(header, "growth", idempotency_key, request)
@@ -401,7 +405,19 @@ class Ledger:
 
     def _append(self, entry: Any) -> None:
         self.store.add_postings(entry)
-        self.store.ensure_accounts(entry, entry.recorded_at)
+        self.register_accounts([entry])
+
+    def register_accounts(self, built: list[Any]) -> None:
+        """Register the shared accounts these entries touch, unless known already."""
+        new = {
+            p.account: p.unit.value
+            for entry in built
+            for p in entry.postings
+            if p.account not in self._known_accounts and p.account not in self.registered_accounts
+        }
+        if new:
+            self.store.ensure_codes(new, built[0].recorded_at)
+            self.registered_accounts.update(new)
 
     def _hold(self, hold_id: str) -> Any:
         hold = self.store.hold(hold_id)
@@ -410,7 +426,7 @@ class Ledger:
         return hold
 
 
-def _require_source(code: str) -> None:
+def require_source(code: str) -> None:
     """Points come from and go to merchant or platform accounts, never another member's."""
     try:
         ref = parse_account(code)

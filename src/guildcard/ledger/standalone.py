@@ -14,7 +14,8 @@ from sqlalchemy import Connection
 from guildcard.db.engine import Database
 from guildcard.db.uow import SqlUnitOfWork, retrying
 from guildcard.kernel.clock import Clock
-from guildcard.ledger import checkpoints, jobs, reversal, settings_store
+from guildcard.ledger import bulk, checkpoints, jobs, reversal, settings_store
+from guildcard.ledger.bulk import AwardRequest
 from guildcard.ledger.domain.policy import ExpiryPolicy, LedgerSettings, NegativePolicy
 from guildcard.ledger.domain.results import (
     CheckpointResult,
@@ -37,6 +38,7 @@ class LedgerService:
         self.clock = clock
         self.keys = keys
         self._settings: dict[str, LedgerSettings] = {}
+        self._known_accounts: dict[str, set[str]] = {}  # shared accounts registered by committed work
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -98,6 +100,9 @@ class LedgerService:
 
     def award(self, alliance_id: str, **kwargs: Any) -> EntryResult:
         return self.write(alliance_id, lambda ledger: ledger.award(**kwargs))
+
+    def award_many(self, alliance_id: str, requests: list[AwardRequest]) -> list[EntryResult]:
+        return self.write(alliance_id, lambda ledger: bulk.award_many(ledger, requests))
 
     def spend(self, alliance_id: str, **kwargs: Any) -> EntryResult:
         return self.write(alliance_id, lambda ledger: ledger.spend(**kwargs))

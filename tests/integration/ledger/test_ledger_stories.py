@@ -211,3 +211,25 @@ def test_merchant_and_platform_accounts_carry_no_cached_balance(service, databas
     with database.read() as conn:
         rows = dict(conn.execute(text("SELECT code, balance FROM ledger_accounts")).all())
     assert rows == {chart.member_points("lily"): 90, HOTPOT: None, AT_CINEMA: None}
+
+
+def test_a_bulk_award_repays_debt_replays_and_matches_single_awards(service):
+    from guildcard.ledger.bulk import AwardRequest
+
+    award = service.award(A, member_id="lily", issuer=HOTPOT, amount=50, idempotency_key="o1")
+    service.spend(A, member_id="lily", at=AT_CINEMA, amount=50, idempotency_key="pay1")
+    service.reverse(A, award.entry_id, idempotency_key="refund-o1")  # lily owes 50
+    batch = [
+        AwardRequest("lily", chart.PLATFORM_GRANTS, 30, "camp-lily-1"),
+        AwardRequest("lily", chart.PLATFORM_GRANTS, 30, "camp-lily-2"),
+        AwardRequest("max", chart.PLATFORM_GRANTS, 30, "camp-max"),
+    ]
+    first = service.award_many(A, batch)
+    assert [r.debt_repaid for r in first] == [30, 20, 0]
+    again = service.award_many(A, batch)
+    assert all(r.replayed for r in again) and [r.entry_id for r in again] == [r.entry_id for r in first]
+    q = service.queries(A)
+    assert (q.balance("lily").available, q.balance("max").available) == (10, 30)
+    with pytest.raises(IdempotencyConflict):
+        service.award_many(A, [AwardRequest("max", chart.PLATFORM_GRANTS, 31, "camp-max")])
+    clean(service)

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from guildcard.ledger.domain.entries import Entry, EntryHeader, Posting, Unit, parse_account
 from guildcard.ledger.domain.lots import Lot, LotState
+from guildcard.ledger.storage.statements import statements
 from guildcard.ledger.storage.tables import (
     accounts,
     consumptions,
@@ -34,6 +35,7 @@ class LedgerStore:
         self.alliance_id = alliance_id
         self.is_pg = connection.dialect.name == "postgresql"
         self._insert = pg_insert if self.is_pg else sqlite_insert
+        self.sql = statements(connection.dialect.name)
 
     # --- entries ---------------------------------------------------------------------------
 
@@ -42,27 +44,27 @@ class LedgerStore:
 
         A concurrent duplicate on PostgreSQL waits for the first transaction, then sees it.
         """
-        stmt = (
-            self._insert(entries)
-            .values(
-                alliance_id=self.alliance_id,
-                id=entry.id,
-                kind=entry.kind,
-                scope=scope,
-                idem_key=key,
-                fingerprint=fingerprint,
-                reference=entry.reference,
-                member_id=entry.member_id,
-                counterparty=entry.counterparty,
-                amount=entry.amount,
-                reverses=entry.reverses,
-                occurred_at=entry.occurred_at,
-                recorded_at=entry.recorded_at,
-            )
-            .on_conflict_do_nothing()
-            .returning(entries.c.id)
+        return (
+            self.conn.execute(self.sql.claim_entry, self.claim_params(entry, scope, key, fingerprint)).first()
+            is not None
         )
-        return self.conn.execute(stmt).first() is not None
+
+    def claim_params(self, entry: EntryHeader, scope: str, key: str, fingerprint: str) -> dict[str, Any]:
+        return {
+            "alliance_id": self.alliance_id,
+            "id": entry.id,
+            "kind": entry.kind,
+            "scope": scope,
+            "idem_key": key,
+            "fingerprint": fingerprint,
+            "reference": entry.reference,
+            "member_id": entry.member_id,
+            "counterparty": entry.counterparty,
+            "amount": entry.amount,
+            "reverses": entry.reverses,
+            "occurred_at": entry.occurred_at,
+            "recorded_at": entry.recorded_at,
+        }
 
     def entry_by_key(self, scope: str, key: str) -> Row[Any]:
         return self.conn.execute(
@@ -77,8 +79,11 @@ class LedgerStore:
         ).first()
 
     def add_postings(self, entry: Entry) -> None:
+        self.add_postings_many([entry])
+
+    def add_postings_many(self, entries: Sequence[Entry]) -> None:
         self.conn.execute(
-            postings.insert(),
+            self.sql.add_postings,
             [
                 {
                     "alliance_id": self.alliance_id,
@@ -88,6 +93,7 @@ class LedgerStore:
                     "unit": p.unit.value,
                     "amount": p.amount,
                 }
+                for entry in entries
                 for line, p in enumerate(entry.postings)
             ],
         )
@@ -121,43 +127,43 @@ class LedgerStore:
                     }
                 )
         if rows:
-            self.conn.execute(self._insert(accounts).on_conflict_do_nothing(), rows)
+            self.conn.execute(self.sql.register_accounts, rows)
 
     # --- member accounts (cached balances) ------------------------------------------------
 
     def credit(self, code: str, unit: str, amount: int, now: datetime) -> int:
         """Add ``amount`` to a member account (creating it); returns the new balance."""
-        ref = parse_account(code)
-        stmt = self._insert(accounts).values(
-            alliance_id=self.alliance_id,
-            code=code,
-            unit=unit,
-            owner_kind=ref.owner_kind,
-            owner_id=ref.owner_id,
-            balance=amount,
-            created_at=now,
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[accounts.c.alliance_id, accounts.c.code],
-            set_={"balance": accounts.c.balance + stmt.excluded.balance},
-        ).returning(accounts.c.balance)
-        return int(self.conn.execute(stmt).scalar_one())
+        params = {
+            "p_a": self.alliance_id,
+            "p_code": code,
+            "p_unit": str(unit),
+            "p_amount": amount,
+            "p_now": now,
+        }
+        params["p_owner"] = parse_account(code).owner_id
+        return int(self.conn.execute(self.sql.credit, params).scalar_one())
+
+    def credit_many(self, amounts: dict[str, int], unit: str, now: datetime) -> dict[str, int]:
+        """Credit several member accounts in one statement (in code order); new balance per code."""
+        params = [
+            {"p_a": self.alliance_id, "p_code": code, "p_unit": unit, "p_amount": amount, "p_now": now,
+             "p_owner": parse_account(code).owner_id}
+            for code, amount in sorted(amounts.items())
+        ]  # fmt: skip
+        rows = self.conn.execute(self.sql.credit_many, params)
+        return {code: int(balance) for code, balance in rows}
+
+    def claim_many(self, params: list[dict[str, Any]]) -> set[str]:
+        """Claim several entries at once; the ids that were new."""
+        return {row[0] for row in self.conn.execute(self.sql.claim_entry, params)}
 
     def debit(self, code: str, unit: str, amount: int, *, floor: int, now: datetime) -> int | None:
         """Subtract ``amount`` unless the balance would fall below ``floor``; the new balance or None.
 
         One conditional UPDATE: it checks and writes under the row lock (no read-check-write).
         """
-        new = self.conn.execute(
-            update(accounts)
-            .where(
-                accounts.c.alliance_id == self.alliance_id,
-                accounts.c.code == code,
-                accounts.c.balance - amount >= floor,
-            )
-            .values(balance=accounts.c.balance - amount)
-            .returning(accounts.c.balance)
-        ).scalar()
+        params = {"p_a": self.alliance_id, "p_code": code, "p_amount": amount, "p_floor": floor}
+        new = self.conn.execute(self.sql.debit, params).scalar()
         if new is not None:
             return int(new)
         if -amount >= floor and self.balance(code) is None:  # no account yet: start it negative
@@ -183,22 +189,32 @@ class LedgerStore:
     # --- lots and consumptions --------------------------------------------------------------
 
     def add_lot(self, lot: Lot, entry_id: str) -> None:
+        self.add_lots([(lot, entry_id)])
+
+    def add_lots(self, pairs: Sequence[tuple[Lot, str]]) -> None:
         self.conn.execute(
-            lots.insert().values(
-                alliance_id=self.alliance_id,
-                id=lot.id,
-                member_id=lot.member_id,
-                issuer=lot.issuer,
-                entry_id=entry_id,
-                amount=lot.amount,
-                remaining=lot.remaining,
-                state=lot.state.value,
-                available_at=lot.available_at,
-                expires_at=lot.expires_at,
-            )
+            self.sql.add_lot,
+            [
+                {
+                    "alliance_id": self.alliance_id,
+                    "id": lot.id,
+                    "member_id": lot.member_id,
+                    "issuer": lot.issuer,
+                    "entry_id": entry_id,
+                    "amount": lot.amount,
+                    "remaining": lot.remaining,
+                    "state": lot.state.value,
+                    "available_at": lot.available_at,
+                    "expires_at": lot.expires_at,
+                }
+                for lot, entry_id in pairs
+            ],
         )
 
     def member_lots(self, member_id: str, *, state: LotState, with_remaining: bool = True) -> list[Lot]:
+        if state is LotState.ACTIVE and with_remaining:
+            rows = self.conn.execute(self.sql.active_lots, {"p_a": self.alliance_id, "p_member": member_id})
+            return [_lot(r) for r in rows]
         conditions = [lots.c.alliance_id == self.alliance_id, lots.c.member_id == member_id]
         conditions.append(lots.c.state == state.value)
         if with_remaining:
@@ -219,12 +235,11 @@ class LedgerStore:
 
     def change_lots(self, changes: Sequence[tuple[str, int]]) -> None:
         """Subtract each amount from its lot's remainder (negative amounts restore)."""
-        for lot_id, delta in changes:
-            self.conn.execute(
-                update(lots)
-                .where(lots.c.alliance_id == self.alliance_id, lots.c.id == lot_id)
-                .values(remaining=lots.c.remaining - delta)
-            )
+        if changes:
+            params = [
+                {"p_a": self.alliance_id, "p_id": lot_id, "p_delta": delta} for lot_id, delta in changes
+            ]
+            self.conn.execute(self.sql.change_lot, params)
 
     def set_lot_state(self, lot_id: str, state: LotState) -> None:
         self.conn.execute(
@@ -253,7 +268,7 @@ class LedgerStore:
             if amount
         ]
         if values:
-            self.conn.execute(consumptions.insert(), values)
+            self.conn.execute(self.sql.add_consumptions, values)
 
     def net_drawn(self, entry_ids: Sequence[str], target: str) -> dict[str, int]:
         """Per lot, what these entries still hold drawn toward ``target``."""

@@ -1,0 +1,49 @@
+"""``guildcard jobs``: scheduled ledger jobs. Each is safe to run again for the same date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import typer
+
+from guildcard.cli.common import console, container_or_exit
+from guildcard.kernel.clock import business_date
+
+app = typer.Typer(help="Scheduled jobs (expiry, pending points, holds).", no_args_is_help=True)
+
+ALLIANCE = typer.Option(None, "--alliance", help="One alliance (default: every alliance).")
+
+
+@app.command()
+def expire(
+    as_of: datetime = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="Business date (default: yesterday)."),
+    alliance: str = ALLIANCE,
+) -> None:
+    """Move every unconsumed remainder that expired by the end of AS_OF to breakage."""
+    with container_or_exit() as container:
+        service = container.ledger()
+        day: date = as_of.date() if as_of else date.fromordinal(business_date(container.clock.now()).toordinal() - 1)
+        for alliance_id in [alliance] if alliance else service.alliances():
+            result = service.expire(alliance_id, as_of=day)
+            note = " (already done)" if result.replayed else ""
+            console.print(f"{alliance_id}: expired {result.points} points from {result.lots} lots as of {day}{note}")
+
+
+@app.command("release-pending")
+def release_pending(alliance: str = ALLIANCE) -> None:
+    """Make pending points whose time has come spendable."""
+    with container_or_exit() as container:
+        service = container.ledger()
+        for alliance_id in [alliance] if alliance else service.alliances():
+            result = service.release_pending(alliance_id)
+            console.print(f"{alliance_id}: released {result.points} points from {result.lots} lots")
+
+
+@app.command("void-expired-holds")
+def void_expired_holds(alliance: str = ALLIANCE) -> None:
+    """Void holds whose time ran out, giving the points back."""
+    with container_or_exit() as container:
+        service = container.ledger()
+        for alliance_id in [alliance] if alliance else service.alliances():
+            result = service.void_expired_holds(alliance_id)
+            console.print(f"{alliance_id}: voided {result.entries} holds ({result.points} points)")
