@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from guildcard import __version__
 from guildcard.api import docs, health, problems
 from guildcard.api.middleware import RequestContextMiddleware
+from guildcard.api.v1 import counter as counter_api
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.db import schema
 from guildcard.web.app import install_web
@@ -43,5 +44,6 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     problems.install_problem_handlers(app)
     docs.install_docs(app)
     app.include_router(health.router)
+    app.include_router(counter_api.router)
     install_web(app)
     return app

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import typer
 
 from guildcard.cli.common import console, container_or_exit
-from guildcard.kernel.clock import business_date
+from guildcard.kernel.clock import BUSINESS_TZ, business_date, ensure_utc
 
 app = typer.Typer(help="Scheduled jobs (expiry, pending points, holds).", no_args_is_help=True)
 
@@ -16,17 +16,23 @@ ALLIANCE = typer.Option(None, "--alliance", help="One alliance (default: every a
 
 @app.command()
 def expire(
-    as_of: datetime = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="Business date (default: yesterday)."),
+    as_of: datetime = typer.Option(
+        None, "--as-of", formats=["%Y-%m-%d"], help="Business date (default: yesterday)."
+    ),
     alliance: str = ALLIANCE,
 ) -> None:
     """Move every unconsumed remainder that expired by the end of AS_OF to breakage."""
     with container_or_exit() as container:
         service = container.ledger()
-        day: date = as_of.date() if as_of else date.fromordinal(business_date(container.clock.now()).toordinal() - 1)
+        day: date = (
+            as_of.date() if as_of else date.fromordinal(business_date(container.clock.now()).toordinal() - 1)
+        )
         for alliance_id in [alliance] if alliance else service.alliances():
             result = service.expire(alliance_id, as_of=day)
             note = " (already done)" if result.replayed else ""
-            console.print(f"{alliance_id}: expired {result.points} points from {result.lots} lots as of {day}{note}")
+            console.print(
+                f"{alliance_id}: expired {result.points} points from {result.lots} lots as of {day}{note}"
+            )
 
 
 @app.command("release-pending")
@@ -47,3 +53,28 @@ def void_expired_holds(alliance: str = ALLIANCE) -> None:
         for alliance_id in [alliance] if alliance else service.alliances():
             result = service.void_expired_holds(alliance_id)
             console.print(f"{alliance_id}: voided {result.entries} holds ({result.points} points)")
+
+
+@app.command("run-due")
+def run_due(
+    as_of: datetime = typer.Option(
+        None, "--as-of", formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"], help="The moment (default: now)."
+    ),
+    alliance: str = ALLIANCE,
+) -> None:
+    """Run whatever is due: release pending points, void timed-out holds, expire points. Safe to re-run."""
+    with container_or_exit() as container:
+        service = container.ledger()
+        if as_of is None:
+            moment = container.clock.now()
+        else:  # a time without a zone is read in Asia/Shanghai, like every business date
+            moment = ensure_utc(as_of if as_of.tzinfo else as_of.replace(tzinfo=BUSINESS_TZ))
+        yesterday = date.fromordinal(business_date(moment).toordinal() - 1)
+        for alliance_id in [alliance] if alliance else service.alliances():
+            released = service.release_pending(alliance_id, as_of=moment)
+            voided = service.void_expired_holds(alliance_id, as_of=moment)
+            expired = service.expire(alliance_id, as_of=yesterday)
+            console.print(
+                f"{alliance_id}: released {released.points} pending points ({released.lots} lots); "
+                f"voided {voided.entries} holds; expired {expired.points} points as of {yesterday}"
+            )

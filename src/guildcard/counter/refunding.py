@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from guildcard.counter import access
 from guildcard.counter.commands import RefundInput, Written
+from guildcard.counter.domain.amounts import check_bill
 from guildcard.counter.domain.errors import PurchaseNotFound
 from guildcard.counter.domain.refunds import RefundShare, Settled, refund_share
 from guildcard.counter.storage.repository import CounterRepository
@@ -29,6 +30,7 @@ from guildcard.ledger.reversal import reverse
 def refund(service: Any, actor: Actor, request: RefundInput) -> Written:
     """``service`` is the ``CounterService``."""
     store = access.store_for(actor, request.store_id, service.ports.merchants)
+    check_bill(request.amount_fen)  # positive and not absurd, before anything is stored
     if not request.refund_no.strip():
         raise InvalidInput("A refund number is required.", field="refund_no")
     digest = fingerprint({"order_no": request.order_no, "amount_fen": request.amount_fen})

@@ -1,0 +1,217 @@
+"""``guildcard bench counter``: pgbench vs the counter's commit endpoint over HTTP, on one PostgreSQL.
+
+1. ``pgbench`` tpcb-like, 8 clients, against a throw-away database on the server.
+2. A counter server process (uvicorn, this app with group commit) on another throw-away
+   database, its ports wired to in-memory fakes seeded with a demo alliance (members and
+   alliance are other contexts, not wired in this branch), and a load generator process
+   sending commits at 8 concurrent clients.
+
+Prints both throughputs, the ratio and p50/p99 latency; ``--json`` prints one object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import typer
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.engine import make_url
+
+from guildcard.auth import tokens
+from guildcard.auth.tokens import TokenSubject
+from guildcard.bootstrap import Container, bootstrap
+from guildcard.cli.common import console
+from guildcard.counter.adapters.demo import CINEMA_STORE, HOTPOT_STORE, DemoAlliance, seed_demo
+from guildcard.kernel.actors import Actor, ActorKind
+from guildcard.kernel.clock import Clock
+from guildcard.ledger import ExpiryPolicy, NegativePolicy
+from guildcard.ledger.domain.errors import LedgerAlreadyOpen
+from guildcard.settings import Settings
+
+BENCH_MEMBERS = 2000
+
+
+# --- wiring a demo alliance into a container (benchmark and API tests) -----------------------
+
+
+def wire_demo(container: Container, *, members: int, group_commit: bool) -> DemoAlliance:
+    """Counter ports from in-memory fakes, token loaders for the demo actors, an open ledger."""
+    demo = seed_demo(container.clock.now() - timedelta(days=1), members=members)
+    container.counter_ports = demo.ports.ports()
+    container.counter_group_commit = group_commit
+
+    def load(_conn: Connection, subject: TokenSubject) -> Actor | None:
+        return demo.actors.get(subject.actor_id)
+
+    for kind in (ActorKind.STAFF, ActorKind.OPERATOR):
+        container.actor_loaders[kind] = load
+    try:
+        container.ledger().open_alliance_ledger(
+            demo.alliance_id, expiry=ExpiryPolicy.rolling(365), negative=NegativePolicy.allow_negative(1000)
+        )
+    except LedgerAlreadyOpen:
+        pass
+    return demo
+
+
+def issue_tokens(container: Container, demo: DemoAlliance) -> dict[str, str]:
+    with container.database.write() as conn:
+        return {
+            actor_id: tokens.issue(
+                conn,
+                alliance_id=demo.alliance_id,
+                actor_kind=actor.kind,
+                actor_id=actor_id,
+                now=container.clock.now(),
+                ttl=timedelta(days=1),
+            )  # fmt: skip
+            for actor_id, actor in demo.actors.items()
+        }
+
+
+def demo_container(database_url: str, *, clock: Clock | None = None, members: int = 10, group_commit: bool = False
+) -> tuple[Container, DemoAlliance]:  # fmt: skip
+    container = bootstrap(Settings(database_url=database_url), clock=clock)
+    return container, wire_demo(container, members=members, group_commit=group_commit)
+
+
+def create_bench_app() -> Any:
+    """ASGI factory for the benchmark's server process (``uvicorn --factory``)."""
+    from guildcard.api.app import create_app  # noqa: PLC0415 - only the server process needs it
+
+    container = bootstrap()
+    wire_demo(
+        container, members=int(os.environ.get("GUILDCARD_BENCH_MEMBERS", BENCH_MEMBERS)), group_commit=True
+    )
+    return create_app(container)
+
+
+# --- the load generator (its own process) ------------------------------------------------------
+
+
+async def _load(url: str, token: str, clients: int, seconds: float, members: int) -> dict[str, Any]:
+    import httpx  # noqa: PLC0415
+
+    latencies: list[float] = []
+    errors: dict[int, int] = {}
+    deadline = time.monotonic() + seconds
+    run = os.getpid()
+
+    async def client(worker: int) -> None:
+        async with httpx.AsyncClient(
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as http:
+            n = 0
+            while time.monotonic() < deadline:
+                member = (worker * 7919 + n * 31) % members
+                body = {
+                    "store_id": HOTPOT_STORE, "member_code": f"demo-code-{member:06d}",
+                    "order_no": f"B{run}-{worker}-{n}", "amount_fen": 1000 + (n % 50) * 137, "points_to_use": 0,
+                }  # fmt: skip
+                started = time.perf_counter()
+                response = await http.post("/api/v1/counter/purchases", json=body)
+                elapsed = time.perf_counter() - started
+                if response.status_code == 201:
+                    latencies.append(elapsed)
+                else:
+                    errors[response.status_code] = errors.get(response.status_code, 0) + 1
+                n += 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    wall = time.monotonic() - started
+    ordered = sorted(latencies)
+    return {
+        "commits": len(latencies), "seconds": wall, "tps": len(latencies) / wall, "errors": errors,
+        "p50_ms": 1000 * statistics.median(ordered) if ordered else None,
+        "p99_ms": 1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] if ordered else None,
+    }  # fmt: skip
+
+
+def loadgen_main(argv: list[str]) -> None:
+    url, token, clients, seconds, members = argv
+    print(json.dumps(asyncio.run(_load(url, token, int(clients), float(seconds), int(members)))))  # noqa: T201
+
+
+# --- orchestration -----------------------------------------------------------------------------
+
+
+def _admin(url: str, sql: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(sql))
+    engine.dispose()
+
+
+def _pgbench(admin_url: str, db: str, clients: int, seconds: int) -> float:
+    url = make_url(admin_url)
+    args = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
+    env = os.environ | ({"PGPASSWORD": url.password} if url.password else {})
+    subprocess.run(["pgbench", "-i", "-q", "-s", "8", *args, db], check=True, env=env, capture_output=True)  # noqa: S607
+    out = subprocess.run(  # noqa: S603
+        ["pgbench", "-c", str(clients), "-j", str(clients), "-T", str(seconds), "-n", *args, db],  # noqa: S607
+        check=True, env=env, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    found = re.search(r"tps = ([0-9.]+)", out)
+    assert found, out
+    return float(found.group(1))
+
+
+def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    import httpx  # noqa: PLC0415
+
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "guildcard.cli.bench_counter:create_bench_app",
+           "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    process = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)  # noqa: S603
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(log.read_text())
+
+
+def run(*, admin_url: str, clients: int, seconds: int) -> dict[str, Any]:
+    from guildcard.db import schema  # noqa: PLC0415
+    from guildcard.db.engine import Database  # noqa: PLC0415
+    from tests_free_port import free_port  # type: ignore[import-not-found]  # noqa: PLC0415
+
+    raise NotImplementedError(free_port, schema, Database)
+
+
+def counter(
+    postgres_url: str = typer.Option(
+        "postgresql://postgres@127.0.0.1:5432/postgres", "--postgres-url",
+        help="Server (admin URL) where throw-away databases are created and dropped.",
+    ),
+    clients: int = typer.Option(8, "--clients"),
+    seconds: int = typer.Option(20, "--seconds", help="Length of each run."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:  # fmt: skip
+    """pgbench tpcb-like vs the counter commit endpoint over HTTP, both at CLIENTS, on one PostgreSQL."""
+    report = run(admin_url=postgres_url, clients=clients, seconds=seconds)
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    console.print(
+        f"pgbench tpcb-like: {report['pgbench_tps']:.0f} tps · counter commits over HTTP: "
+        f"{report['counter_tps']:.0f} tps · ratio {report['ratio']:.2f} · "
+        f"p50 {report['p50_ms']:.1f} ms · p99 {report['p99_ms']:.1f} ms"
+    )
+
+
+if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "loadgen":
+    loadgen_main(sys.argv[2:])
+_ = CINEMA_STORE
