@@ -31,7 +31,8 @@ from guildcard.auth import tokens
 from guildcard.auth.tokens import TokenSubject
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.cli.common import console
-from guildcard.counter.adapters.demo import CINEMA_STORE, HOTPOT_STORE, DemoAlliance, seed_demo
+from guildcard.counter.batching import GroupCommitter
+from guildcard.counter.adapters.demo import HOTPOT_STORE, DemoAlliance, seed_demo
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock
 from guildcard.ledger import ExpiryPolicy, NegativePolicy
@@ -170,8 +171,9 @@ def _pgbench(admin_url: str, db: str, clients: int, seconds: int) -> float:
 def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     import httpx  # noqa: PLC0415
 
+    workers = os.environ.get("GUILDCARD_BENCH_WORKERS", "2")
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "guildcard.cli.bench_counter:create_bench_app",
-           "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+           "--port", str(port), "--log-level", "warning", "--no-access-log", "--workers", workers]  # fmt: skip
     process = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)  # noqa: S603
     for _ in range(300):
         try:
@@ -183,12 +185,68 @@ def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]
     raise RuntimeError(log.read_text())
 
 
-def run(*, admin_url: str, clients: int, seconds: int) -> dict[str, Any]:
+def _free_port() -> int:
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run(*, admin_url: str, clients: int, seconds: int, members: int = BENCH_MEMBERS) -> dict[str, Any]:
+    """Both runs on throw-away databases of the same server; the databases are dropped after."""
     from guildcard.db import schema  # noqa: PLC0415
     from guildcard.db.engine import Database  # noqa: PLC0415
-    from tests_free_port import free_port  # type: ignore[import-not-found]  # noqa: PLC0415
 
-    raise NotImplementedError(free_port, schema, Database)
+    tag = f"{os.getpid()}_{int(time.time())}"
+    pgbench_db, counter_db = f"gc_bench_pgbench_{tag}", f"gc_bench_counter_{tag}"
+    url = make_url(admin_url)
+    counter_url = url.set(database=counter_db).render_as_string(hide_password=False)
+    try:
+        _admin(admin_url, f'CREATE DATABASE "{pgbench_db}"')
+        pgbench_tps = _pgbench(admin_url, pgbench_db, clients, seconds)
+        _admin(admin_url, f'CREATE DATABASE "{counter_db}"')
+        database = Database(counter_url)
+        schema.upgrade(database.engine)
+        database.dispose()
+        container, demo = demo_container(counter_url, members=members)
+        token = issue_tokens(container, demo)["stf_hotpot_cashier"]
+        container.close()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GUILDCARD_")}
+        env |= {"GUILDCARD_DATABASE_URL": counter_url, "GUILDCARD_BENCH_MEMBERS": str(members)}
+        port = _free_port()
+        log = Path(os.environ.get("TMPDIR", "/tmp")) / f"gc_bench_counter_{tag}.log"  # noqa: S108
+        server = _serve(env, port, log)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            warm = [
+                sys.executable,
+                "-m",
+                "guildcard.cli.bench_counter",
+                "loadgen",
+                base,
+                token,
+                "2",
+                "2",
+                str(members),
+            ]
+            subprocess.run(warm, check=True, capture_output=True, env=env)  # noqa: S603
+            cmd = [sys.executable, "-m", "guildcard.cli.bench_counter", "loadgen", base, token, str(clients),
+                   str(seconds), str(members)]  # fmt: skip
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout  # noqa: S603
+            load = json.loads(out.strip().splitlines()[-1])
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    finally:
+        for db in (pgbench_db, counter_db):
+            _admin(admin_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    return {
+        "pgbench_tps": round(pgbench_tps, 1), "counter_tps": round(load["tps"], 1),
+        "ratio": round(load["tps"] / pgbench_tps, 3), "p50_ms": round(load["p50_ms"], 2),
+        "p99_ms": round(load["p99_ms"], 2), "clients": clients, "seconds": seconds,
+        "commits": load["commits"], "errors": load["errors"],
+    }  # fmt: skip
 
 
 def counter(
@@ -214,4 +272,3 @@ def counter(
 
 if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "loadgen":
     loadgen_main(sys.argv[2:])
-_ = CINEMA_STORE
