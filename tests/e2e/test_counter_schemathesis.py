@@ -45,11 +45,18 @@ def test_no_counter_endpoint_answers_with_a_server_error(app_and_token):
             check()
     assert failures == []
     assert 401 not in seen, "the token must be accepted"
-    assert {201, 422} <= set(seen), "some requests must get through, some be refused"
+    assert {200, 201} & set(seen), "some requests must get through"
+    assert 422 in seen, "some must be refused"
 
 
 def _fuzz(operation, token, failures, seen):
-    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(
+        max_examples=20,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+        derandomize=True,
+    )
     @given(case=operation.as_strategy(), real=st.booleans())
     def check(case, real):
         if real and isinstance(case.body, dict):  # half the time, a real store and member: deeper paths

@@ -12,9 +12,11 @@ Prints both throughputs, the ratio and p50/p99 latency; ``--json`` prints one ob
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -31,7 +33,6 @@ from guildcard.auth import tokens
 from guildcard.auth.tokens import TokenSubject
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.cli.common import console
-from guildcard.counter.batching import GroupCommitter
 from guildcard.counter.adapters.demo import HOTPOT_STORE, DemoAlliance, seed_demo
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock
@@ -56,12 +57,10 @@ def wire_demo(container: Container, *, members: int, group_commit: bool) -> Demo
 
     for kind in (ActorKind.STAFF, ActorKind.OPERATOR):
         container.actor_loaders[kind] = load
-    try:
+    with contextlib.suppress(LedgerAlreadyOpen):
         container.ledger().open_alliance_ledger(
             demo.alliance_id, expiry=ExpiryPolicy.rolling(365), negative=NegativePolicy.allow_negative(1000)
         )
-    except LedgerAlreadyOpen:
-        pass
     return demo
 
 
@@ -75,13 +74,14 @@ def issue_tokens(container: Container, demo: DemoAlliance) -> dict[str, str]:
                 actor_id=actor_id,
                 now=container.clock.now(),
                 ttl=timedelta(days=1),
-            )  # fmt: skip
+            )
             for actor_id, actor in demo.actors.items()
         }
 
 
-def demo_container(database_url: str, *, clock: Clock | None = None, members: int = 10, group_commit: bool = False
-) -> tuple[Container, DemoAlliance]:  # fmt: skip
+def demo_container(
+    database_url: str, *, clock: Clock | None = None, members: int = 10, group_commit: bool = False
+) -> tuple[Container, DemoAlliance]:
     container = bootstrap(Settings(database_url=database_url), clock=clock)
     return container, wire_demo(container, members=members, group_commit=group_commit)
 
@@ -116,9 +116,12 @@ async def _load(url: str, token: str, clients: int, seconds: float, members: int
             while time.monotonic() < deadline:
                 member = (worker * 7919 + n * 31) % members
                 body = {
-                    "store_id": HOTPOT_STORE, "member_code": f"demo-code-{member:06d}",
-                    "order_no": f"B{run}-{worker}-{n}", "amount_fen": 1000 + (n % 50) * 137, "points_to_use": 0,
-                }  # fmt: skip
+                    "store_id": HOTPOT_STORE,
+                    "member_code": f"demo-code-{member:06d}",
+                    "order_no": f"B{run}-{worker}-{n}",
+                    "amount_fen": 1000 + (n % 50) * 137,
+                    "points_to_use": 0,
+                }
                 started = time.perf_counter()
                 response = await http.post("/api/v1/counter/purchases", json=body)
                 elapsed = time.perf_counter() - started
@@ -133,15 +136,18 @@ async def _load(url: str, token: str, clients: int, seconds: float, members: int
     wall = time.monotonic() - started
     ordered = sorted(latencies)
     return {
-        "commits": len(latencies), "seconds": wall, "tps": len(latencies) / wall, "errors": errors,
+        "commits": len(latencies),
+        "seconds": wall,
+        "tps": len(latencies) / wall,
+        "errors": errors,
         "p50_ms": 1000 * statistics.median(ordered) if ordered else None,
         "p99_ms": 1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] if ordered else None,
-    }  # fmt: skip
+    }
 
 
 def loadgen_main(argv: list[str]) -> None:
     url, token, clients, seconds, members = argv
-    print(json.dumps(asyncio.run(_load(url, token, int(clients), float(seconds), int(members)))))  # noqa: T201
+    print(json.dumps(asyncio.run(_load(url, token, int(clients), float(seconds), int(members)))))
 
 
 # --- orchestration -----------------------------------------------------------------------------
@@ -158,11 +164,16 @@ def _pgbench(admin_url: str, db: str, clients: int, seconds: int) -> float:
     url = make_url(admin_url)
     args = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
     env = os.environ | ({"PGPASSWORD": url.password} if url.password else {})
-    subprocess.run(["pgbench", "-i", "-q", "-s", "8", *args, db], check=True, env=env, capture_output=True)  # noqa: S607
+    pgbench = shutil.which("pgbench") or "pgbench"
+    init = [pgbench, "-i", "-q", "-s", "8", *args, db]
+    subprocess.run(init, check=True, env=env, capture_output=True)  # noqa: S603
     out = subprocess.run(  # noqa: S603
-        ["pgbench", "-c", str(clients), "-j", str(clients), "-T", str(seconds), "-n", *args, db],  # noqa: S607
-        check=True, env=env, capture_output=True, text=True,
-    ).stdout  # fmt: skip
+        [pgbench, "-c", str(clients), "-j", str(clients), "-T", str(seconds), "-n", *args, db],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout
     found = re.search(r"tps = ([0-9.]+)", out)
     assert found, out
     return float(found.group(1))
@@ -172,8 +183,20 @@ def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]
     import httpx  # noqa: PLC0415
 
     workers = os.environ.get("GUILDCARD_BENCH_WORKERS", "2")
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "guildcard.cli.bench_counter:create_bench_app",
-           "--port", str(port), "--log-level", "warning", "--no-access-log", "--workers", workers]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "guildcard.cli.bench_counter:create_bench_app",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--workers",
+        workers,
+    ]
     process = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)  # noqa: S603
     for _ in range(300):
         try:
@@ -231,8 +254,17 @@ def run(*, admin_url: str, clients: int, seconds: int, members: int = BENCH_MEMB
                 str(members),
             ]
             subprocess.run(warm, check=True, capture_output=True, env=env)  # noqa: S603
-            cmd = [sys.executable, "-m", "guildcard.cli.bench_counter", "loadgen", base, token, str(clients),
-                   str(seconds), str(members)]  # fmt: skip
+            cmd = [
+                sys.executable,
+                "-m",
+                "guildcard.cli.bench_counter",
+                "loadgen",
+                base,
+                token,
+                str(clients),
+                str(seconds),
+                str(members),
+            ]
             out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout  # noqa: S603
             load = json.loads(out.strip().splitlines()[-1])
         finally:
@@ -242,22 +274,28 @@ def run(*, admin_url: str, clients: int, seconds: int, members: int = BENCH_MEMB
         for db in (pgbench_db, counter_db):
             _admin(admin_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     return {
-        "pgbench_tps": round(pgbench_tps, 1), "counter_tps": round(load["tps"], 1),
-        "ratio": round(load["tps"] / pgbench_tps, 3), "p50_ms": round(load["p50_ms"], 2),
-        "p99_ms": round(load["p99_ms"], 2), "clients": clients, "seconds": seconds,
-        "commits": load["commits"], "errors": load["errors"],
-    }  # fmt: skip
+        "pgbench_tps": round(pgbench_tps, 1),
+        "counter_tps": round(load["tps"], 1),
+        "ratio": round(load["tps"] / pgbench_tps, 3),
+        "p50_ms": round(load["p50_ms"], 2),
+        "p99_ms": round(load["p99_ms"], 2),
+        "clients": clients,
+        "seconds": seconds,
+        "commits": load["commits"],
+        "errors": load["errors"],
+    }
 
 
 def counter(
     postgres_url: str = typer.Option(
-        "postgresql://postgres@127.0.0.1:5432/postgres", "--postgres-url",
+        "postgresql://postgres@127.0.0.1:5432/postgres",
+        "--postgres-url",
         help="Server (admin URL) where throw-away databases are created and dropped.",
     ),
     clients: int = typer.Option(8, "--clients"),
     seconds: int = typer.Option(20, "--seconds", help="Length of each run."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-) -> None:  # fmt: skip
+) -> None:
     """pgbench tpcb-like vs the counter commit endpoint over HTTP, both at CLIENTS, on one PostgreSQL."""
     report = run(admin_url=postgres_url, clients=clients, seconds=seconds)
     if as_json:

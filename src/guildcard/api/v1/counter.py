@@ -6,7 +6,7 @@ Authorization and every rule live in the service.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 
@@ -26,7 +26,7 @@ from guildcard.kernel.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1/counter", tags=["counter"])
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No or unknown credential"},
     403: {"description": "`counter.forbidden`: not at this store / without this role"},
     404: {
