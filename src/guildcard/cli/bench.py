@@ -22,7 +22,9 @@ def ledger(
     ),
     quick: bool = typer.Option(False, "--quick", help="Small runs: a smoke test, not a measurement."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    expiry_lots: int = typer.Option(None, "--expiry-lots", help="Lots for the expiry run (default 1,000,000)."),
+    expiry_lots: int = typer.Option(
+        None, "--expiry-lots", help="Lots for the expiry run (default 1,000,000)."
+    ),
 ) -> None:
     """Ledger throughput vs a raw baseline (SQLite and PostgreSQL), batched, and expiry at scale."""
     from guildcard.ledger import bench  # noqa: PLC0415 - heavy imports only for this command

@@ -14,7 +14,9 @@ app = typer.Typer(help="The points ledger: integrity checks, checkpoints, proofs
 
 
 @app.command()
-def verify(alliance: str = typer.Option(None, "--alliance", help="One alliance (default: every alliance).")) -> None:
+def verify(
+    alliance: str = typer.Option(None, "--alliance", help="One alliance (default: every alliance)."),
+) -> None:
     """Check every invariant; exit 1 naming each violation."""
     with container_or_exit() as container:
         report = container.ledger().verify(alliance)
@@ -31,7 +33,9 @@ def verify(alliance: str = typer.Option(None, "--alliance", help="One alliance (
 
 
 @app.command()
-def checkpoint(alliance: str = typer.Option(None, "--alliance", help="One alliance (default: every alliance).")) -> None:
+def checkpoint(
+    alliance: str = typer.Option(None, "--alliance", help="One alliance (default: every alliance)."),
+) -> None:
     """Append a signed checkpoint over the entries since the previous one."""
     with container_or_exit() as container:
         service = container.ledger()
@@ -40,7 +44,9 @@ def checkpoint(alliance: str = typer.Option(None, "--alliance", help="One allian
             if result is None:
                 console.print(f"{alliance_id}: no new entries")
             else:
-                console.print(f"{alliance_id}: checkpoint {result.seq}, {result.size} entries, root {result.root}")
+                console.print(
+                    f"{alliance_id}: checkpoint {result.seq}, {result.size} entries, root {result.root}"
+                )
 
 
 @app.command()

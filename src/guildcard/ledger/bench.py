@@ -40,7 +40,7 @@ BATCH = 50
 
 
 def run(*, postgres_url: str | None, quick: bool, expiry_lots: int | None = None) -> dict[str, Any]:
-    ops = 300 if quick else 3000
+    ops = 120 if quick else 3000
     lots = expiry_lots or (20_000 if quick else 1_000_000)
     report: dict[str, Any] = {"ops_per_measure": ops}
     with tempfile.TemporaryDirectory(prefix="gc-bench-") as tmp:
@@ -92,12 +92,19 @@ def _tps(ops: int, step: Callable[[int], int]) -> float:
 def _baseline(database: Database) -> Callable[[int], int]:
     with database.write() as conn:
         conn.execute(text("CREATE TABLE bench_accounts (id INTEGER PRIMARY KEY, balance BIGINT NOT NULL)"))
-        conn.execute(text("CREATE TABLE bench_log (id VARCHAR(40) PRIMARY KEY, account INTEGER, amount BIGINT)"))
-        conn.execute(text("INSERT INTO bench_accounts (id, balance) VALUES (:i, 0)"), [{"i": i} for i in range(MEMBERS)])
+        conn.execute(
+            text("CREATE TABLE bench_log (id VARCHAR(40) PRIMARY KEY, account INTEGER, amount BIGINT)")
+        )
+        conn.execute(
+            text("INSERT INTO bench_accounts (id, balance) VALUES (:i, 0)"),
+            [{"i": i} for i in range(MEMBERS)],
+        )
 
     def step(i: int) -> int:
         with database.write() as conn:
-            conn.execute(text("UPDATE bench_accounts SET balance = balance + 1 WHERE id = :i"), {"i": i % MEMBERS})
+            conn.execute(
+                text("UPDATE bench_accounts SET balance = balance + 1 WHERE id = :i"), {"i": i % MEMBERS}
+            )
             conn.execute(
                 text("INSERT INTO bench_log (id, account, amount) VALUES (:k, :i, 1)"),
                 {"k": uuid.uuid4().hex, "i": i % MEMBERS},
@@ -117,7 +124,9 @@ def _command(ledger: Any, i: int, tag: str) -> None:
     """Step 2k awards 10 points at one merchant; step 2k+1 spends 5 of them at another."""
     member = f"m{(i // 2) % MEMBERS}"
     if i % 2 == 0:
-        ledger.award(member_id=member, issuer=chart.merchant_issued("a"), amount=10, idempotency_key=f"{tag}{i}")
+        ledger.award(
+            member_id=member, issuer=chart.merchant_issued("a"), amount=10, idempotency_key=f"{tag}{i}"
+        )
     else:
         ledger.spend(member_id=member, at=chart.merchant_redeemed("b"), amount=5, idempotency_key=f"{tag}{i}")
 
@@ -137,14 +146,20 @@ def _ledger_batched(service: LedgerService) -> Callable[[int], int]:
         members = [f"m{(i // 2 * BATCH + j) % MEMBERS}" for j in range(BATCH)]
         if i % 2 == 0:
             requests = [
-                AwardRequest(member, chart.merchant_issued("a"), 10, f"b{i}-{j}") for j, member in enumerate(members)
+                AwardRequest(member, chart.merchant_issued("a"), 10, f"b{i}-{j}")
+                for j, member in enumerate(members)
             ]
             service.award_many(ALLIANCE, requests)
         else:
 
             def spends(ledger: Any) -> None:
                 for j, member in enumerate(members):
-                    ledger.spend(member_id=member, at=chart.merchant_redeemed("b"), amount=5, idempotency_key=f"b{i}-{j}")
+                    ledger.spend(
+                        member_id=member,
+                        at=chart.merchant_redeemed("b"),
+                        amount=5,
+                        idempotency_key=f"b{i}-{j}",
+                    )
 
             service.write(ALLIANCE, spends)
         return BATCH
@@ -183,26 +198,24 @@ def _seed_lots(database: Database, lots: int) -> None:
         if database.is_sqlite
         else "SELECT generate_series(0, :count - 1) AS i"
     )
-    expires, created = "2026-05-01 00:00:00.000000", "2026-01-01 00:00:00.000000"
+    created, expires = "'2026-01-01 00:00:00.000000'", "'2026-05-01 00:00:00.000000'"
     if not database.is_sqlite:
-        expires, created = expires + "+00", created + "+00"
+        created, expires = created[:-1] + "+00'", expires[:-1] + "+00'"
+    insert_lots = (
+        "INSERT INTO ledger_lots (alliance_id, id, member_id, issuer, entry_id, "  # noqa: S608 - constants
+        "amount, remaining, state, available_at, expires_at) "
+        "SELECT CAST(:a AS VARCHAR(40)), 'lot_' || i, 'm' || (i % :members), "
+        f"'merchant:a:issued', 'seed', 1, 1, 'active', {created}, {expires} FROM ({series}) s"
+    )
+    insert_accounts = (
+        "INSERT INTO ledger_accounts (alliance_id, code, unit, owner_kind, "  # noqa: S608 - constants
+        "owner_id, balance, created_at) "
+        "SELECT CAST(:a AS VARCHAR(40)), 'member:' || member_id || '\\:points', 'POINT', "
+        f"'member', member_id, count(*), {created} FROM ledger_lots WHERE alliance_id = :a GROUP BY member_id"
+    )
     with database.write() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO ledger_lots (alliance_id, id, member_id, issuer, entry_id, amount, remaining, state, "
-                f"available_at, expires_at) SELECT CAST(:a AS VARCHAR(40)), 'lot_' || i, 'm' || (i % :members), 'merchant:a:issued', "
-                f"'seed', 1, 1, 'active', '{created}', '{expires}' FROM ({series}) s"
-            ),
-            {"a": ALLIANCE, "count": lots, "members": members},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO ledger_accounts (alliance_id, code, unit, owner_kind, owner_id, balance, created_at) "
-                "SELECT CAST(:a AS VARCHAR(40)), 'member:' || member_id || '\\:points', 'POINT', 'member', member_id, count(*), "
-                f"'{created}' FROM ledger_lots WHERE alliance_id = :a GROUP BY member_id"
-            ),
-            {"a": ALLIANCE},
-        )
+        conn.execute(text(insert_lots), {"a": ALLIANCE, "count": lots, "members": members})
+        conn.execute(text(insert_accounts), {"a": ALLIANCE})
 
 
 def _expire_child(url: str) -> None:
@@ -225,7 +238,10 @@ class _pg_database:  # noqa: N801 - used as a context manager like a function
     def __enter__(self) -> str:
         with psycopg.connect(self.admin, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{self.name}"')
-        return self.admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{self.name}"
+        return (
+            self.admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+            + f"/{self.name}"
+        )
 
     def __exit__(self, *exc: object) -> None:
         with psycopg.connect(self.admin, autocommit=True) as conn:

@@ -52,10 +52,13 @@ def award_many(ledger: Ledger, requests: list[AwardRequest]) -> list[EntryResult
         positive(r.amount)
         require_source(r.issuer)
         occurred = ensure_utc(r.occurred_at) if r.occurred_at else None
-        headers.append(ledger._header(r.kind, r.member_id, r.issuer, r.amount, r.reference, occurred))  # noqa: SLF001
+        headers.append(ledger._header(r.kind, r.member_id, r.issuer, r.amount, r.reference, occurred))
     prints = [r.fingerprint() for r in requests]
     claimed = store.claim_many(
-        [store.claim_params(h, "award", r.idempotency_key, f) for h, r, f in zip(headers, requests, prints, strict=True)]
+        [
+            store.claim_params(h, "award", r.idempotency_key, f)
+            for h, r, f in zip(headers, requests, prints, strict=True)
+        ]
     )
     fresh = [(h, r) for h, r in zip(headers, requests, strict=True) if h.id in claimed]
     totals: dict[str, int] = defaultdict(int)

@@ -56,7 +56,8 @@ def _entry(row: Any, lines: tuple[Posting, ...]) -> Entry:
     entry = object.__new__(Entry)
     for name, value in {
         "id": row.id, "alliance_id": row.alliance_id, "kind": row.kind, "occurred_at": row.occurred_at,
-        "recorded_at": row.recorded_at, "postings": lines, "reference": row.reference, "reverses": row.reverses,
+        "recorded_at": row.recorded_at, "postings": lines, "reference": row.reference,
+        "reverses": row.reverses,
         "member_id": row.member_id, "counterparty": row.counterparty,
         "amount": None if row.amount is None else int(row.amount),
     }.items():  # fmt: skip

@@ -31,8 +31,8 @@ def expire(ledger: Ledger, *, as_of: date) -> JobResult:
     try:
         if count == 0:
             return JobResult(entries=0, lots=0, points=0)
-        header = ledger._header(Kind.EXPIRY, None, chart.PLATFORM_BREAKAGE, total, f"expire:{as_of}", None)  # noqa: SLF001
-        replay = ledger._claim(header, "expire", f"expire:{as_of.isoformat()}", {"as_of": as_of.isoformat()})  # noqa: SLF001
+        header = ledger._header(Kind.EXPIRY, None, chart.PLATFORM_BREAKAGE, total, f"expire:{as_of}", None)
+        replay = ledger._claim(header, "expire", f"expire:{as_of.isoformat()}", {"as_of": as_of.isoformat()})
         if replay:
             return JobResult(entries=1, lots=0, points=replay.amount or 0, replayed=True)
         expiry.move_to_breakage(conn, alliance, header.id)
@@ -62,10 +62,10 @@ def release_lot(ledger: Ledger, lot: Lot) -> bool:
     points = chart.member_points(member)
     store.lock_balance(points)
     current = store.lots_by_id([lot.id])[lot.id]
-    header = ledger._header(Kind.RELEASE, member, lot.issuer, current.remaining, None, None)  # noqa: SLF001
+    header = ledger._header(Kind.RELEASE, member, lot.issuer, current.remaining, None, None)
     if current.state is not LotState.PENDING:
         return False
-    if ledger._claim(header, "release", f"release:{lot.id}", {"lot": lot.id}):  # noqa: SLF001
+    if ledger._claim(header, "release", f"release:{lot.id}", {"lot": lot.id}):
         return False
     now = ledger.clock.now()
     store.debit(chart.member_pending(member), Unit.POINT, current.remaining, floor=0, now=now)
@@ -77,7 +77,7 @@ def release_lot(ledger: Ledger, lot: Lot) -> bool:
         store.record_consumptions(header.id, member, [(lot.id, points, repaid)])
     ledger._append(
         header.with_postings(transfer(chart.member_pending(member), points, Unit.POINT, current.remaining))
-    )  # noqa: SLF001
+    )
     return True
 
 

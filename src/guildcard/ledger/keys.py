@@ -52,6 +52,6 @@ def signature_holds(public_key_hex: str, message: bytes, signature_hex: str) -> 
         Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex)).verify(
             bytes.fromhex(signature_hex), message
         )
-    except Exception:  # noqa: BLE001 - any malformed key or signature is simply "does not hold"
+    except Exception:
         return False
     return True

@@ -56,12 +56,12 @@ def reverse(
     done = store.reversals_of(entry_id)
     left = total - sum(int(r.amount) for r in done)
     wanted = left if amount is None else amount
-    header = ledger._header(  # noqa: SLF001 - same service, split by topic
+    header = ledger._header(
         Kind.REVERSAL, original.member_id, original.counterparty,
         None if original.scope == "post" else wanted, reference, None, reverses=entry_id,
     )  # fmt: skip
     request = {"entry": entry_id, "amount": amount, "reference": reference}
-    replay = ledger._claim(header, "reverse", idempotency_key, request)  # noqa: SLF001
+    replay = ledger._claim(header, "reverse", idempotency_key, request)
     if replay:
         return replay
     if left <= 0:
@@ -70,7 +70,7 @@ def reverse(
         raise ReversalExceedsOriginal(entry_id=entry_id, left=left, amount=wanted)
     store.add_reversal(entry_id, len(done) + 1, header.id, wanted)
     postings, breakage = _RULES[original.scope](ledger, original, header.id, wanted, done)
-    ledger._append(header.with_postings(postings))  # noqa: SLF001
+    ledger._append(header.with_postings(postings))
     return EntryResult(header.id, Kind.REVERSAL, header.amount, to_breakage=breakage)
 
 
@@ -118,6 +118,7 @@ def _spend(
     drawn_by = [original.id, *(r.reversal_id for r in done)]
     if original.scope == "commit_hold":
         hold = ledger.store.hold_by_entry("closing_entry_id", original.id)
+        assert hold is not None, "a committed hold's entry always has its hold"
         drawn_by[0] = hold.hold_entry_id
     live, expired = ledger.restore(entry_id, original.member_id, drawn_by, original.counterparty, amount)
     return ledger.restore_postings(original.counterparty, original.member_id, live, expired), expired

@@ -62,7 +62,9 @@ class Ledger:
         self.store = LedgerStore(connection, alliance_id)
         self._settings = settings
         self._known_accounts = known_accounts
-        self.registered_accounts: set[str] = set()  # registered by this ledger (a caller may cache after commit)
+        self.registered_accounts: set[str] = (
+            set()
+        )  # registered by this ledger (a caller may cache after commit)
 
     @property
     def settings(self) -> LedgerSettings:
@@ -349,7 +351,7 @@ class Ledger:
             lines.append(Posting(chart.PLATFORM_BREAKAGE, Unit.POINT, expired))
         return tuple(lines)
 
-    def _header(
+    def _header(  # noqa: PLR0917 - internal builder, called positionally in one module
         self,
         kind: str,
         member_id: str | None,

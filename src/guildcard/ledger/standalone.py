@@ -55,8 +55,8 @@ class LedgerService:
                 )
                 result = work(ledger)
                 uow.commit()
-            if ledger._settings is not None:  # noqa: SLF001 - cache what the ledger loaded
-                self._settings[alliance_id] = ledger._settings  # noqa: SLF001
+            if ledger._settings is not None:
+                self._settings[alliance_id] = ledger._settings
             return result
 
         return retrying(attempt)

@@ -91,25 +91,23 @@ def _cached_balances(conn: Connection, a: str) -> list[Violation]:
 
 
 def _lots_and_holds(conn: Connection, a: str) -> list[Violation]:
-    balances = {
-        code: balance
-        for code, balance in _rows(
-            conn,
-            "SELECT code, balance FROM ledger_accounts WHERE alliance_id = :a AND code LIKE 'member:%'",
-            a,
-        )
-    }
+    member_accounts = (
+        "SELECT code, balance FROM ledger_accounts WHERE alliance_id = :a AND code LIKE 'member:%'"
+    )
+    balances = dict(_rows(conn, member_accounts, a))
     expected: dict[str, int] = defaultdict(int)
     for member, state, total in _rows(
         conn,
-        "SELECT member_id, state, sum(remaining) FROM ledger_lots WHERE alliance_id = :a GROUP BY member_id, state",
+        "SELECT member_id, state, sum(remaining) FROM ledger_lots WHERE alliance_id = :a "
+        "GROUP BY member_id, state",
         a,
     ):
         if state in {"active", "pending"}:
             expected[f"member:{member}:{'points' if state == 'active' else 'pending'}"] += int(total)
     for member, total in _rows(
         conn,
-        "SELECT member_id, sum(amount) FROM ledger_holds WHERE alliance_id = :a AND state = 'active' GROUP BY member_id",
+        "SELECT member_id, sum(amount) FROM ledger_holds WHERE alliance_id = :a AND state = 'active' "
+        "GROUP BY member_id",
         a,
     ):
         expected[f"member:{member}:held"] += int(total)
@@ -135,9 +133,11 @@ def _lot_trails(conn: Connection, a: str) -> list[Violation]:
         for lot, amount, remaining, drawn in _rows(
             conn,
             "SELECT l.id, l.amount, l.remaining, coalesce(c.drawn, 0) FROM ledger_lots l LEFT JOIN "
-            "(SELECT lot_id, sum(amount) AS drawn FROM ledger_consumptions WHERE alliance_id = :a GROUP BY lot_id) c "
+            "(SELECT lot_id, sum(amount) AS drawn FROM ledger_consumptions WHERE alliance_id = :a "
+            "GROUP BY lot_id) c "
             "ON c.lot_id = l.id WHERE l.alliance_id = :a "
-            "AND (l.amount - l.remaining <> coalesce(c.drawn, 0) OR l.remaining < 0 OR l.remaining > l.amount)",
+            "AND (l.amount - l.remaining <> coalesce(c.drawn, 0) "
+            "OR l.remaining < 0 OR l.remaining > l.amount)",
             a,
         )
     ]
@@ -162,7 +162,8 @@ def _reversals(conn: Connection, a: str) -> list[Violation]:
             conn,
             "SELECT r.original_id, coalesce(max(e.amount), 1), sum(r.amount) FROM ledger_reversals r "
             "JOIN ledger_entries e ON e.alliance_id = r.alliance_id AND e.id = r.original_id "
-            "WHERE r.alliance_id = :a GROUP BY r.original_id HAVING sum(r.amount) > coalesce(max(e.amount), 1)",
+            "WHERE r.alliance_id = :a GROUP BY r.original_id "
+            "HAVING sum(r.amount) > coalesce(max(e.amount), 1)",
             a,
         )
     ]
@@ -172,7 +173,8 @@ def _reversals(conn: Connection, a: str) -> list[Violation]:
             conn,
             "SELECT e.id, e.reverses, count(r.seq) FROM ledger_entries e LEFT JOIN ledger_reversals r "
             "ON r.alliance_id = e.alliance_id AND r.reversal_id = e.id AND r.original_id = e.reverses "
-            "WHERE e.alliance_id = :a AND e.reverses IS NOT NULL GROUP BY e.id, e.reverses HAVING count(r.seq) <> 1",
+            "WHERE e.alliance_id = :a AND e.reverses IS NOT NULL "
+            "GROUP BY e.id, e.reverses HAVING count(r.seq) <> 1",
             a,
         )
     ]

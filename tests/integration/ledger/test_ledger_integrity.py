@@ -9,7 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import text
+from tests.integration.ledger.conftest import ALLIANCE, KEYS
 from typer.testing import CliRunner
 
 from guildcard.cli.main import app
@@ -17,7 +19,7 @@ from guildcard.db.uow import SqlUnitOfWork
 from guildcard.ledger import Ledger, chart
 from guildcard.ledger.checkpoints import proof_holds
 from guildcard.ledger.domain.results import InclusionProof
-from tests.integration.ledger.conftest import ALLIANCE, KEYS
+from guildcard.ledger.keys import AesGcmKeyStore
 
 A = ALLIANCE
 HOTPOT, AT_CINEMA = chart.merchant_issued("hotpot"), chart.merchant_redeemed("cinema")
@@ -27,7 +29,9 @@ DOCS = Path(__file__).resolve().parents[3] / "docs" / "ledger-proofs.md"
 def some_history(service, clock) -> list[str]:
     ids = []
     for n in range(5):
-        ids.append(service.award(A, member_id=f"m{n}", issuer=HOTPOT, amount=100, idempotency_key=f"o{n}").entry_id)
+        ids.append(
+            service.award(A, member_id=f"m{n}", issuer=HOTPOT, amount=100, idempotency_key=f"o{n}").entry_id
+        )
         clock.advance(timedelta(minutes=1))
     ids.append(service.spend(A, member_id="m1", at=AT_CINEMA, amount=40, idempotency_key="pay").entry_id)
     return ids
@@ -67,13 +71,15 @@ def test_guildcard_ledger_verify_exits_non_zero_naming_the_violation(service, cl
     corrupt(database, "UPDATE ledger_postings SET amount = amount - 5 WHERE account = 'member:m0:points'")
     bad = runner.invoke(app, ["ledger", "verify"])
     assert bad.exit_code == 1
-    assert "unbalanced_entry" in bad.output and "member:m0:points" in bad.output
+    assert "unbalanced_entry" in bad.output
+    assert "member:m0:points" in bad.output
 
 
 def test_a_checkpoint_proves_an_entry_and_detects_tampering(service, clock, database):
     ids = some_history(service, clock)
     first = service.checkpoint(A)
-    assert first is not None and (first.seq, first.size) == (1, len(ids))
+    assert first is not None
+    assert (first.seq, first.size) == (1, len(ids))
     assert service.checkpoint(A) is None  # nothing new
     later = service.award(A, member_id="m9", issuer=HOTPOT, amount=5, idempotency_key="late").entry_id
     second = service.checkpoint(A)
@@ -117,18 +123,19 @@ def test_the_documented_standalone_verifier_accepts_a_real_proof(service, clock,
     script.write_text(source, encoding="utf-8")
     proof_file = tmp_path / "proof.json"
     proof_file.write_text(json.dumps(proof.__dict__), encoding="utf-8")
-    ok = subprocess.run([sys.executable, str(script), str(proof_file)], capture_output=True, text=True, check=False)
-    assert ok.returncode == 0 and "proof holds" in ok.stdout
+    ok = subprocess.run(
+        [sys.executable, str(script), str(proof_file)], capture_output=True, text=True, check=False
+    )
+    assert ok.returncode == 0
+    assert "proof holds" in ok.stdout
     proof_file.write_text(json.dumps({**proof.__dict__, "index": proof.index ^ 1}), encoding="utf-8")
-    bad = subprocess.run([sys.executable, str(script), str(proof_file)], capture_output=True, text=True, check=False)
+    bad = subprocess.run(
+        [sys.executable, str(script), str(proof_file)], capture_output=True, text=True, check=False
+    )
     assert bad.returncode == 1
 
 
 def test_a_key_store_with_another_data_key_cannot_open_the_signing_key():
-    from cryptography.exceptions import InvalidTag
-
-    from guildcard.ledger.keys import AesGcmKeyStore
-
     sealed = KEYS.seal(b"secret")
     assert KEYS.open(sealed) == b"secret"
     with pytest.raises(InvalidTag):

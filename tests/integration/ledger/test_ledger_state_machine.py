@@ -3,11 +3,20 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import timedelta
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+from tests.integration.ledger.conftest import KEYS, START
 
 from guildcard.kernel.clock import FixedClock, business_date
 from guildcard.kernel.ids import new_id
@@ -19,11 +28,12 @@ from guildcard.ledger.domain.errors import (
     NegativeLimitExceeded,
     ReversalExceedsOriginal,
 )
-from tests.integration.ledger.conftest import KEYS, START
 
 MEMBERS = st.sampled_from(["ann", "bo", "cy"])
 ISSUERS = st.sampled_from([chart.merchant_issued("tea"), chart.merchant_issued("gym"), chart.PLATFORM_GRANTS])
-SPEND_AT = st.sampled_from([chart.merchant_redeemed("tea"), chart.merchant_redeemed("gym"), chart.PLATFORM_MALL])
+SPEND_AT = st.sampled_from(
+    [chart.merchant_redeemed("tea"), chart.merchant_redeemed("gym"), chart.PLATFORM_MALL]
+)
 EXPIRY = st.sampled_from([None, ExpiryPolicy.rolling(1), ExpiryPolicy.rolling(3), ExpiryPolicy.never()])
 AMOUNTS = st.integers(min_value=1, max_value=120)
 
@@ -53,14 +63,25 @@ def machine_for(database):
             before = self.q.balance(member)
             key = self.key()
             result = self.service.award(
-                self.alliance, member_id=member, issuer=issuer, amount=amount, expiry=expiry, idempotency_key=key
+                self.alliance,
+                member_id=member,
+                issuer=issuer,
+                amount=amount,
+                expiry=expiry,
+                idempotency_key=key,
             )
             after = self.q.balance(member)
             assert after.available - after.debt == before.available - before.debt + amount
             replay = self.service.award(
-                self.alliance, member_id=member, issuer=issuer, amount=amount, expiry=expiry, idempotency_key=key
+                self.alliance,
+                member_id=member,
+                issuer=issuer,
+                amount=amount,
+                expiry=expiry,
+                idempotency_key=key,
             )
-            assert replay.replayed and replay.entry_id == result.entry_id
+            assert replay.replayed
+            assert replay.entry_id == result.entry_id
             return result.entry_id
 
         @rule(target=reversible, member=MEMBERS, issuer=ISSUERS, amount=AMOUNTS, hours=st.integers(1, 48))
@@ -116,19 +137,15 @@ def machine_for(database):
         @rule(hold=consumes(holds))
         def void(self, hold):
             if hold is not None:
-                try:
+                with suppress(HoldNotActive):
                     self.service.void_hold(self.alliance, hold, idempotency_key=self.key())
-                except HoldNotActive:
-                    pass
 
         @rule(entry=reversible, amount=st.one_of(st.none(), st.integers(1, 60)))
         def reverse(self, entry, amount):
             if entry is None:
                 return
-            try:
+            with suppress(AlreadyReversed, ReversalExceedsOriginal, NegativeLimitExceeded):
                 self.service.reverse(self.alliance, entry, amount=amount, idempotency_key=self.key())
-            except (AlreadyReversed, ReversalExceedsOriginal, NegativeLimitExceeded):
-                pass
 
         @rule()
         def expire(self):

@@ -6,9 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
+from tests.integration.ledger.conftest import ALLIANCE
 
 from guildcard.kernel.errors import IdempotencyConflict
 from guildcard.ledger import ExpiryPolicy, Posting, Unit, chart
+from guildcard.ledger.bulk import AwardRequest
 from guildcard.ledger.domain.errors import (
     AlreadyReversed,
     HoldNotActive,
@@ -18,7 +20,6 @@ from guildcard.ledger.domain.errors import (
     ReversalExceedsOriginal,
     UnbalancedEntry,
 )
-from tests.integration.ledger.conftest import ALLIANCE
 
 A = ALLIANCE
 HOTPOT, CINEMA = chart.merchant_issued("hotpot"), chart.merchant_issued("cinema")
@@ -44,7 +45,7 @@ def test_points_earned_at_one_merchant_are_spent_at_another_soonest_expiry_first
     assert q.account_balance(HOTPOT) == -100
     assert q.account_balance(AT_CINEMA) == 150
     history = q.history("lily")
-    assert [(h.kind, h.points, h.counterparty) for h in history][0] == ("spend", -150, AT_CINEMA)
+    assert (history[0].kind, history[0].points, history[0].counterparty) == ("spend", -150, AT_CINEMA)
     clean(service)
 
 
@@ -54,14 +55,17 @@ def test_a_spend_beyond_the_balance_is_refused_and_writes_nothing(service):
         service.spend(A, member_id="lily", at=AT_CINEMA, amount=31, idempotency_key="pay1")
     assert service.queries(A).balance("lily").available == 30
     # The key was not used up by the refused attempt.
-    assert service.spend(A, member_id="lily", at=AT_CINEMA, amount=30, idempotency_key="pay1").replayed is False
+    assert (
+        service.spend(A, member_id="lily", at=AT_CINEMA, amount=30, idempotency_key="pay1").replayed is False
+    )
     clean(service)
 
 
 def test_a_replay_returns_the_first_result_and_a_different_request_conflicts(service):
     first = service.award(A, member_id="lily", issuer=HOTPOT, amount=100, idempotency_key="o1")
     again = service.award(A, member_id="lily", issuer=HOTPOT, amount=100, idempotency_key="o1")
-    assert again.replayed and (again.entry_id, again.lot_id) == (first.entry_id, first.lot_id)
+    assert again.replayed
+    assert (again.entry_id, again.lot_id) == (first.entry_id, first.lot_id)
     with pytest.raises(IdempotencyConflict):
         service.award(A, member_id="lily", issuer=HOTPOT, amount=101, idempotency_key="o1")
     assert service.queries(A).balance("lily").available == 100
@@ -88,8 +92,12 @@ def test_a_hold_is_committed_or_voided_once_and_times_out_by_itself(service, clo
 
 def test_pending_points_are_released_by_the_job_or_voided_by_a_refund(service, clock):
     later = clock.now() + timedelta(days=7)
-    kept = service.award(A, member_id="lily", issuer=HOTPOT, amount=80, idempotency_key="o1", available_at=later)
-    refunded = service.award(A, member_id="lily", issuer=HOTPOT, amount=20, idempotency_key="o2", available_at=later)
+    kept = service.award(
+        A, member_id="lily", issuer=HOTPOT, amount=80, idempotency_key="o1", available_at=later
+    )
+    refunded = service.award(
+        A, member_id="lily", issuer=HOTPOT, amount=20, idempotency_key="o2", available_at=later
+    )
     q = service.queries(A)
     assert (q.balance("lily").available, q.balance("lily").pending) == (0, 100)
     with pytest.raises(InsufficientPoints):
@@ -166,7 +174,9 @@ def test_an_alliance_that_blocks_negatives_refuses_the_clawback(strict_service):
 
 def test_expiry_moves_remainders_to_breakage_once_per_date(service, clock):
     service.award(A, member_id="lily", issuer=HOTPOT, amount=100, idempotency_key="o1")  # ends 2026-04-01
-    service.award(A, member_id="lily", issuer=HOTPOT, amount=10, idempotency_key="o2", expiry=ExpiryPolicy.never())
+    service.award(
+        A, member_id="lily", issuer=HOTPOT, amount=10, idempotency_key="o2", expiry=ExpiryPolicy.never()
+    )
     service.award(
         A, member_id="max", issuer=CINEMA, amount=70, idempotency_key="o3", expiry=ExpiryPolicy.calendar(1)
     )
@@ -214,8 +224,6 @@ def test_merchant_and_platform_accounts_carry_no_cached_balance(service, databas
 
 
 def test_a_bulk_award_repays_debt_replays_and_matches_single_awards(service):
-    from guildcard.ledger.bulk import AwardRequest
-
     award = service.award(A, member_id="lily", issuer=HOTPOT, amount=50, idempotency_key="o1")
     service.spend(A, member_id="lily", at=AT_CINEMA, amount=50, idempotency_key="pay1")
     service.reverse(A, award.entry_id, idempotency_key="refund-o1")  # lily owes 50
@@ -227,7 +235,8 @@ def test_a_bulk_award_repays_debt_replays_and_matches_single_awards(service):
     first = service.award_many(A, batch)
     assert [r.debt_repaid for r in first] == [30, 20, 0]
     again = service.award_many(A, batch)
-    assert all(r.replayed for r in again) and [r.entry_id for r in again] == [r.entry_id for r in first]
+    assert all(r.replayed for r in again)
+    assert [r.entry_id for r in again] == [r.entry_id for r in first]
     q = service.queries(A)
     assert (q.balance("lily").available, q.balance("max").available) == (10, 30)
     with pytest.raises(IdempotencyConflict):

@@ -8,8 +8,8 @@ from enum import StrEnum
 
 from guildcard.ledger.domain.errors import InsufficientPoints
 
-# Far future stand-in so that "never expires" sorts last.
-_NEVER = datetime.max
+# Far future stand-in so that "never expires" sorts last (compared naive, all times are UTC).
+_NEVER = datetime.max  # noqa: DTZ901
 
 
 class LotState(StrEnum):

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from guildcard.kernel.clock import business_date, end_of_business_day
-from guildcard.ledger.domain.errors import InvalidInput
+from guildcard.kernel.errors import InvalidInput
 
 
 class ExpiryKind(StrEnum):

@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, text
 
 from guildcard.db.types import UtcDateTime
-
 from guildcard.ledger.domain.entries import PLATFORM_BREAKAGE
 
 _CANDIDATES = (
@@ -32,13 +31,14 @@ def snapshot_expiring(conn: Connection, alliance_id: str, cutoff: datetime) -> t
         conn.execute(
             text(
                 "SELECT count(*) FROM (SELECT code FROM ledger_accounts WHERE alliance_id = :a AND code IN "
-                "(SELECT 'member:' || member_id || '\\:points' FROM gc_expiry_members) ORDER BY code FOR UPDATE) s"
+                "(SELECT 'member:' || member_id || '\\:points' FROM gc_expiry_members) "
+                "ORDER BY code FOR UPDATE) s"
             ),
             {"a": alliance_id},
         )
     conn.execute(
         _timed(
-            "CREATE TEMP TABLE gc_expiry_lots AS SELECT id, member_id, remaining "
+            "CREATE TEMP TABLE gc_expiry_lots AS SELECT id, member_id, remaining "  # noqa: S608 - constant fragments, values are bound
             f"{_CANDIDATES} AND member_id IN (SELECT member_id FROM gc_expiry_members)"
         ),
         params,
@@ -81,13 +81,15 @@ def move_to_breakage(conn: Connection, alliance_id: str, entry_id: str) -> None:
         text(
             "UPDATE ledger_accounts SET balance = balance - t.total FROM "
             "(SELECT member_id, sum(remaining) AS total FROM gc_expiry_lots GROUP BY member_id) t "
-            "WHERE ledger_accounts.alliance_id = :a AND ledger_accounts.code = 'member:' || t.member_id || '\\:points'"
+            "WHERE ledger_accounts.alliance_id = :a "
+            "AND ledger_accounts.code = 'member:' || t.member_id || '\\:points'"
         ),
         p,
     )
     conn.execute(
         text(
-            "UPDATE ledger_lots SET remaining = 0 WHERE alliance_id = :a AND id IN (SELECT id FROM gc_expiry_lots)"
+            "UPDATE ledger_lots SET remaining = 0 "
+            "WHERE alliance_id = :a AND id IN (SELECT id FROM gc_expiry_lots)"
         ),
         p,
     )
