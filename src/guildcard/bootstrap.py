@@ -12,12 +12,17 @@ from functools import cached_property
 
 from sqlalchemy import Connection
 
+from guildcard.adapters.counter_ports import counter_ports
+from guildcard.adapters.settlement_ports import ContractTermsProvider, CounterMemberSales
 from guildcard.alliance.services.auth import load_operator, load_staff
 from guildcard.alliance.services.base import Deps as AllianceDeps
 from guildcard.alliance.services.facade import AllianceServices
 from guildcard.alliance.services.passwords import Passwords
 from guildcard.alliance.storage import repository as alliance_repository
 from guildcard.auth.tokens import TokenSubject
+from guildcard.counter.batching import GroupCommitter
+from guildcard.counter.ports import CounterPorts
+from guildcard.counter.service import CounterService
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
@@ -76,6 +81,11 @@ class Container:
             )
         )
 
+    # The counter reaches members, alliance, settlement and audit through ports (counter/ports.py),
+    # by default the adapters in guildcard.adapters.counter_ports.
+    counter_ports: CounterPorts | None = None
+    counter_group_commit: bool = False  # batch concurrent commits into one transaction
+
     @cached_property
     def loyalty(self) -> LoyaltyService:
         return LoyaltyService(self.database, self.clock)
@@ -84,12 +94,24 @@ class Container:
     settlement_terms: TermsProvider | None = None
     settlement_sales: MemberSalesSource | None = None
 
+    @cached_property
+    def counter_committer(self) -> GroupCommitter | None:
+        return GroupCommitter(self.database) if self.counter_group_commit else None
+
+    @cached_property
+    def counter(self) -> CounterService:
+        # Tests and benchmarks may put their own ports in ``counter_ports`` before first use.
+        ports = self.counter_ports or counter_ports(self.database, self.members.counter)
+        return CounterService(self.database, self.clock, ports, committer=self.counter_committer)
+
     def ledger(self) -> LedgerService:
         """The ledger, each call in its own unit of work (CLI, jobs)."""
         keys = AesGcmKeyStore(self.settings.secret("data_key"))
         return LedgerService(self.database, clock=self.clock, keys=keys)
 
     def close(self) -> None:
+        if self.counter_group_commit and self.counter_committer is not None:
+            self.counter_committer.close()
         self.database.dispose()
 
 
@@ -109,6 +131,8 @@ def bootstrap(
     )
     container.actor_loaders[ActorKind.MEMBER] = load_member_actor
     _wire_alliance(container, passwords or Passwords())
+    container.settlement_terms = ContractTermsProvider(container.database)
+    container.settlement_sales = CounterMemberSales(container.database)
     return container
 
 
@@ -132,6 +156,7 @@ def _wire_alliance(container: Container, passwords: Passwords) -> None:
         lookup=container.lookup,
         throttle=container.throttle,
         passwords=passwords,
+        ledger_keys=AesGcmKeyStore(container.settings.secret("data_key")),
     )
     container.alliance = AllianceServices.build(deps)
     container.alliance_directory = RegisteredAlliances(container.database)

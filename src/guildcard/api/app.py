@@ -22,6 +22,7 @@ from guildcard.api.v1 import (
     members_public,
     settlement,
 )
+from guildcard.api.v1 import counter as counter_api
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.db import schema
 from guildcard.web.app import install_web
@@ -56,6 +57,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     docs.install_docs(app)
     app.include_router(health.router)
     app.include_router(settlement.router)
+    app.include_router(counter_api.router)
     install_web(app)
     app.include_router(members_public.router)
     app.include_router(members_me.router)

@@ -6,9 +6,11 @@ import json
 
 import typer
 
+from guildcard.cli import bench_counter
 from guildcard.cli.common import console
 
 app = typer.Typer(help="Benchmarks (print figures).", no_args_is_help=True)
+app.command("counter")(bench_counter.counter)
 
 
 @app.command("ledger")

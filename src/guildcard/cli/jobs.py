@@ -7,7 +7,7 @@ from datetime import date, datetime
 import typer
 
 from guildcard.cli.common import console, container_or_exit
-from guildcard.kernel.clock import business_date
+from guildcard.kernel.clock import BUSINESS_TZ, business_date, ensure_utc
 
 app = typer.Typer(help="Scheduled jobs (expiry, pending points, holds).", no_args_is_help=True)
 
@@ -53,3 +53,28 @@ def void_expired_holds(alliance: str = ALLIANCE) -> None:
         for alliance_id in [alliance] if alliance else service.alliances():
             result = service.void_expired_holds(alliance_id)
             console.print(f"{alliance_id}: voided {result.entries} holds ({result.points} points)")
+
+
+@app.command("run-due")
+def run_due(
+    as_of: datetime = typer.Option(
+        None, "--as-of", formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"], help="The moment (default: now)."
+    ),
+    alliance: str = ALLIANCE,
+) -> None:
+    """Run whatever is due: release pending points, void timed-out holds, expire points. Safe to re-run."""
+    with container_or_exit() as container:
+        service = container.ledger()
+        if as_of is None:
+            moment = container.clock.now()
+        else:  # a time without a zone is read in Asia/Shanghai, like every business date
+            moment = ensure_utc(as_of if as_of.tzinfo else as_of.replace(tzinfo=BUSINESS_TZ))
+        yesterday = date.fromordinal(business_date(moment).toordinal() - 1)
+        for alliance_id in [alliance] if alliance else service.alliances():
+            released = service.release_pending(alliance_id, as_of=moment)
+            voided = service.void_expired_holds(alliance_id, as_of=moment)
+            expired = service.expire(alliance_id, as_of=yesterday)
+            console.print(
+                f"{alliance_id}: released {released.points} pending points ({released.lots} lots); "
+                f"voided {voided.entries} holds; expired {expired.points} points as of {yesterday}"
+            )

@@ -35,6 +35,7 @@ from guildcard.db.uow import SqlUnitOfWork
 from guildcard.kernel.actors import Actor, system_actor
 from guildcard.kernel.errors import InvalidInput
 from guildcard.kernel.ids import new_id
+from guildcard.ledger.settings_store import open_alliance_ledger
 
 ACTIVATION_TTL = timedelta(days=7)
 _CODE_RE = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
@@ -112,6 +113,8 @@ class AllianceService:
                 )
             )
             repo.replace_categories(conn, alliance.id, DEFAULT_CATEGORIES)
+            # Every alliance has its own ledger (policies, Ed25519 checkpoint key) from day one.
+            open_alliance_ledger(conn, alliance_id=alliance.id, keys=self.deps.ledger_keys, now=now)
             conn.execute(
                 insert(t.operators).values(
                     alliance_id=alliance.id,

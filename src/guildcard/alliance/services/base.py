@@ -16,6 +16,7 @@ from guildcard.db import idempotency
 from guildcard.db.engine import Database
 from guildcard.kernel.clock import Clock
 from guildcard.kernel.fingerprint import fingerprint
+from guildcard.ledger.keys import KeyStore
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.throttle import Throttle
 
@@ -30,6 +31,7 @@ class Deps:
     lookup: LookupHasher
     throttle: Throttle
     passwords: Passwords
+    ledger_keys: KeyStore  # seals each new alliance's ledger signing key
 
 
 @dataclass(frozen=True)

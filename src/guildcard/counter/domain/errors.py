@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guildcard.kernel.errors import Conflict, InvalidInput, RuleViolation
+from guildcard.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
 
 
 class InvalidAmount(InvalidInput):
@@ -39,3 +39,75 @@ class OrderConflict(Conflict):
     """This order number was already recorded with different details."""
 
     code = "counter.order_conflict"
+
+
+class PointsExceedBalance(RuleViolation):
+    """The member does not have that many points to pay with."""
+
+    code = "counter.points_exceed_balance"
+
+
+class PointsExceedCap(RuleViolation):
+    """Points may not pay that much of this bill (the alliance's share or minimum order)."""
+
+    code = "counter.points_exceed_cap"
+
+
+class PointsNotWholeStep(InvalidInput):
+    """Points pay only in whole steps of the alliance's points value."""
+
+    code = "counter.points_not_whole_step"
+
+
+class DuplicateOrder(Conflict):
+    """This order or receipt number is already recorded for this merchant."""
+
+    code = "counter.duplicate_order"
+
+
+class PreviewStale(Conflict):
+    """The numbers changed since the preview (the balance or the terms moved); preview again."""
+
+    code = "counter.preview_stale"
+
+
+class MemberRequired(InvalidInput):
+    """Give exactly one of a member code or a phone number."""
+
+    code = "counter.member_required"
+
+
+class ReasonRequired(InvalidInput):
+    """A manual adjustment needs a reason of at least a few words."""
+
+    code = "counter.reason_required"
+
+
+class InvalidAdjustment(InvalidInput):
+    """An adjustment moves a non-zero whole number of points within the allowed size."""
+
+    code = "counter.invalid_adjustment"
+
+
+class PurchaseNotFound(NotFound):
+    """No purchase with this order number at this merchant."""
+
+    code = "counter.purchase_not_found"
+
+
+class BackfillNotFound(NotFound):
+    """No such backfill request."""
+
+    code = "counter.backfill_not_found"
+
+
+class BackfillNotPending(Conflict):
+    """This backfill request was already approved or rejected."""
+
+    code = "counter.backfill_not_pending"
+
+
+class CounterForbidden(PermissionDenied):
+    """You may not do this at this store."""
+
+    code = "counter.forbidden"

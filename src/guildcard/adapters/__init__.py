@@ -1,0 +1,1 @@
+"""Bridges between contexts: each implements a port one context defines, using another context."""

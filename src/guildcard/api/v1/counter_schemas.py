@@ -1,0 +1,170 @@
+"""Request and response bodies of the counter API (pydantic at the edge only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from guildcard.counter.commands import (
+    AdjustmentInput,
+    BackfillInput,
+    MemberIdentity,
+    PurchaseInput,
+    RefundInput,
+)
+from guildcard.counter.domain.amounts import CategoryLine
+
+# No control characters (PostgreSQL refuses NUL), bounded like the columns that keep them.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+Id = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_PRINTABLE)]
+Number = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_PRINTABLE)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=_PRINTABLE)]
+Phone = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=_PRINTABLE)]
+Reason = Annotated[str, StringConstraints(max_length=500, pattern=_PRINTABLE)]
+Category = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_PRINTABLE)]
+
+
+class LineIn(BaseModel):
+    category: Category
+    amount_fen: int
+
+
+class MemberIn(BaseModel):
+    member_code: Code | None = Field(None, description="The rotating code the cashier scanned (会员码).")
+    phone: Phone | None = Field(None, description="Or the member's phone, if they agreed to be found by it.")
+
+    def identity(self) -> MemberIdentity:
+        return MemberIdentity(self.member_code, self.phone)
+
+
+class PurchaseCreate(MemberIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "store_id": "st_01JD3F0000000000000000HOTP",
+                    "member_code": "839201746",
+                    "order_no": "HP-20260302-0042",
+                    "amount_fen": 12800,
+                    "points_to_use": 2000,
+                    "lines": [{"category": "drinks", "amount_fen": 3000}],
+                }
+            ]
+        }
+    )
+
+    store_id: Id
+    order_no: Number = Field(description="The merchant's own order number: the purchase's idempotency key.")
+    amount_fen: int = Field(description="The bill in fen (¥128.00 = 12800).")
+    points_to_use: int | None = Field(
+        0, description="Points the member wants to pay with; in a preview, null means as many as allowed."
+    )
+    lines: list[LineIn] = Field(default_factory=list, max_length=100, description="Optional category lines.")
+    preview_token: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        None, description="From the preview: the commit refuses if the numbers moved since."
+    )
+
+    def to_input(self) -> PurchaseInput:
+        lines = tuple(CategoryLine(x.category, x.amount_fen) for x in self.lines)
+        return PurchaseInput(
+            self.store_id, self.order_no, self.amount_fen, self.identity(), self.points_to_use, lines,
+            self.preview_token,
+        )  # fmt: skip
+
+
+class RefundCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"store_id": "st_01JD3F0000000000000000HOTP", "order_no": "HP-20260302-0042",
+                 "refund_no": "RF-0042-1", "amount_fen": 6400}
+            ]
+        }
+    )  # fmt: skip
+
+    store_id: Id
+    order_no: Number
+    refund_no: Number = Field(description="The merchant's refund number: this refund's idempotency key.")
+    amount_fen: int = Field(description="How much of the payable amount to refund, in fen.")
+
+    def to_input(self) -> RefundInput:
+        return RefundInput(self.store_id, self.order_no, self.refund_no, self.amount_fen)
+
+
+class BackfillCreate(MemberIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"store_id": "st_01JD3F0000000000000000HOTP", "phone": "13800001234", "receipt_no": "R-88231",
+                 "purchased_at": "2026-02-27T19:30:00+08:00", "amount_fen": 23800}
+            ]
+        }
+    )  # fmt: skip
+
+    store_id: Id
+    receipt_no: Number
+    purchased_at: AwareDatetime
+    amount_fen: int
+    lines: list[LineIn] = Field(default_factory=list, max_length=100)
+
+    @field_validator("purchased_at")
+    @classmethod
+    def _plausible(cls, value: datetime) -> datetime:
+        if not 2000 <= value.year <= 2200:
+            raise ValueError("a purchase date between the years 2000 and 2200")
+        return value
+
+    def to_input(self) -> BackfillInput:
+        lines = tuple(CategoryLine(x.category, x.amount_fen) for x in self.lines)
+        return BackfillInput(
+            self.store_id, self.receipt_no, self.purchased_at, self.amount_fen, self.identity(), lines
+        )
+
+
+class BackfillDecision(BaseModel):
+    note: Reason | None = None
+
+
+class AdjustmentCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"member_id": "mem_01JD3F00000000000000000LILY", "points": 500,
+                          "reason": "Card reader was down on 3 March; points not recorded"}]
+        }
+    )  # fmt: skip
+
+    member_id: Id
+    points: int = Field(description="Positive to grant, negative to take back.")
+    reason: Reason = Field(description="Mandatory, at least 4 characters; kept in the audit trail.")
+
+    def to_input(self) -> AdjustmentInput:
+        return AdjustmentInput(self.member_id, self.points, self.reason)
+
+
+class Receipt(BaseModel):
+    """A receipt as the counter stored it; ``replayed`` says it answers a repeated request."""
+
+    model_config = ConfigDict(extra="allow")
+
+    replayed: bool = False
+
+    @classmethod
+    def of(cls, body: dict[str, Any], *, replayed: bool) -> Receipt:
+        return cls.model_validate(body | {"replayed": replayed})
+
+
+class Preview(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    preview_token: str
+    balance: int
+    bill_fen: int
+    discount_fen: int
+    payable_fen: int
+    points_used: int
+    points_value_fen: int
+    cash_fen: int
+    points_earned: int
+    growth: int

@@ -1,0 +1,45 @@
+"""Who may act at which store. Checked in the service, never in routes.
+
+Merchant staff act at their merchant's stores (cashiers only at the stores they are assigned
+to); a POS key acts only at its store with scope ``counter:write``. Another merchant's or
+alliance's store is "not found", so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from guildcard.counter.domain.errors import CounterForbidden
+from guildcard.counter.ports import MerchantDirectory, StoreNotFound, StoreRef
+from guildcard.kernel.actors import Actor, ActorKind
+
+COUNTER_ROLES = {"owner", "manager", "cashier"}
+ALL_STORES_ROLES = {"owner", "manager"}
+POS_SCOPE = "counter:write"
+ADJUSTMENT_ROLES = ("admin", "finance")
+
+
+def store_for(actor: Actor, store_id: str, merchants: MerchantDirectory) -> StoreRef:
+    """The store, if ``actor`` may work its counter; raises ``StoreNotFound`` or ``CounterForbidden``."""
+    store = merchants.store(actor.alliance_id, store_id)
+    if actor.kind is ActorKind.STAFF:
+        if actor.merchant_id != store.merchant_id:
+            raise StoreNotFound(store_id=store_id)
+        if actor.role in ALL_STORES_ROLES or (actor.role in COUNTER_ROLES and store_id in actor.store_ids):
+            return store
+        raise CounterForbidden(store_id=store_id)
+    if actor.kind is ActorKind.POS:
+        if store_id not in actor.store_ids or (actor.merchant_id and actor.merchant_id != store.merchant_id):
+            raise StoreNotFound(store_id=store_id)
+        if POS_SCOPE not in actor.scopes:
+            raise CounterForbidden("This API key lacks the counter:write scope.", store_id=store_id)
+        return store
+    raise CounterForbidden(store_id=store_id)
+
+
+def require_owner(actor: Actor, merchant_id: str) -> None:
+    if not actor.is_staff_of(merchant_id, "owner"):
+        raise CounterForbidden("Only the merchant owner may decide on a backfill.")
+
+
+def require_adjuster(actor: Actor) -> None:
+    if not actor.is_operator(*ADJUSTMENT_ROLES):
+        raise CounterForbidden("Only alliance admins and finance may adjust points by hand.")

@@ -1,0 +1,193 @@
+"""In-memory adapters for the counter's ports: tests, the benchmark, a demo without the other contexts.
+
+Not for production: the lead wires the members, alliance, settlement and audit adapters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from guildcard.counter.ports import (
+    CounterPorts,
+    CounterTerms,
+    MemberCodeInvalid,
+    MemberNotFound,
+    MemberRef,
+    MerchantSuspended,
+    PhoneLookupRefused,
+    StoreNotFound,
+    StoreRef,
+)
+from guildcard.kernel.actors import Actor
+from guildcard.kernel.errors import RuleViolation
+
+
+@dataclass
+class _Code:
+    member_id: str
+    expires_at: datetime | None  # None: reusable (benchmark)
+    used: bool = False
+
+
+class InMemoryMembers:
+    def __init__(self) -> None:
+        self.members: dict[tuple[str, str], MemberRef] = {}
+        self.phones: dict[tuple[str, str], tuple[str, bool]] = {}  # -> (member_id, consented)
+        self.codes: dict[tuple[str, str], _Code] = {}
+
+    def add(
+        self, alliance_id: str, member: MemberRef, *, phone: str | None = None, consent: bool = True
+    ) -> None:
+        self.members[(alliance_id, member.member_id)] = member
+        if phone:
+            self.phones[(alliance_id, phone)] = (member.member_id, consent)
+
+    def issue_code(
+        self, alliance_id: str, member_id: str, code: str, *, expires_at: datetime | None = None
+    ) -> str:
+        self.codes[(alliance_id, code)] = _Code(member_id, expires_at)
+        return code
+
+    def redeem_member_code(
+        self, conn: Connection, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None
+    ) -> MemberRef:
+        found = self._valid(alliance_id, code, now)
+        if found.expires_at is not None:  # rotating codes are single-use
+            found.used = True
+        return self.get(alliance_id, found.member_id)
+
+    def peek_member_code(
+        self, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None
+    ) -> MemberRef:
+        return self.get(alliance_id, self._valid(alliance_id, code, now).member_id)
+
+    def _valid(self, alliance_id: str, code: str, now: datetime) -> _Code:
+        found = self.codes.get((alliance_id, code))
+        if found is None or found.used or (found.expires_at is not None and found.expires_at <= now):
+            raise MemberCodeInvalid()
+        return found
+
+    def lookup_by_phone_for_counter(
+        self, alliance_id: str, phone: str, *, merchant_id: str | None = None
+    ) -> MemberRef:
+        entry = self.phones.get((alliance_id, phone))
+        if entry is None:
+            raise MemberNotFound()
+        if not entry[1]:
+            raise PhoneLookupRefused()
+        return self.get(alliance_id, entry[0])
+
+    def get(self, alliance_id: str, member_id: str, *, merchant_id: str | None = None) -> MemberRef:
+        member = self.members.get((alliance_id, member_id))
+        if member is None:
+            raise MemberNotFound(member_id=member_id)
+        return member
+
+
+@dataclass
+class _Merchant:
+    name: str
+    terms: list[tuple[datetime, CounterTerms]] = field(default_factory=list)
+    suspended: bool = False
+
+
+class InMemoryMerchants:
+    def __init__(self) -> None:
+        self.merchants: dict[tuple[str, str], _Merchant] = {}
+        self.stores: dict[tuple[str, str], StoreRef] = {}
+
+    def add_merchant(
+        self,
+        alliance_id: str,
+        merchant_id: str,
+        *,
+        name: str,
+        terms: CounterTerms,
+        since: datetime,
+        stores: tuple[str, ...] = (),
+        trade_category: str = "",
+    ) -> None:
+        self.merchants[(alliance_id, merchant_id)] = _Merchant(name, [(since, terms)])
+        for store_id in stores:
+            self.stores[(alliance_id, store_id)] = StoreRef(store_id, merchant_id, name, trade_category)
+
+    def set_terms(self, alliance_id: str, merchant_id: str, terms: CounterTerms, *, since: datetime) -> None:
+        self.merchants[(alliance_id, merchant_id)].terms.append((since, terms))
+
+    def suspend(self, alliance_id: str, merchant_id: str, suspended: bool = True) -> None:
+        self.merchants[(alliance_id, merchant_id)].suspended = suspended
+
+    def store(self, alliance_id: str, store_id: str) -> StoreRef:
+        found = self.stores.get((alliance_id, store_id))
+        if found is None:
+            raise StoreNotFound(store_id=store_id)
+        return found
+
+    def terms_in_force(self, alliance_id: str, merchant_id: str, at: datetime) -> CounterTerms:
+        history = sorted(self.merchants[(alliance_id, merchant_id)].terms, key=lambda item: item[0])
+        in_force = [terms for since, terms in history if since <= at]
+        return in_force[-1] if in_force else history[0][1]
+
+    def require_active(self, alliance_id: str, merchant_id: str) -> None:
+        if self.merchants[(alliance_id, merchant_id)].suspended:
+            raise MerchantSuspended(merchant_id=merchant_id)
+
+
+class IssuanceLimitExceeded(RuleViolation):
+    """The merchant has reached its points issuance limit."""
+
+    code = "settlement.issuance_limit_exceeded"
+
+
+class NoIssuanceLimit:
+    """Allows every award; ``limits`` (merchant -> points per call) makes it refuse, for tests."""
+
+    def __init__(self) -> None:
+        self.limits: dict[tuple[str, str], int] = {}
+
+    def check_issuance(
+        self, conn: Connection, alliance_id: str, merchant_id: str, points: int, at: datetime
+    ) -> None:
+        limit = self.limits.get((alliance_id, merchant_id))
+        if limit is not None and points > limit:
+            raise IssuanceLimitExceeded(merchant_id=merchant_id, points=points, limit=limit)
+
+
+class InMemoryAudit:
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def record(
+        self,
+        conn: Connection,
+        *,
+        actor: Actor,
+        action: str,
+        subject: str,
+        details: dict[str, Any],
+        at: datetime,
+    ) -> None:
+        self.records.append(
+            {"alliance_id": actor.alliance_id, "actor_id": actor.id, "action": action, "subject": subject,
+             "details": details, "at": at}
+        )  # fmt: skip
+
+
+@dataclass
+class InMemoryPorts:
+    members: InMemoryMembers = field(default_factory=InMemoryMembers)
+    merchants: InMemoryMerchants = field(default_factory=InMemoryMerchants)
+    issuance: NoIssuanceLimit = field(default_factory=NoIssuanceLimit)
+    audit: InMemoryAudit = field(default_factory=InMemoryAudit)
+
+    def ports(self) -> CounterPorts:
+        return CounterPorts(self.members, self.merchants, self.issuance, self.audit)
+
+
+CODE_TTL = timedelta(seconds=60)
+DEFAULT_TERMS = CounterTerms(points_per_yuan=Decimal(1), member_discount=Decimal(1))

@@ -1,0 +1,74 @@
+"""What callers hand the counter service: plain frozen values, validated by the domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from guildcard.counter.domain.amounts import CategoryLine
+
+
+@dataclass(frozen=True)
+class MemberIdentity:
+    """How the member is identified at the counter: a scanned code, or a consented phone."""
+
+    member_code: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class PurchaseInput:
+    store_id: str
+    order_no: str
+    amount_fen: int
+    member: MemberIdentity
+    points_to_use: int | None = 0  # None: as many as allowed (preview only)
+    lines: tuple[CategoryLine, ...] = ()
+    preview_token: str | None = None
+
+    def identity(self) -> dict[str, Any]:
+        """What makes two commits the same purchase (the order's idempotency fingerprint).
+
+        The member code is left out: it rotates, and a retry may carry a fresh one.
+        """
+        return {
+            "store_id": self.store_id,
+            "order_no": self.order_no,
+            "amount_fen": self.amount_fen,
+            "points_to_use": self.points_to_use,
+            "lines": [(line.category, line.amount_fen) for line in self.lines],
+        }
+
+
+@dataclass(frozen=True)
+class RefundInput:
+    store_id: str
+    order_no: str
+    refund_no: str
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class BackfillInput:
+    store_id: str
+    receipt_no: str
+    purchased_at: datetime
+    amount_fen: int
+    member: MemberIdentity
+    lines: tuple[CategoryLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class AdjustmentInput:
+    member_id: str
+    points: int  # positive: grant; negative: take back
+    reason: str
+
+
+@dataclass(frozen=True)
+class Written:
+    """A write's receipt (JSON-ready) and whether it replays an earlier request."""
+
+    receipt: dict[str, Any]
+    replayed: bool = False

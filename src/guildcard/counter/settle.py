@@ -1,0 +1,185 @@
+"""Quote and record a purchase on the caller's connection: pricing, earn, ledger moves.
+
+Shared by the counter commit (now) and backfill (a past purchase): the earn rules,
+campaigns and contract terms are those in force when the purchase happened; pending
+points become available ``pending_days`` after *now*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from guildcard.counter.domain.amounts import CategoryLine
+from guildcard.counter.domain.pricing import Pricing, cash_lines, price
+from guildcard.counter.ports import CounterPorts, MemberRef, StoreRef
+from guildcard.counter.storage.repository import CounterRepository
+from guildcard.kernel.clock import business_date, end_of_business_day, start_of_business_day
+from guildcard.kernel.fingerprint import fingerprint
+from guildcard.ledger import Ledger, chart
+from guildcard.loyalty.domain import CategoryLine as EarnLine
+from guildcard.loyalty.domain import (
+    EarnQuote,
+    EarnTerms,
+    LoyaltySettings,
+    MemberStanding,
+    Purchase,
+    default_rules,
+    evaluate_earn,
+)
+from guildcard.loyalty.storage.repository import LoyaltyRepository
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Everything a preview shows and a commit records."""
+
+    store: StoreRef
+    member: MemberRef
+    occurred_at: datetime
+    pricing: Pricing
+    earn: EarnQuote
+    available_at: datetime | None  # pending until (None: available at once)
+    balance: int
+
+    @property
+    def token(self) -> str:
+        """A fingerprint of the numbers: the commit refuses if they moved since the preview."""
+        p = self.pricing
+        return fingerprint(
+            {"member": self.member.member_id, "store": self.store.store_id, "bill": p.bill_fen,
+             "discount": p.discount_fen, "points": p.points_used, "value": p.points_value_fen,
+             "earn": self.earn.points, "growth": self.earn.growth, "balance": self.balance}
+        )[:32]  # fmt: skip
+
+
+def loyalty_settings(conn: Connection, alliance_id: str) -> LoyaltySettings:
+    return LoyaltyRepository(conn).get_settings(alliance_id) or LoyaltySettings()
+
+
+def quote(
+    conn: Connection,
+    ports: CounterPorts,
+    *,
+    alliance_id: str,
+    store: StoreRef,
+    member: MemberRef,
+    amount_fen: int,
+    lines: tuple[CategoryLine, ...],
+    requested_points: int | None,
+    balance: int,
+    occurred_at: datetime,
+    now: datetime,
+    settings: LoyaltySettings,
+) -> Quote:
+    terms = ports.merchants.terms_in_force(alliance_id, store.merchant_id, occurred_at)
+    pricing = price(
+        amount_fen,
+        member_discount=terms.member_discount,
+        is_member=member.is_member,
+        balance_points=balance,
+        requested_points=requested_points,
+        settings=settings,
+    )
+    loyalty = LoyaltyRepository(conn)
+    rules = loyalty.rules_in_force(alliance_id, store.merchant_id, occurred_at) or default_rules(
+        store.merchant_id
+    )
+    day = business_date(occurred_at)
+    earned_today = CounterRepository(conn, alliance_id).earned_today(
+        member.member_id, store.merchant_id, start_of_business_day(day), end_of_business_day(day)
+    )
+    cash = pricing.cash_fen
+    earn = evaluate_earn(
+        Purchase(
+            cash,
+            occurred_at,
+            tuple(
+                EarnLine(x.category, x.amount_fen)
+                for x in cash_lines(lines, bill_fen=amount_fen, cash_fen=cash)
+            ),
+        ),
+        member=MemberStanding(member.is_member, member.tier_multiplier),
+        terms=EarnTerms(store.merchant_id, terms.points_per_yuan, store.trade_category),
+        rules=rules,
+        campaigns=loyalty.campaigns_within_dates(alliance_id, occurred_at),
+        settings=settings,
+        earned_today=earned_today,
+    )
+    available_at = now + timedelta(days=settings.pending_days) if settings.pending_days else None
+    return Quote(store, member, occurred_at, pricing, earn, available_at, max(balance, 0))
+
+
+def record(
+    ledger: Ledger, ports: CounterPorts, q: Quote, *, purchase_id: str, alliance_id: str
+) -> dict[str, str | None]:
+    """Spend the points used, award the points earned, add growth: the ledger entry ids."""
+    member, merchant = q.member.member_id, q.store.merchant_id
+    ids: dict[str, str | None] = {"spend_entry_id": None, "award_entry_id": None, "growth_entry_id": None}
+    if q.pricing.points_used:
+        ids["spend_entry_id"] = ledger.spend(
+            member_id=member, at=chart.merchant_redeemed(merchant), amount=q.pricing.points_used,
+            idempotency_key=f"{purchase_id}:spend", reference=purchase_id, occurred_at=q.occurred_at,
+        ).entry_id  # fmt: skip
+    if q.earn.points:
+        ports.issuance.check_issuance(ledger.conn, alliance_id, merchant, q.earn.points, q.occurred_at)
+        ids["award_entry_id"] = ledger.award(
+            member_id=member, issuer=chart.merchant_issued(merchant), amount=q.earn.points,
+            idempotency_key=f"{purchase_id}:award", available_at=q.available_at, reference=purchase_id,
+            occurred_at=q.occurred_at,
+        ).entry_id  # fmt: skip
+    if q.earn.growth:
+        ids["growth_entry_id"] = ledger.grant_growth(
+            member_id=member, amount=q.earn.growth, idempotency_key=f"{purchase_id}:growth",
+            reference=purchase_id, occurred_at=q.occurred_at,
+        ).entry_id  # fmt: skip
+    return ids
+
+
+def receipt(
+    q: Quote, *, purchase_id: str, order_no: str, source: str, recorded_at: datetime
+) -> dict[str, Any]:
+    p = q.pricing
+    return {
+        "purchase_id": purchase_id,
+        "order_no": order_no,
+        "source": source,
+        "status": "committed",
+        "merchant_id": q.store.merchant_id,
+        "merchant_name": q.store.merchant_name,
+        "store_id": q.store.store_id,
+        "member": member_view(q.member),
+        "bill_fen": p.bill_fen,
+        "discount_fen": p.discount_fen,
+        "payable_fen": p.payable_fen,
+        "points_used": p.points_used,
+        "points_value_fen": p.points_value_fen,
+        "cash_fen": p.cash_fen,
+        "points_earned": q.earn.points,
+        "points_pending_until": q.available_at.isoformat() if q.available_at and q.earn.points else None,
+        "growth": q.earn.growth,
+        "price_lines": [line_view(x) for x in p.lines],
+        "earn_lines": [earn_line_view(x) for x in q.earn.lines],
+        "occurred_at": q.occurred_at.isoformat(),
+        "recorded_at": recorded_at.isoformat(),
+    }
+
+
+def member_view(member: MemberRef) -> dict[str, Any]:
+    return {"display": member.display, "is_member": member.is_member, "tier_name": member.tier_name}
+
+
+def line_view(line: Any) -> dict[str, Any]:
+    return {
+        "kind": line.kind,
+        "label_zh": line.label_zh,
+        "label_en": line.label_en,
+        "amount_fen": line.amount_fen,
+    }
+
+
+def earn_line_view(line: Any) -> dict[str, Any]:
+    return {"code": line.code, "label_zh": line.label_zh, "label_en": line.label_en, "points": line.points}

@@ -1,0 +1,1 @@
+"""The counter's tables and repository."""
