@@ -216,6 +216,9 @@ def _seed_lots(database: Database, lots: int) -> None:
     with database.write() as conn:
         conn.execute(text(insert_lots), {"a": ALLIANCE, "count": lots, "members": members})
         conn.execute(text(insert_accounts), {"a": ALLIANCE})
+    with database.engine.connect() as conn:  # statistics, as autovacuum would have them in service
+        conn.execute(text("ANALYZE"))
+        conn.commit()
 
 
 def _expire_child(url: str) -> None:
