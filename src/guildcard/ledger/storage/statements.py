@@ -86,7 +86,8 @@ _DRIVER_TEMPLATES = {
     "claim_entry": (
         "INSERT INTO ledger_entries (alliance_id, id, kind, scope, idem_key, fingerprint, reference, "
         "member_id, counterparty, amount, reverses, occurred_at, recorded_at) "
-        "VALUES ({alliance_id}, {id}, {kind}, {scope}, {idem_key}, {fingerprint}, {reference}, {member_id}, {counterparty}, {amount}, {reverses}, "
+        "VALUES ({alliance_id}, {id}, {kind}, {scope}, {idem_key}, {fingerprint}, {reference}, "
+        "{member_id}, {counterparty}, {amount}, {reverses}, "
         "{occurred_at}, {recorded_at}) ON CONFLICT DO NOTHING RETURNING id"
     ),
     "credit": (
@@ -97,7 +98,8 @@ _DRIVER_TEMPLATES = {
     ),
     "debit": (
         "UPDATE ledger_accounts SET balance = balance - {p_amount} "
-        "WHERE alliance_id = {p_a} AND code = {p_code} AND balance - {p_amount} >= {p_floor} RETURNING balance"
+        "WHERE alliance_id = {p_a} AND code = {p_code} AND balance - {p_amount} >= {p_floor} "
+        "RETURNING balance"
     ),
     "add_lot": (
         "INSERT INTO ledger_lots (alliance_id, id, member_id, issuer, entry_id, amount, remaining, state, "
