@@ -415,7 +415,9 @@ class Ledger:
             p.account: p.unit.value
             for entry in built
             for p in entry.postings
-            if p.account not in self._known_accounts and p.account not in self.registered_accounts
+            if not p.account.startswith("member:")
+            and p.account not in self._known_accounts
+            and p.account not in self.registered_accounts
         }
         if new:
             self.store.ensure_codes(new, built[0].recorded_at)

@@ -46,15 +46,18 @@ class LedgerService:
         """Run ``work`` on a ``Ledger`` in one committed unit of work (retried on deadlock)."""
 
         def attempt() -> T:
+            known = self._known_accounts.setdefault(alliance_id, set())
             with SqlUnitOfWork(self.database) as uow:
                 ledger = Ledger(
                     uow.connection,
                     alliance_id=alliance_id,
                     clock=self.clock,
                     settings=self._settings.get(alliance_id),
+                    known_accounts=known,
                 )
                 result = work(ledger)
                 uow.commit()
+            known.update(ledger.registered_accounts)  # only what committed work registered
             if ledger._settings is not None:
                 self._settings[alliance_id] = ledger._settings
             return result

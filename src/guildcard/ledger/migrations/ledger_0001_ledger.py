@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("balance", sa.BigInteger(), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         _pk("ledger_accounts", "alliance_id", "code"),
+        postgresql_with={"fillfactor": 80},
     )
     op.create_table(
         "ledger_entries",
@@ -94,6 +95,7 @@ def upgrade() -> None:
         sa.Column("available_at", UtcDateTime(), nullable=False),
         sa.Column("expires_at", UtcDateTime(), nullable=True),
         _pk("ledger_lots", "alliance_id", "id"),
+        postgresql_with={"fillfactor": 80},
     )
     op.create_index("ix_ledger_lots_member", "ledger_lots", ["alliance_id", "member_id", "state"])
     op.create_index("ix_ledger_lots_expiry", "ledger_lots", ["alliance_id", "expires_at"])

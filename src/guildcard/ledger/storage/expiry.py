@@ -28,6 +28,7 @@ def snapshot_expiring(conn: Connection, alliance_id: str, cutoff: datetime) -> t
         _timed(f"CREATE TEMP TABLE gc_expiry_members AS SELECT DISTINCT member_id {_CANDIDATES}"), params
     )
     if conn.dialect.name == "postgresql":
+        conn.execute(text("ANALYZE gc_expiry_members"))  # temp tables have no statistics: plan a hash join
         conn.execute(
             text(
                 "SELECT count(*) FROM (SELECT code FROM ledger_accounts WHERE alliance_id = :a AND code IN "
@@ -43,6 +44,8 @@ def snapshot_expiring(conn: Connection, alliance_id: str, cutoff: datetime) -> t
         ),
         params,
     )
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ANALYZE gc_expiry_lots"))
     row = conn.execute(text("SELECT count(*), coalesce(sum(remaining), 0) FROM gc_expiry_lots")).one()
     return int(row[0]), int(row[1])
 

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from guildcard.ledger.domain.entries import Entry, EntryHeader, Posting, Unit, parse_account
 from guildcard.ledger.domain.lots import Lot, LotState
-from guildcard.ledger.storage.statements import statements
+from guildcard.ledger.storage.statements import driver_sql, statements
 from guildcard.ledger.storage.tables import (
     accounts,
     consumptions,
@@ -36,6 +36,7 @@ class LedgerStore:
         self.is_pg = connection.dialect.name == "postgresql"
         self._insert = pg_insert if self.is_pg else sqlite_insert
         self.sql = statements(connection.dialect.name)
+        self.raw = driver_sql(connection.dialect.name)
 
     # --- entries ---------------------------------------------------------------------------
 
@@ -44,10 +45,12 @@ class LedgerStore:
 
         A concurrent duplicate on PostgreSQL waits for the first transaction, then sees it.
         """
-        return (
-            self.conn.execute(self.sql.claim_entry, self.claim_params(entry, scope, key, fingerprint)).first()
-            is not None
+        params = self.claim_params(entry, scope, key, fingerprint)
+        params["occurred_at"], params["recorded_at"] = (
+            self.raw.time(entry.occurred_at),
+            self.raw.time(entry.recorded_at),
         )
+        return self.conn.exec_driver_sql(self.raw.sql["claim_entry"], params).first() is not None
 
     def claim_params(self, entry: EntryHeader, scope: str, key: str, fingerprint: str) -> dict[str, Any]:
         return {
@@ -82,8 +85,8 @@ class LedgerStore:
         self.add_postings_many([entry])
 
     def add_postings_many(self, entries: Sequence[Entry]) -> None:
-        self.conn.execute(
-            self.sql.add_postings,
+        self.conn.exec_driver_sql(
+            self.raw.sql["add_postings"],
             [
                 {
                     "alliance_id": self.alliance_id,
@@ -138,10 +141,10 @@ class LedgerStore:
             "p_code": code,
             "p_unit": str(unit),
             "p_amount": amount,
-            "p_now": now,
+            "p_now": self.raw.time(now),
+            "p_owner": parse_account(code).owner_id,
         }
-        params["p_owner"] = parse_account(code).owner_id
-        return int(self.conn.execute(self.sql.credit, params).scalar_one())
+        return int(self.conn.exec_driver_sql(self.raw.sql["credit"], params).scalar_one())
 
     def credit_many(self, amounts: dict[str, int], unit: str, now: datetime) -> dict[str, int]:
         """Credit several member accounts in one statement (in code order); new balance per code."""
@@ -163,7 +166,7 @@ class LedgerStore:
         One conditional UPDATE: it checks and writes under the row lock (no read-check-write).
         """
         params = {"p_a": self.alliance_id, "p_code": code, "p_amount": amount, "p_floor": floor}
-        new = self.conn.execute(self.sql.debit, params).scalar()
+        new = self.conn.exec_driver_sql(self.raw.sql["debit"], params).scalar()
         if new is not None:
             return int(new)
         if -amount >= floor and self.balance(code) is None:  # no account yet: start it negative
@@ -192,8 +195,8 @@ class LedgerStore:
         self.add_lots([(lot, entry_id)])
 
     def add_lots(self, pairs: Sequence[tuple[Lot, str]]) -> None:
-        self.conn.execute(
-            self.sql.add_lot,
+        self.conn.exec_driver_sql(
+            self.raw.sql["add_lot"],
             [
                 {
                     "alliance_id": self.alliance_id,
@@ -204,8 +207,8 @@ class LedgerStore:
                     "amount": lot.amount,
                     "remaining": lot.remaining,
                     "state": lot.state.value,
-                    "available_at": lot.available_at,
-                    "expires_at": lot.expires_at,
+                    "available_at": self.raw.time(lot.available_at),
+                    "expires_at": self.raw.time(lot.expires_at),
                 }
                 for lot, entry_id in pairs
             ],
@@ -213,8 +216,17 @@ class LedgerStore:
 
     def member_lots(self, member_id: str, *, state: LotState, with_remaining: bool = True) -> list[Lot]:
         if state is LotState.ACTIVE and with_remaining:
-            rows = self.conn.execute(self.sql.active_lots, {"p_a": self.alliance_id, "p_member": member_id})
-            return [_lot(r) for r in rows]
+            rows = self.conn.exec_driver_sql(
+                self.raw.sql["active_lots"], {"p_a": self.alliance_id, "p_member": member_id}
+            )
+            return [
+                _lot(
+                    r,
+                    available_at=self.raw.parse_time(r.available_at),
+                    expires_at=self.raw.parse_time(r.expires_at),
+                )
+                for r in rows
+            ]
         conditions = [lots.c.alliance_id == self.alliance_id, lots.c.member_id == member_id]
         conditions.append(lots.c.state == state.value)
         if with_remaining:
@@ -239,7 +251,7 @@ class LedgerStore:
             params = [
                 {"p_a": self.alliance_id, "p_id": lot_id, "p_delta": delta} for lot_id, delta in changes
             ]
-            self.conn.execute(self.sql.change_lot, params)
+            self.conn.exec_driver_sql(self.raw.sql["change_lot"], params)
 
     def set_lot_state(self, lot_id: str, state: LotState) -> None:
         self.conn.execute(
@@ -268,7 +280,7 @@ class LedgerStore:
             if amount
         ]
         if values:
-            self.conn.execute(self.sql.add_consumptions, values)
+            self.conn.exec_driver_sql(self.raw.sql["add_consumptions"], values)
 
     def net_drawn(self, entry_ids: Sequence[str], target: str) -> dict[str, int]:
         """Per lot, what these entries still hold drawn toward ``target``."""
@@ -349,7 +361,12 @@ class LedgerStore:
         )
 
 
-def _lot(row: Row[Any]) -> Lot:
+def _lot(row: Row[Any], **times: Any) -> Lot:
+    if times:
+        return Lot(
+            id=row.id, member_id=row.member_id, issuer=row.issuer, amount=int(row.amount),
+            remaining=int(row.remaining), state=LotState(row.state), **times,
+        )  # fmt: skip
     return Lot(
         id=row.id,
         member_id=row.member_id,

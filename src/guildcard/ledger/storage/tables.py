@@ -38,6 +38,7 @@ accounts = Table(
     # Cached balance: member accounts only; merchant/platform balances are sums of postings.
     Column("balance", BigInteger, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    postgresql_with={"fillfactor": 80},  # room for in-place (HOT) updates of ``balance``
 )
 
 entries = Table(
@@ -88,6 +89,7 @@ lots = Table(
     Index("ix_ledger_lots_member", "alliance_id", "member_id", "state"),
     Index("ix_ledger_lots_expiry", "alliance_id", "expires_at"),
     Index("ix_ledger_lots_entry", "alliance_id", "entry_id"),
+    postgresql_with={"fillfactor": 80},  # room for in-place (HOT) updates of ``remaining``
 )
 
 # Every change of a lot's remainder is one row (entry, lot, target, amount): positive draws
