@@ -27,4 +27,4 @@ def visible_merchants(actor: Actor, merchant_ids: list[str]) -> list[str]:
 def require_merchant(actor: Actor, merchant_id: str) -> None:
     """Cross-tenant or another merchant's statement: not found (its existence is not disclosed)."""
     if not (sees_all(actor) or actor.is_staff_of(merchant_id, *MERCHANT_ROLES)):
-        raise StatementNotFound(merchant_id=merchant_id)
+        raise StatementNotFound()  # says nothing of the merchant asked about

@@ -104,7 +104,7 @@ class SettlementService:
         for found in self.statements(actor, period_key):
             if found.merchant_id == merchant_id:
                 return found
-        raise StatementNotFound(period=period_key, merchant_id=merchant_id)
+        raise StatementNotFound(period=period_key)
 
     def _statements(self, conn: Connection, alliance_id: str, period: Period) -> list[Statement]:
         repo = SettlementRepository(conn, alliance_id)
@@ -213,6 +213,8 @@ class SettlementService:
     ) -> list[DrillItem]:
         """The entries (or sales, or contract version) behind one figure of a statement."""
         access.require_merchant(actor, merchant_id)
+        if merchant_id not in {m.id for m in self.terms.merchants(actor.alliance_id)}:
+            raise StatementNotFound(period=period_key)  # another alliance's merchant: not disclosed
         period = parse_period(period_key)
         with self.database.read() as conn:
             repo = SettlementRepository(conn, actor.alliance_id)

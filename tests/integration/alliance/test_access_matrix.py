@@ -134,3 +134,62 @@ def test_each_role_does_reach_its_own_objects(api):
     for token, method, url in allowed:
         r = api.client.request(method, url, headers=auth(token))
         assert r.status_code == 200, (method, url, r.text)
+
+
+def sign_up_member(api, alliance_id: str, phone: str) -> str:
+    base = f"/api/v1/alliances/{alliance_id}"
+    assert api.client.post(f"{base}/otp", json={"phone": phone, "purpose": "register"}).status_code == 202
+    code = api.client.get("/api/v1/dev/outbox", params={"phone": phone}).json()[0]["code"]
+    r = api.client.post(
+        f"{base}/members/session", json={"phone": phone, "code": code, "accept_terms_version": "2026-11"}
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["token"]
+
+
+def cross_context_requests(w: AllianceWorld, m: MerchantWorld) -> list[tuple[str, str, dict | None]]:
+    """Members, counter and settlement objects of merchant ``m`` of alliance ``w``."""
+    purchase = {"store_id": m.store_a, "phone": "13900000001", "order_no": "MX-1", "amount_fen": 100}
+    refund = {"store_id": m.store_a, "order_no": "MX-1", "refund_no": "MX-R", "amount_fen": 100}
+    return [
+        ("GET", f"/api/v1/alliances/{w.id}/member-duplicates", None),
+        ("POST", "/api/v1/counter/previews", purchase),
+        ("POST", "/api/v1/counter/purchases", purchase),
+        ("POST", "/api/v1/counter/refunds", refund),
+        ("GET", f"/api/v1/counter/purchases/MX-1?store_id={m.store_a}", None),
+        ("GET", f"/api/v1/settlement/statements/2026-11/{m.id}", None),
+        ("GET", f"/api/v1/settlement/statements/2026-11/{m.id}/lines/issue", None),
+    ]
+
+
+def test_members_and_the_counter_and_settlement_keep_to_their_tenants(api):
+    """The same matrix for a member and for the endpoints of members, counter and settlement."""
+    a, b = api.world("delta"), api.world("epsilon")
+    member_a = sign_up_member(api, a.id, "13911112222")
+    sign_up_member(api, b.id, "13933334444")
+    rows: list[Row] = []
+    # A member reaches no merchant, store, staff, key, contract, application or audit line anywhere.
+    for target in (*a.merchants, *b.merchants):
+        rows += [("member", member_a, *req) for req in merchant_requests(target)]
+        rows += [
+            ("member", member_a, *req)
+            for req in cross_context_requests(a if target in a.merchants else b, target)
+        ]
+    rows += [("member", member_a, *req) for req in alliance_requests(a) + alliance_requests(b)]
+    # Every role of alliance A against alliance B's members, counter and settlement objects.
+    for label, token in actors(a).items():
+        for target in b.merchants:
+            rows += [(label, token, *req) for req in cross_context_requests(b, target)]
+    # Merchant staff of A's first merchant against A's second merchant and A's member review.
+    for label in ("owner", "manager", "cashier@store_a", "pos@store_a"):
+        token = actors(a)[label]
+        rows += [(label, token, *req) for req in cross_context_requests(a, a.merchants[1])]
+    secrets = {b.merchants[0].id, b.merchants[1].id, a.merchants[1].id, "13933334444", "139****4444", "蜀香"}
+    leaks = []
+    for label, token, method, url, body in rows:
+        r = api.client.request(method, url, json=body, headers=auth(token))
+        leaked = [s for s in secrets if s in r.text]
+        if r.status_code not in {403, 404} or leaked or "code" not in r.json():
+            leaks.append(f"{label} {method} {url} -> {r.status_code} {r.text[:160]}")
+    assert leaks == [], f"{len(leaks)} of {len(rows)} attempts were not refused:\n" + "\n".join(leaks)
+    assert len(rows) > 100
