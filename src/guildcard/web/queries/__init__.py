@@ -1,0 +1,1 @@
+"""Read-only queries that pages need and no service offers yet (never a write)."""

@@ -1,0 +1,159 @@
+"""What every operator page shares: the signed-in operator, rendering with the side menu,
+form posts (CSRF, thread pool, service errors shown as a notice) and idempotency keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from guildcard.alliance.domain.access import Perm, authorize
+from guildcard.alliance.services.facade import AllianceServices
+from guildcard.bootstrap import Container
+from guildcard.kernel.actors import Actor, ActorKind
+from guildcard.kernel.errors import GuildCardError
+from guildcard.kernel.ids import new_id
+from guildcard.web.i18n import translations
+from guildcard.web.pages import language_of, render_page
+from guildcard.web.session import check_csrf, container_of, require_actor
+
+LOGIN_URL = "/ops/login"
+
+# The side menu: (path, message id). Message ids are translated in ops.po.
+MENU = (
+    ("/ops", "Dashboard"),
+    ("/ops/applications", "Applications"),
+    ("/ops/merchants", "Merchants"),
+    ("/ops/settings", "Settings"),
+    ("/ops/campaigns", "Campaigns"),
+    ("/ops/limits", "Issuance limits"),
+    ("/ops/settlement", "Settlement"),
+    ("/ops/audit", "Audit log"),
+)
+
+# Stable error codes -> messages in the UI language (the rest show the service's message).
+ERROR_MESSAGES = {
+    "alliance.bad_credentials": "Wrong alliance code, login or password.",
+    "alliance.alliance_not_found": "No alliance has this code.",
+    "alliance.too_many_login_attempts": "Too many attempts. Wait a minute and try again.",
+    "alliance.weak_password": "A password needs at least 10 characters, not all the same.",
+    "alliance.invalid_activation_token": "This activation link is invalid or has expired.",
+    "alliance.invalid_transition": "This is not possible in the current status.",
+    "alliance.terms_out_of_limits": "These terms are outside the alliance's limits.",
+    "alliance.invalid_effective_date": "New terms take effect today or later.",
+    "alliance.duplicate_contract_date": "Terms already take effect on that date.",
+    "alliance.duplicate_login": "This login is taken.",
+    "settlement.period_not_over": "The period has not ended yet.",
+    "settlement.invalid_period": "Not a valid period.",
+    "settlement.not_allowed": "Only operators may do this.",
+    "loyalty.settings_invalid": "These settings are not valid.",
+    "loyalty.campaign_invalid": "This campaign is not valid.",
+    "loyalty.campaign_ended": "This campaign has ended already.",
+    "permission_denied": "Your role may not do this.",
+    "csrf_failed": "The form expired. Reload the page and try again.",
+}
+
+# ``?done=<key>`` after a successful form post -> the notice shown on the next page.
+DONE_MESSAGES = {
+    "signed_out": "You are signed out.",
+    "activated": "Your account is active. Sign in with your new password.",
+    "password_changed": "Password changed. Sign in again with the new password.",
+    "verified": "The ledger was verified.",
+    "approved": "The application was approved.",
+    "rejected": "The application was rejected.",
+    "changes_requested": "The applicant was asked for changes.",
+    "terms_set": "The new terms were saved.",
+    "suspended": "The merchant was suspended.",
+    "reactivated": "The merchant was reactivated.",
+    "settings_saved": "Settings saved.",
+    "campaign_created": "The campaign was created.",
+    "campaign_ended": "The campaign was ended.",
+    "limit_set": "The issuance limit was saved.",
+    "closed": "The period was closed.",
+}
+
+
+def operator(request: Request) -> Actor:
+    return require_actor(request, ActorKind.OPERATOR, login_url=LOGIN_URL)
+
+
+def alliance_services(request: Request) -> AllianceServices:
+    services = container_of(request).alliance
+    assert services is not None, "the alliance context is wired in bootstrap"
+    return services
+
+
+def container(request: Request) -> Container:
+    return container_of(request)
+
+
+def require_configure(actor: Actor) -> None:
+    """Alliance-wide settings (loyalty, ledger policies, campaigns): administrators only."""
+    authorize(actor, Perm.ALLIANCE_CONFIGURE, alliance_id=actor.alliance_id)
+
+
+def translate(request: Request, message: str) -> str:
+    return translations(language_of(request)).gettext(message)
+
+
+def error_text(request: Request, exc: GuildCardError) -> str:
+    known = ERROR_MESSAGES.get(exc.code)
+    if known:
+        detail = translate(request, known)
+        return detail if exc.code != "alliance.terms_out_of_limits" else f"{detail} ({exc.message})"
+    return exc.message
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    actor: Actor | None,
+    active: str = "",
+    status_code: int = 200,
+    **ctx: Any,
+) -> HTMLResponse:
+    return render_page(
+        request,
+        template,
+        status_code=status_code,
+        actor=actor,
+        menu=MENU,
+        active=active,
+        new_key=lambda: new_id("idem"),
+        done=request.query_params.get("done", ""),
+        done_messages=DONE_MESSAGES,
+        **ctx,
+    )
+
+
+def redirect(path: str, **query: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?{urlencode(query)}" if query else path, status_code=303)
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+async def handle_post(
+    request: Request,
+    action: Callable[[FormData], Response],
+    on_error: Callable[[str], Response],
+) -> Response:
+    """Check CSRF, run ``action`` off the event loop; a service error re-renders via ``on_error``."""
+    form = await request.form()
+
+    def run() -> Response:
+        try:
+            check_csrf(request, text(form, "csrf_token"))
+            return action(form)
+        except GuildCardError as exc:
+            return on_error(error_text(request, exc))
+
+    return await run_in_threadpool(run)
