@@ -46,7 +46,7 @@ class LiveServer:
             self.process.kill()
 
 
-def start_server(env: dict[str, str], log_path: Path, *, timeout: float = 30.0) -> LiveServer:
+def start_server(env: dict[str, str], log_path: Path, *, timeout: float = 90.0) -> LiveServer:
     port = free_port()
     log = log_path.open("wb")
     process = subprocess.Popen(
