@@ -130,6 +130,8 @@ def test_sign_in_mistakes_are_explained_in_chinese(site):
     assert forged.status_code == 400
     assert "页面已过期" in forged.text
     assert site.get("/m/nowhere/login").status_code == 404
+    switched = site.get("/m/mall/login/code?lang=en", follow_redirects=False)  # the language switch on step 2
+    assert switched.headers["location"] == "/m/mall/login?lang=en"
 
 
 def test_the_history_names_the_merchant_and_the_card_counts_the_points(site):
@@ -151,6 +153,10 @@ def test_the_history_names_the_merchant_and_the_card_counts_the_points(site):
     assert name in item
     assert "+121" in item
 
+    assert "Earned" in site.get("/m/history?lang=en").text  # English by the switch
+    card = site.get("/m").text
+    assert "可用积分" not in card  # the choice is remembered
+    site.get("/m?lang=zh-CN")
     card = site.get("/m").text
     assert re.search(r"data-balance>121<", card)
     expiring = re.search(r"30天内到期</span>\s*<span class=\"m-stat-value\">(\d+)<", card).group(1)

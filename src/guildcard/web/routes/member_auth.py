@@ -126,6 +126,15 @@ def login_form(request: Request, alliance_ref: str) -> Response:
     return _login_page(request, alliance, step="phone", phone="")
 
 
+@router.get("/m/{alliance_ref}/login/code")
+def back_to_login(request: Request, alliance_ref: str) -> Response:
+    """The step-2 page was a form answer: a reload or a language switch goes back to step 1."""
+    lang = request.query_params.get("lang")
+    return RedirectResponse(
+        f"/m/{quote(alliance_ref)}/login" + (f"?lang={quote(lang)}" if lang else ""), status_code=303
+    )
+
+
 @router.post("/m/{alliance_ref}/login/code", response_class=HTMLResponse)
 def request_code(
     request: Request,
