@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from guildcard.web.routes import home, ops, ops_merchants, ops_settings, ops_settlement
+from guildcard.web.routes import home, member, member_auth, ops, ops_merchants, ops_settings, ops_settlement
 from guildcard.web.session import LoginRequired
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -17,6 +17,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(home.router)
+    app.include_router(member_auth.router)
+    app.include_router(member.router)
     app.include_router(ops.router)
     app.include_router(ops_merchants.router)
     app.include_router(ops_settings.router)

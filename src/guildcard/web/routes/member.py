@@ -1,0 +1,192 @@
+"""The member H5 (mobile first): the card, points history, merchant directory and settings."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from guildcard.api.auth import clear_session_cookies
+from guildcard.bootstrap import Container
+from guildcard.kernel.actors import Actor
+from guildcard.kernel.errors import GuildCardError
+from guildcard.members.domain import member_code
+from guildcard.members.domain.model import ConsentKind, current_consents
+from guildcard.members.qr import qr_svg
+from guildcard.web.pages import render_page
+from guildcard.web.routes import member_reads
+from guildcard.web.routes.member_common import CONSENT_VERSION, gettext, member, notice_for, status_for
+from guildcard.web.session import check_csrf, container_of
+
+router = APIRouter(include_in_schema=False)
+NO_STORE = {"Cache-Control": "no-store"}
+# The optional consents, each its own switch (the terms are accepted on joining and stay).
+OPTIONAL_CONSENTS = (ConsentKind.MARKETING, ConsentKind.SHARING, ConsentKind.PHONE_LOOKUP)
+
+
+def tier_label(_container: Container, _actor: Actor) -> str:
+    """The member's tier (message id). Tiers land in loyalty later; until then everyone is standard."""
+    return "Standard member"
+
+
+def scalable(svg: str) -> str:
+    """Give the QR code's SVG a viewBox so that CSS can size it to the screen (member.js does the same)."""
+    return re.sub(r'<svg ([^>]*?)width="(\d+)" height="(\d+)"', r'<svg \1viewBox="0 0 \2 \3"', svg, count=1)
+
+
+def _alliance_name(container: Container, alliance_id: str) -> str:
+    assert container.alliance is not None
+    return container.alliance.alliances.find(alliance_id).name
+
+
+def _page(request: Request, template: str, actor: Actor, *, tab: str, **context: Any) -> HTMLResponse:
+    container = container_of(request)
+    response = render_page(
+        request,
+        template,
+        tab=tab,
+        alliance_name=_alliance_name(container, actor.alliance_id),
+        **context,
+    )
+    response.headers.update(NO_STORE)
+    return response
+
+
+@router.get("/m", response_class=HTMLResponse)
+def card(request: Request) -> HTMLResponse:
+    actor = member(request)
+    container = container_of(request)
+    profile = container.members.profiles.get(alliance_id=actor.alliance_id, member_id=actor.id)
+    shown = container.members.counter.show_member_code(alliance_id=actor.alliance_id, member_id=actor.id)
+    return _page(
+        request,
+        "member/card.html",
+        actor,
+        tab="card",
+        profile=profile,
+        tier=tier_label(container, actor),
+        code=shown,
+        step_seconds=member_code.STEP_SECONDS,
+        qr=Markup(scalable(qr_svg(shown.digits))),  # noqa: S704 - segno's SVG of digits only
+        summary=member_reads.summary(container, actor.alliance_id, actor.id),
+        expiring_days=member_reads.EXPIRING_DAYS,
+    )
+
+
+@router.get("/m/history", response_class=HTMLResponse)
+def history(request: Request) -> HTMLResponse:
+    actor = member(request)
+    container = container_of(request)
+    return _page(
+        request,
+        "member/history.html",
+        actor,
+        tab="history",
+        movements=member_reads.movements(container, actor.alliance_id, actor.id),
+        summary=member_reads.summary(container, actor.alliance_id, actor.id),
+    )
+
+
+@router.get("/m/merchants", response_class=HTMLResponse)
+def merchants(request: Request, q: str = "") -> HTMLResponse:
+    actor = member(request)
+    groups = member_reads.directory(container_of(request), actor.alliance_id, q[:40])
+    return _page(
+        request,
+        "member/merchants.html",
+        actor,
+        tab="merchants",
+        query=q[:40],
+        groups=groups,
+        count=member_reads.merchant_count(groups),
+    )
+
+
+def _settings_page(
+    request: Request, actor: Actor, *, status_code: int = 200, **context: object
+) -> HTMLResponse:
+    container = container_of(request)
+    profile = container.members.profiles.get(alliance_id=actor.alliance_id, member_id=actor.id)
+    current = current_consents(
+        container.members.profiles.consents(alliance_id=actor.alliance_id, member_id=actor.id)
+    )
+    response = _page(
+        request,
+        "member/settings.html",
+        actor,
+        tab="settings",
+        profile=profile,
+        phone=profile.phone.removeprefix("+86") if profile.phone else "",
+        terms=current.get(ConsentKind.TERMS),
+        consents=[(kind, current.get(kind)) for kind in OPTIONAL_CONSENTS],
+        **context,
+    )
+    response.status_code = status_code
+    return response
+
+
+@router.get("/m/settings", response_class=HTMLResponse)
+def settings(request: Request, saved: str = "") -> HTMLResponse:
+    actor = member(request)
+    return _settings_page(request, actor, saved=saved in {kind.value for kind in OPTIONAL_CONSENTS})
+
+
+@router.post("/m/settings/consents")
+def set_consent(
+    request: Request, kind: str = Form(""), granted: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    """One consent switched on or off; back to the settings page (post/redirect/get)."""
+    actor = member(request)
+    check_csrf(request, csrf_token)
+    if kind not in {k.value for k in OPTIONAL_CONSENTS}:
+        return _settings_page(request, actor, status_code=422, error=gettext(request, "Unknown consent."))
+    try:
+        container_of(request).members.profiles.set_consent(
+            alliance_id=actor.alliance_id,
+            member_id=actor.id,
+            kind=ConsentKind(kind),
+            granted=granted == "1",
+            version=CONSENT_VERSION,
+        )
+    except GuildCardError as error:
+        return _settings_page(request, actor, status_code=status_for(error), error=notice_for(request, error))
+    return RedirectResponse(f"/m/settings?saved={kind}#consents", status_code=303)
+
+
+@router.get("/m/settings/export")
+def export(request: Request) -> Response:
+    """Everything the members records hold about the member, as a JSON file to keep."""
+    actor = member(request)
+    data = container_of(request).members.privacy.export(alliance_id=actor.alliance_id, member_id=actor.id)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    headers = {**NO_STORE, "Content-Disposition": 'attachment; filename="guildcard-member-export.json"'}
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get("/m/settings/erase", response_class=HTMLResponse)
+def erase_confirm(request: Request) -> HTMLResponse:
+    actor = member(request)
+    return _page(request, "member/erase.html", actor, tab="settings")
+
+
+@router.post("/m/settings/erase")
+def erase(request: Request, confirm: str = Form(""), csrf_token: str = Form("")) -> Response:
+    """Erase the member's identity after an explicit confirmation; every session ends."""
+    actor = member(request)
+    check_csrf(request, csrf_token)
+    if confirm != "yes":
+        return _page(
+            request,
+            "member/erase.html",
+            actor,
+            tab="settings",
+            error=gettext(request, "Please tick the box to confirm."),
+        )
+    container_of(request).members.privacy.erase(alliance_id=actor.alliance_id, member_id=actor.id)
+    response = RedirectResponse("/m/login?erased=1", status_code=303)
+    clear_session_cookies(response)
+    return response

@@ -1,0 +1,96 @@
+// Member H5: the member code refreshes itself before it expires, and the merchant list
+// filters as one types. Without this file the card reloads itself (meta refresh) and the
+// search is a plain GET form.
+(function () {
+  "use strict";
+
+  // Give the QR code's SVG a viewBox so that CSS sizes it (the server does the same).
+  function scalable(svg) {
+    if (!svg || svg.getAttribute("viewBox")) { return; }
+    svg.setAttribute("viewBox", "0 0 " + svg.getAttribute("width") + " " + svg.getAttribute("height"));
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+  }
+
+  function startMemberCode(box) {
+    var qr = box.querySelector("[data-qr]");
+    var digits = box.querySelector("[data-digits]");
+    var countdown = box.querySelector("[data-countdown]");
+    var deadline = Date.now() + Number(box.dataset.expiresIn) * 1000;
+    var loading = false;
+
+    function refresh() {
+      if (loading) { return; }
+      loading = true;
+      box.classList.add("refreshing");
+      fetch("/api/v1/me/member-code", { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) {
+          if (response.status === 401) { window.location.href = "/m/login?next=/m"; }
+          if (!response.ok) { throw new Error("member code " + response.status); }
+          return response.json();
+        })
+        .then(function (code) {
+          qr.innerHTML = code.svg;
+          scalable(qr.querySelector("svg"));
+          digits.textContent = code.digits;
+          deadline = Date.now() + code.expires_in * 1000;
+        })
+        .catch(function () { deadline = Date.now() + 5000; })  // try again soon
+        .then(function () {
+          loading = false;
+          box.classList.remove("refreshing");
+          tick();
+        });
+    }
+
+    function tick() {
+      var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      countdown.textContent = String(left);
+      if (left <= 0) { refresh(); }
+    }
+
+    var link = box.querySelector("[data-refresh]");
+    if (link) {
+      link.addEventListener("click", function (event) { event.preventDefault(); refresh(); });
+    }
+    // Timers sleep in a background tab: check again as soon as the page is visible.
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) { tick(); }
+    });
+    window.setInterval(tick, 1000);
+    tick();
+  }
+
+  function startMerchantSearch(input) {
+    var items = Array.prototype.slice.call(document.querySelectorAll("[data-merchant]"));
+    var groups = Array.prototype.slice.call(document.querySelectorAll("[data-group]"));
+    var none = document.querySelector("[data-no-match]");
+
+    function matches(item, needle, compact) {
+      var d = item.dataset;
+      return [d.name, d.category].some(function (text) { return text.indexOf(needle) >= 0; }) ||
+        (/^[\x00-\x7f]*$/.test(compact) &&
+          [d.initials, d.categoryInitials].some(function (text) { return text.indexOf(compact) >= 0; }));
+    }
+
+    input.addEventListener("input", function () {
+      var needle = input.value.trim().toLowerCase();
+      var compact = needle.replace(/\s+/g, "");
+      var shown = 0;
+      items.forEach(function (item) {
+        var ok = !needle || matches(item, needle, compact);
+        item.hidden = !ok;
+        if (ok) { shown += 1; }
+      });
+      groups.forEach(function (group) {
+        group.hidden = !group.querySelector("[data-merchant]:not([hidden])");
+      });
+      if (none) { none.hidden = shown > 0 || items.length === 0; }
+    });
+  }
+
+  var box = document.querySelector("[data-member-code]");
+  if (box) { startMemberCode(box); }
+  var search = document.querySelector("[data-merchant-search]");
+  if (search) { startMerchantSearch(search); }
+})();

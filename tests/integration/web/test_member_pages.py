@@ -1,0 +1,241 @@
+"""The member H5 as plain HTML forms (no JavaScript), on SQLite and PostgreSQL.
+
+A newcomer joins with phone and code, sees the card, the points earned at the hot-pot with
+the merchant's name, the merchant directory, and changes consents, exports and erases.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from tests.integration.alliance.world import Builder, application_body, auth, make_client
+
+from guildcard.ledger import ExpiryPolicy
+
+PHONE = "13912345678"
+
+
+@pytest.fixture
+def site(database):
+    client, container = make_client(database)
+    with client:
+        builder = Builder(client, container)
+        alliance_id, admin = builder.alliance("mall")
+        client.builder, client.container = builder, container  # type: ignore[attr-defined]
+        client.alliance_id, client.admin = alliance_id, admin  # type: ignore[attr-defined]
+        yield client
+
+
+def login_token(client) -> str:
+    client.get("/m/mall/login")
+    return client.cookies["gc_login_csrf"]
+
+
+def outbox_code(client, phone: str = PHONE) -> str:
+    return client.get("/api/v1/dev/outbox", params={"phone": phone}).json()[0]["code"]
+
+
+def join(client, phone: str = PHONE) -> None:
+    token = login_token(client)
+    sent = client.post("/m/mall/login/code", data={"phone": phone, "login_csrf": token})
+    assert sent.status_code == 200
+    signed = client.post(
+        "/m/mall/login",
+        data={"phone": phone, "code": outbox_code(client, phone), "accept_terms": "1", "login_csrf": token},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+    assert signed.headers["location"] == "/m"
+
+
+def csrf(client) -> str:
+    return client.cookies["gc_csrf"]
+
+
+def digits_on(page: str) -> str:
+    return re.search(r"data-digits[^>]*>(\d+)<", page).group(1)
+
+
+def test_a_newcomer_joins_with_phone_and_code_and_sees_the_card(site):
+    assert site.get("/m", follow_redirects=False).headers["location"] == "/m/login?next=/m"
+    assert (
+        site.get("/m/login?next=/m", follow_redirects=False).headers["location"] == "/m/mall/login?next=%2Fm"
+    )
+
+    page = site.get("/m/mall/login").text
+    assert "会员登录" in page
+    assert "mall联盟" in page
+    token = site.cookies["gc_login_csrf"]
+    step2 = site.post("/m/mall/login/code", data={"phone": PHONE, "login_csrf": token})
+    assert "验证码已发送至 139****5678" in step2.text
+    assert "/api/v1/dev/outbox?phone=%2B8613912345678" in step2.text  # the development hint
+    signed = site.post(
+        "/m/mall/login",
+        data={"phone": PHONE, "code": outbox_code(site), "accept_terms": "1", "login_csrf": token},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+
+    card = site.get("/m")
+    assert card.status_code == 200
+    assert "mall联盟" in card.text
+    assert "普通会员" in card.text
+    assert "<svg" in card.text
+    assert digits_on(card.text) == site.get("/api/v1/me/member-code").json()["digits"]
+    assert "30天内到期" in card.text
+    assert '<meta http-equiv="refresh"' in card.text  # without JavaScript the page reloads itself
+
+
+def test_the_code_on_the_card_changes_every_30_seconds(site):
+    join(site)
+    before = digits_on(site.get("/m").text)
+    site.container.clock.advance(timedelta(seconds=30))
+    after = digits_on(site.get("/m").text)
+    assert before != after
+    assert after == site.get("/api/v1/me/member-code").json()["digits"]
+
+
+def test_sign_in_mistakes_are_explained_in_chinese(site):
+    token = login_token(site)
+    bad_phone = site.post("/m/mall/login/code", data={"phone": "12345", "login_csrf": token})
+    assert bad_phone.status_code == 422
+    assert "请输入有效的手机号" in bad_phone.text
+
+    site.post("/m/mall/login/code", data={"phone": PHONE, "login_csrf": token})
+    again = site.post("/m/mall/login/code", data={"phone": PHONE, "login_csrf": token})
+    assert again.status_code == 429
+    assert "验证码刚刚已发送，请 60 秒后再试" in again.text
+
+    form = {"phone": PHONE, "login_csrf": token, "accept_terms": "1"}
+    wrong = site.post(
+        "/m/mall/login", data={**form, "code": "000000" if outbox_code(site) != "000000" else "1"}
+    )
+    assert wrong.status_code == 422
+    assert "验证码错误" in wrong.text
+    assert "还可尝试 4 次" in wrong.text
+
+    no_terms = site.post(
+        "/m/mall/login", data={"phone": PHONE, "login_csrf": token, "code": outbox_code(site)}
+    )
+    assert "注册会员需先同意会员条款" in no_terms.text
+
+    site.container.clock.advance(timedelta(minutes=11))
+    expired = site.post("/m/mall/login", data={**form, "code": outbox_code(site)})
+    assert "验证码已过期，请重新获取" in expired.text
+
+    forged = site.post("/m/mall/login/code", data={"phone": PHONE, "login_csrf": "forged"})
+    assert forged.status_code == 400
+    assert "页面已过期" in forged.text
+    assert site.get("/m/nowhere/login").status_code == 404
+    switched = site.get("/m/mall/login/code?lang=en", follow_redirects=False)  # the language switch on step 2
+    assert switched.headers["location"] == "/m/mall/login?lang=en"
+
+
+def test_the_history_names_the_merchant_and_the_card_counts_the_points(site):
+    site.container.ledger().update_policies(site.alliance_id, expiry=ExpiryPolicy.rolling(20))
+    hot_pot = site.builder.merchant(site.alliance_id, site.admin)
+    join(site)
+    code = site.get("/api/v1/me/member-code").json()["digits"]
+    receipt = site.post(
+        "/api/v1/counter/purchases",
+        json={"store_id": hot_pot.store_a, "member_code": code, "order_no": "HP-1", "amount_fen": 12800},
+        headers=auth(hot_pot.cashier),
+    )
+    assert receipt.status_code == 201, receipt.text
+    name = receipt.json()["merchant_name"]
+
+    history = site.get("/m/history").text
+    item = re.search(r"<li>(.*?)</li>", history, re.S).group(1)
+    assert "获得" in item
+    assert name in item
+    assert "+121" in item
+
+    assert "Earned" in site.get("/m/history?lang=en").text  # English by the switch
+    card = site.get("/m").text
+    assert "可用积分" not in card  # the choice is remembered
+    site.get("/m?lang=zh-CN")
+    card = site.get("/m").text
+    assert re.search(r"data-balance>121<", card)
+    expiring = re.search(r"30天内到期</span>\s*<span class=\"m-stat-value\">(\d+)<", card).group(1)
+    assert expiring == "121"
+
+
+def test_the_directory_lists_active_merchants_by_trade_and_finds_hot_pot_by_initials(site):
+    site.builder.merchant(site.alliance_id, site.admin)  # 蜀香火锅N号, dining
+    cinema = site.post(
+        f"/api/v1/alliances/{site.alliance_id}/merchant-applications",
+        json=application_body(
+            9001, business_name="星光影院", category="cinema", store_name="星光影院 南京路店"
+        ),
+    ).json()["application"]["id"]
+    approved = site.post(
+        f"/api/v1/merchant-applications/{cinema}/reviews",
+        json={"decision": "approve", "owner_login": "cinema-owner"},
+        headers=auth(site.admin),
+    )
+    assert approved.status_code == 200, approved.text
+    join(site)
+
+    everything = site.get("/m/merchants").text
+    assert "火锅/餐饮" in everything
+    assert "影院" in everything
+    assert "星光影院 南京路店 · 上海市黄浦区南京东路100号" in everything
+
+    found = site.get("/m/merchants", params={"q": "hg"}).text
+    assert "蜀香火锅" in found
+    assert "星光影院" not in found
+    assert "星光影院" in site.get("/m/merchants", params={"q": "xgyy"}).text
+    assert "没有符合条件的商家" in site.get("/m/merchants", params={"q": "zzz"}).text
+
+
+def test_consents_switch_one_by_one_and_need_the_session_token(site):
+    join(site)
+    page = site.get("/m/settings").text
+    assert "已同意（2026-11 版" in page
+    switched = site.post(
+        "/m/settings/consents", data={"kind": "marketing", "granted": "1", "csrf_token": csrf(site)}
+    )
+    assert switched.status_code == 200
+    assert "已保存" in switched.text
+    marketing = re.search(r'data-consent="marketing".*?</form>', switched.text, re.S).group(0)
+    sharing = re.search(r'data-consent="sharing".*?</form>', switched.text, re.S).group(0)
+    assert 'aria-checked="true"' in marketing
+    assert 'aria-checked="false"' in sharing
+    consents = site.get("/api/v1/me/consents").json()["current"]
+    assert consents["marketing"]["granted"] is True
+    assert consents["marketing"]["version"] == "2026-11"
+
+    forged = site.post(
+        "/m/settings/consents", data={"kind": "sharing", "granted": "1", "csrf_token": "0" * 64}
+    )
+    assert forged.status_code == 403
+    assert "sharing" not in site.get("/api/v1/me/consents").json()["current"]
+
+
+def test_export_downloads_json_and_erasure_needs_confirming_then_signs_out(site):
+    join(site)
+    export = site.get("/m/settings/export")
+    assert export.headers["content-type"].startswith("application/json")
+    assert "attachment" in export.headers["content-disposition"]
+    assert json.loads(export.text)["member"]["phone"] == "+8613912345678"
+
+    assert "确认注销" in site.get("/m/settings/erase").text
+    unconfirmed = site.post("/m/settings/erase", data={"csrf_token": csrf(site)})
+    assert "请勾选确认框" in unconfirmed.text
+    assert site.get("/m").status_code == 200  # still a member
+
+    erased = site.post("/m/settings/erase", data={"confirm": "yes", "csrf_token": csrf(site)})
+    assert "您的会员身份已注销" in erased.text
+    assert site.get("/m", follow_redirects=False).status_code == 303
+
+
+def test_signing_out_revokes_the_session(site):
+    join(site)
+    token = site.cookies["gc_session"]
+    out = site.post("/m/logout", data={"csrf_token": csrf(site)})
+    assert "您已退出登录" in out.text
+    site.cookies.set("gc_session", token)
+    assert site.get("/m", follow_redirects=False).status_code == 303
