@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
 
 from guildcard.web.i18n import LOCALE_DIR, pick_language, translations
 from guildcard.web.templating import TEMPLATES, Renderer
@@ -49,3 +50,19 @@ def test_charts_are_svg_and_tables_drawn_on_the_server():
     matrix = str(charts.flow_matrix(["火锅", "影院"], [[0, 1500], [200, 0]], "积分流向"))
     assert "获得于" in matrix
     assert "1,500" in matrix
+
+
+def test_no_message_is_translated_two_ways_across_the_area_catalogs():
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path in sorted((LOCALE_DIR / "zh_CN" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as po:
+            for message in read_po(po):
+                if not message.id or not message.string:
+                    continue
+                first = seen.setdefault(message.id, (path.name, message.string))
+                if first[1] != message.string:
+                    clashes.append(
+                        f"{message.id!r}: {first[0]}={first[1]!r} vs {path.name}={message.string!r}"
+                    )
+    assert clashes == [], "\n".join(clashes)
