@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from guildcard.web.routes import home
+from guildcard.web.routes import counter, counter_after, home, merchant, merchant_admin, staff_auth
 from guildcard.web.session import LoginRequired
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -17,6 +17,11 @@ STATIC = Path(__file__).resolve().parent / "static"
 def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(home.router)
+    app.include_router(staff_auth.router)
+    app.include_router(counter.router)
+    app.include_router(counter_after.router)
+    app.include_router(merchant.router)
+    app.include_router(merchant_admin.router)
 
     @app.exception_handler(LoginRequired)
     async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:
