@@ -8,7 +8,20 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from guildcard.web.routes import home, member, member_auth, ops, ops_merchants, ops_settings, ops_settlement
+from guildcard.web.routes import (
+    counter,
+    counter_after,
+    home,
+    member,
+    member_auth,
+    merchant,
+    merchant_admin,
+    ops,
+    ops_merchants,
+    ops_settings,
+    ops_settlement,
+    staff_auth,
+)
 from guildcard.web.session import LoginRequired
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -23,6 +36,11 @@ def install_web(app: FastAPI) -> None:
     app.include_router(ops_merchants.router)
     app.include_router(ops_settings.router)
     app.include_router(ops_settlement.router)
+    app.include_router(staff_auth.router)
+    app.include_router(counter.router)
+    app.include_router(counter_after.router)
+    app.include_router(merchant.router)
+    app.include_router(merchant_admin.router)
 
     @app.exception_handler(LoginRequired)
     async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:

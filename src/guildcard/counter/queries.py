@@ -1,0 +1,89 @@
+"""Read-only figures for the merchant's pages: member sales per period and per day, pending backfills.
+
+Reads the counter's own tables; callers check who may see the merchant (the web routes pass the
+signed-in staff's merchant only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, func, select
+
+from guildcard.counter.storage.tables import backfills, purchases
+from guildcard.kernel.clock import business_date, start_of_business_day
+
+_DONE = ("committed", "partially_refunded", "refunded")
+
+
+@dataclass(frozen=True)
+class SalesSummary:
+    purchases: int  # count of member purchases
+    sales_fen: int  # payable after the member discount, net of refunds
+    points_earned: int
+    points_used: int
+
+
+def sales_summary(
+    conn: Connection, alliance_id: str, merchant_id: str, since: datetime, until: datetime
+) -> SalesSummary:
+    """The member purchases recorded at the merchant in ``[since, until)`` (by purchase time)."""
+    c = purchases.c
+    row = conn.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(c.payable_fen - c.refunded_fen), 0),
+            func.coalesce(func.sum(c.points_earned), 0),
+            func.coalesce(func.sum(c.points_used), 0),
+        ).where(
+            c.alliance_id == alliance_id,
+            c.merchant_id == merchant_id,
+            c.status.in_(_DONE),
+            c.occurred_at >= since,
+            c.occurred_at < until,
+        )
+    ).one()
+    return SalesSummary(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+def daily_sales(
+    conn: Connection, alliance_id: str, merchant_id: str, *, last_day: date, days: int = 30
+) -> list[tuple[date, int]]:
+    """Sales (fen, net of refunds) per business day for the ``days`` days ending ``last_day``."""
+    first = last_day - timedelta(days=days - 1)
+    c = purchases.c
+    rows = conn.execute(
+        select(c.occurred_at, c.payable_fen - c.refunded_fen).where(
+            c.alliance_id == alliance_id,
+            c.merchant_id == merchant_id,
+            c.status.in_(_DONE),
+            c.occurred_at >= start_of_business_day(first),
+            c.occurred_at < start_of_business_day(last_day + timedelta(days=1)),
+        )
+    ).all()
+    totals = {first + timedelta(days=i): 0 for i in range(days)}
+    for occurred_at, amount in rows:  # grouped in Python: the business day is Asia/Shanghai on both backends
+        totals[business_date(occurred_at)] += int(amount)
+    return sorted(totals.items())
+
+
+@dataclass(frozen=True)
+class PendingBackfill:
+    backfill_id: str
+    store_id: str
+    receipt_no: str
+    amount_fen: int
+    purchased_at: datetime
+    requested_at: datetime
+
+
+def pending_backfills(conn: Connection, alliance_id: str, merchant_id: str) -> list[PendingBackfill]:
+    """Backfills waiting for the owner's decision, oldest first."""
+    c = backfills.c
+    rows = conn.execute(
+        select(c.backfill_id, c.store_id, c.receipt_no, c.amount_fen, c.purchased_at, c.requested_at)
+        .where(c.alliance_id == alliance_id, c.merchant_id == merchant_id, c.status == "needs_approval")
+        .order_by(c.requested_at)
+    ).all()
+    return [PendingBackfill(r[0], r[1], r[2], int(r[3]), r[4], r[5]) for r in rows]

@@ -1,0 +1,149 @@
+"""After the purchase: refunds by order number and backfills (消费补录) at ``/counter``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+
+from guildcard.counter.commands import BackfillInput, MemberIdentity, RefundInput
+from guildcard.kernel.clock import BUSINESS_TZ
+from guildcard.kernel.errors import GuildCardError, InvalidInput
+from guildcard.kernel.money import format_fen, parse_yuan
+from guildcard.web.pages import render_page
+from guildcard.web.routes.counter import as_time, current_store, looks_like_phone, remember_store
+from guildcard.web.routes.staff_auth import message_of, require_staff
+from guildcard.web.session import check_csrf, container_of
+
+router = APIRouter(include_in_schema=False)
+FormStr = Annotated[str, Form()]
+
+
+def _plain_yuan(fen: int) -> str:
+    return format_fen(fen).removeprefix("¥").replace(",", "")
+
+
+def _refund_no(request: Request, order_no: str) -> str:
+    """A refund number to start from: the order's, with the time (each refund needs its own)."""
+    now = container_of(request).clock.now().astimezone(BUSINESS_TZ)
+    return f"{order_no.strip()}-R{now:%H%M%S}"
+
+
+@router.get("/counter/refunds", response_class=HTMLResponse)
+def refunds(request: Request, order_no: str = "", store: str | None = None) -> HTMLResponse:
+    actor = require_staff(request)
+    chosen, stores = current_store(request, actor, store)
+    purchase, error = None, None
+    if order_no.strip() and chosen is not None:
+        try:
+            purchase = container_of(request).counter.purchase(
+                actor, store_id=chosen.id, order_no=order_no.strip()
+            )
+        except GuildCardError as failure:
+            error = message_of(failure)
+    refundable = purchase["payable_fen"] - purchase["refunded_fen"] if purchase else 0
+    response = render_page(
+        request, "counter/refunds.html", actor=actor, store=chosen, stores=stores, order_no=order_no.strip(),
+        purchase=purchase, at=as_time(purchase.get("occurred_at")) if purchase else None,
+        refundable=refundable, refund_amount=_plain_yuan(refundable),
+        refund_no=_refund_no(request, order_no), error=error,
+    )  # fmt: skip
+    return remember_store(response, chosen)  # type: ignore[return-value]
+
+
+@router.post("/counter/refunds", response_class=HTMLResponse)
+def refund(
+    request: Request,
+    *,
+    csrf_token: FormStr = "",
+    store_id: FormStr = "",
+    order_no: FormStr = "",
+    refund_no: FormStr = "",
+    amount: FormStr = "",
+) -> HTMLResponse:
+    actor = require_staff(request)
+    check_csrf(request, csrf_token)
+    chosen, stores = current_store(request, actor, store_id)
+    try:
+        if chosen is None:
+            raise InvalidInput("Choose a store first.")
+        written = container_of(request).counter.refund(
+            actor, RefundInput(chosen.id, order_no.strip(), refund_no.strip(), parse_yuan(amount))
+        )
+    except GuildCardError as failure:
+        purchase = None
+        if chosen is not None:
+            try:
+                purchase = container_of(request).counter.purchase(
+                    actor, store_id=chosen.id, order_no=order_no.strip()
+                )
+            except GuildCardError:
+                purchase = None
+        refundable = purchase["payable_fen"] - purchase["refunded_fen"] if purchase else 0
+        return render_page(
+            request, "counter/refunds.html", status_code=422, actor=actor, store=chosen, stores=stores,
+            order_no=order_no.strip(), purchase=purchase,
+            at=as_time(purchase.get("occurred_at")) if purchase else None, refundable=refundable,
+            refund_amount=amount, refund_no=refund_no, error=message_of(failure),
+        )  # fmt: skip
+    return render_page(
+        request, "counter/refund_receipt.html", actor=actor, store=chosen, r=written.receipt,
+        at=as_time(written.receipt.get("recorded_at")), replayed=written.replayed,
+    )  # fmt: skip
+
+
+@router.get("/counter/backfills", response_class=HTMLResponse)
+def backfills(request: Request, store: str | None = None) -> HTMLResponse:
+    actor = require_staff(request)
+    chosen, stores = current_store(request, actor, store)
+    response = render_page(
+        request, "counter/backfills.html", actor=actor, store=chosen, stores=stores, form={}, result=None
+    )
+    return remember_store(response, chosen)  # type: ignore[return-value]
+
+
+def parse_local(text: str) -> datetime:
+    """A ``datetime-local`` value, read as Asia/Shanghai time."""
+    try:
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=BUSINESS_TZ)
+    except ValueError as exc:
+        raise InvalidInput("Give the purchase date and time.", field="purchased_at") from exc
+
+
+@router.post("/counter/backfills", response_class=HTMLResponse)
+def backfill(
+    request: Request,
+    *,
+    csrf_token: FormStr = "",
+    store_id: FormStr = "",
+    receipt_no: FormStr = "",
+    purchased_at: FormStr = "",
+    amount: FormStr = "",
+    member: FormStr = "",
+) -> HTMLResponse:
+    actor = require_staff(request)
+    check_csrf(request, csrf_token)
+    chosen, stores = current_store(request, actor, store_id)
+    form = {"receipt_no": receipt_no, "purchased_at": purchased_at, "amount": amount, "member": member}
+    who = member.strip().replace(" ", "").replace("-", "")
+    identity = MemberIdentity(phone=who) if looks_like_phone(who) else MemberIdentity(member_code=who)
+    try:
+        if chosen is None:
+            raise InvalidInput("Choose a store first.")
+        written = container_of(request).counter.backfill(
+            actor,
+            BackfillInput(
+                chosen.id, receipt_no.strip(), parse_local(purchased_at), parse_yuan(amount), identity
+            ),
+        )
+    except GuildCardError as failure:
+        return render_page(
+            request, "counter/backfills.html", status_code=422, actor=actor, store=chosen, stores=stores,
+            form=form, result=None, error=message_of(failure),
+        )  # fmt: skip
+    return render_page(
+        request, "counter/backfills.html", actor=actor, store=chosen, stores=stores, form={},
+        result=written.receipt,
+    )  # fmt: skip

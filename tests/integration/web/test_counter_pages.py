@@ -1,0 +1,130 @@
+"""The counter console as plain HTML forms: sign in, scan, preview, confirm, receipt, refund, backfill."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from tests.integration.alliance.world import PASSWORD, Builder, auth, make_client
+from tests.integration.test_coalition_story import member_code, sign_up
+
+from guildcard.kernel.clock import BUSINESS_TZ
+
+pytestmark = pytest.mark.slow
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([0-9a-f]+)"', html).group(1)
+
+
+def staff_login(client, login: str) -> None:
+    r = client.post(
+        "/staff/login",
+        data={"alliance": "shop", "login": login, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+
+
+@pytest.fixture
+def world(database):
+    client, container = make_client(database)
+    with client:
+        builder = Builder(client, container)
+        world = builder.world("shop")
+        world.member = sign_up(client, world.id, "13912345678")
+        world.client, world.container = client, container
+        yield world
+
+
+def test_a_cashier_previews_confirms_and_a_double_submit_shows_the_same_receipt(world):
+    client, hot_pot = world.client, world.merchants[0]
+    cashier = client.get(f"/api/v1/merchants/{hot_pot.id}/staff", headers=auth(hot_pot.owner)).json()
+    login = next(s["login"] for s in cashier if s["role"] == "cashier")
+    staff_login(client, login)
+
+    page = client.get("/counter")
+    assert page.status_code == 200
+    assert "data-autofocus" in page.text
+    assert "收银台" in page.text
+    token = csrf(page.text)
+    code = member_code(client, world.member)
+    form = {"csrf_token": token, "store_id": hot_pot.store_a, "scan": code, "amount": "128", "points": "",
+            "order_no": "HP-100", "kind": "code"}  # fmt: skip
+    preview = client.post("/counter/preview", data=form)
+    assert preview.status_code == 200, preview.text
+    assert 'class="member-display">会员 ' in preview.text  # pseudonymous
+    assert "13912345678" not in preview.text
+    assert "¥121.60" in preview.text  # 5 % member discount
+    assert 'id="points-earned">121<' in preview.text
+    assert "确认" in preview.text
+    preview_token = re.search(r'name="preview_token" value="([^"]+)"', preview.text).group(1)
+
+    confirm = form | {"points": "0", "preview_token": preview_token}
+    done = client.post("/counter/purchases", data=confirm, follow_redirects=False)
+    assert done.status_code == 303
+    receipt = client.get(done.headers["location"])
+    assert "HP-100" in receipt.text
+    assert "¥121.60" in receipt.text
+    again = client.post("/counter/purchases", data=confirm, follow_redirects=False)
+    assert again.status_code == 303
+    assert "replayed=1" in again.headers["location"]
+    assert "HP-100" in client.get(again.headers["location"]).text
+
+    # A refund of half the bill, by order number.
+    lookup = client.get("/counter/refunds", params={"order_no": "HP-100"})
+    assert "¥121.60" in lookup.text
+    refunded = client.post(
+        "/counter/refunds",
+        data={"csrf_token": token, "store_id": hot_pot.store_a, "order_no": "HP-100",
+              "refund_no": "HP-100-R1", "amount": "60.80"},
+    )  # fmt: skip
+    assert refunded.status_code == 200, refunded.text
+    assert 'id="points-clawed">60<' in refunded.text
+
+
+def test_a_stale_code_shows_a_chinese_notice_and_a_stranger_is_sent_to_sign_in(world):
+    client, hot_pot = world.client, world.merchants[0]
+    assert client.get("/counter", follow_redirects=False).headers["location"] == "/staff/login?next=/counter"
+    staff_login(client, _owner_login(world))
+    token = csrf(client.get("/counter", params={"store": hot_pot.store_a}).text)
+    bad = client.post(
+        "/counter/preview",
+        data={
+            "csrf_token": token,
+            "store_id": hot_pot.store_a,
+            "scan": "1000000",
+            "amount": "10",
+            "order_no": "X1",
+        },
+    )
+    assert "会员码" in bad.text
+    assert "Traceback" not in bad.text
+
+
+def _owner_login(world) -> str:
+    staff = world.client.get(
+        f"/api/v1/merchants/{world.merchants[0].id}/staff", headers=auth(world.merchants[0].owner)
+    ).json()
+    return next(s["login"] for s in staff if s["role"] == "owner")
+
+
+def test_a_large_backfill_waits_for_the_owner_who_approves_it(world):
+    client, hot_pot, container = world.client, world.merchants[0], world.container
+    staff_login(client, _owner_login(world))
+    token = csrf(client.get("/counter/backfills", params={"store": hot_pot.store_a}).text)
+    earlier = (container.clock.now() - timedelta(0)).astimezone(BUSINESS_TZ).strftime("%Y-%m-%dT%H:%M")
+    sent = client.post(
+        "/counter/backfills",
+        data={"csrf_token": token, "store_id": hot_pot.store_a, "receipt_no": "PAPER-7",
+              "purchased_at": earlier, "amount": "800", "member": member_code(client, world.member)},
+    )  # fmt: skip
+    assert sent.status_code == 200, sent.text
+    assert "等待店主审批" in sent.text
+    pending = client.get("/merchant/backfills")
+    assert "PAPER-7" in pending.text
+    backfill_id = re.search(r"/merchant/backfills/([^/]+)/approve", pending.text).group(1)
+    approved = client.post(f"/merchant/backfills/{backfill_id}/approve", data={"csrf_token": token})
+    assert "已批准" in approved.text
+    assert "PAPER-7" not in approved.text
