@@ -151,7 +151,7 @@ def test_the_dashboard_shows_the_daily_trend_and_where_points_flow(operator, liv
     context, _hosts = operator
     page = context.new_page()
     page.goto(f"{live_server.base_url}/ops")
-    assert page.locator("h1").first.inner_text().startswith("总览")
+    assert page.locator("h1").first.inner_text().startswith("概览")
     assert page.locator("figure.chart svg rect").count() == 30
     matrix = page.locator("table.flow-matrix")
     assert "蜀香火锅(运营测试)" in matrix.inner_text()
