@@ -28,7 +28,6 @@ def demo(
     *,
     no_serve: bool = typer.Option(False, "--no-serve", help="Seed and exit (for scripts)."),
     reset: bool = typer.Option(False, "--reset", help="Delete the demo database and seed a fresh one."),
-    reuse: bool = typer.Option(False, "--reuse", help="Serve the demo database seeded earlier as it is."),
     seed_: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed: the same seed, the same story."),
     members: int = typer.Option(DEFAULT_MEMBERS, min=10, help="How many members register."),
     months: int = typer.Option(DEFAULT_MONTHS, min=2, max=12, help="Calendar months of history."),
@@ -41,7 +40,7 @@ def demo(
     host: str = typer.Option(None, help="Bind address (default: GUILDCARD_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default: GUILDCARD_PORT or 8000)."),
 ) -> None:
-    """Development: seed a shopping-district alliance (静安寺商圈联盟) into data/demo.db and serve it.
+    """Development: seed a shopping-district alliance (静安寺商圈联盟) into data/guildcard.db, serve it.
 
     Merchants of twelve trades are onboarded with contracts, stores and staff; members register
     and shop for months (refunds, backfills, points paid across merchants, expiry); the first
@@ -52,18 +51,21 @@ def demo(
         err_console.print("[bold red]error[/] the demo runs only with GUILDCARD_ENV=development")
         raise typer.Exit(2)
     path = database.demo_path(settings)
+    if path is None:
+        err_console.print(
+            "[bold red]error[/] the demo seeds the SQLite file under GUILDCARD_DATA_DIR; "
+            "unset GUILDCARD_DATABASE_URL to run it"
+        )
+        raise typer.Exit(2)
     path.parent.mkdir(parents=True, exist_ok=True)
     otp = settings.fixed_otp or f"{secrets.randbelow(10**6):06d}"
-    if reuse and database.is_seeded(path):
-        _serve(settings, path, otp, host, port, reused=True)
-        return
     if reset:
         database.remove(path)
     elif database.is_seeded(path):
         err_console.print(
-            f"[bold red]error[/] {path} already holds the demo alliance: seeding twice is refused.\n"
-            "  Run [bold]guildcard demo --reset[/] (or ./scripts/run --reset) to start fresh, "
-            "or [bold]guildcard demo --reuse[/] to serve it as it is."
+            f"[bold red]error[/] {path} already holds an alliance: the demo seeds a fresh database only.\n"
+            "  Run [bold]guildcard demo --reset[/] (or ./scripts/run --reset) to delete it and seed anew, "
+            "or [bold]guildcard up[/] to serve it as it is."
         )
         raise typer.Exit(2)
     options = DemoOptions(
@@ -190,18 +192,13 @@ def _serve(
     host: str | None,
     port: int | None,
     *,
-    result: DemoResult | None = None,
-    reused: bool = False,
+    result: DemoResult,
 ) -> None:
-    # The server process reads its settings from the environment: point it at the demo file.
-    os.environ["GUILDCARD_DATABASE_URL"] = database.demo_url(path)
+    # The server reads its settings from the environment: the member's one-time code is the demo's.
     os.environ.setdefault("GUILDCARD_FIXED_OTP", otp)
     console.print(
         f"[bold]GuildCard demo[/] is starting on [cyan]{_base(settings, host, port)}[/]  (database: {path})"
     )
     _print_urls(settings, host, port)
-    if result is not None:
-        _print_logins(result, otp)
-    elif reused:
-        console.print(f"  (reused: the passwords were printed when it was seeded; member code {otp})")
+    _print_logins(result, otp)
     serve._run(host or settings.host, port or settings.port, 1)

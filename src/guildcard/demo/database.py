@@ -1,4 +1,8 @@
-"""The demo's own SQLite file under the data folder, so it never touches the main database."""
+"""The demo's database: the default SQLite file under the data folder (``data/guildcard.db``).
+
+Being the default file, every other command (``guildcard up``, ``ledger verify``, ``settle``)
+sees the demo without extra settings. The demo never seeds a database given by URL.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,13 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 
 from guildcard.settings import Settings
 
-DEMO_FILE = "demo.db"
+DEMO_FILE = "guildcard.db"  # the file ``Settings.resolved_database_url`` defaults to
 
 
-def demo_path(settings: Settings) -> Path:
+def demo_path(settings: Settings) -> Path | None:
+    """The SQLite file to seed, or None when a database URL is configured (never seeded)."""
+    if settings.database_url:
+        return None
     return settings.data_dir / DEMO_FILE
 
 
