@@ -16,7 +16,7 @@ from guildcard.demo.setup import SeededAlliance, build_alliance
 from guildcard.kernel.clock import FixedClock
 
 DEFAULT_SEED = 2026
-DEFAULT_MEMBERS = 520
+DEFAULT_MEMBERS = 510
 DEFAULT_MONTHS = 3
 
 
