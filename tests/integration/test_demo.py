@@ -28,7 +28,7 @@ from guildcard.settlement.wiring import settlement_service
 
 pytestmark = pytest.mark.slow
 
-SMALL = ["--members", "24", "--months", "2", "--visits", "3", "--last-day", "2026-11-22", "--no-serve"]
+SMALL = ["--members", "20", "--months", "2", "--visits", "3", "--last-day", "2026-11-22", "--no-serve"]
 
 
 @dataclass
@@ -89,7 +89,7 @@ def test_members_shop_across_the_district_and_some_get_refunds(seeded: Seeded) -
         ).scalar_one()
         committed = conn.execute(select(func.count()).where(purchases.c.status == "committed")).scalar_one()
         refunded = conn.execute(select(func.count()).select_from(refunds)).scalar_one()
-    assert registered == 24
+    assert registered == 20
     assert committed > 60
     assert shops >= 12
     assert refunded > 0

@@ -205,12 +205,12 @@ def _amount(rng: random.Random, spec: MerchantSpec, day: date) -> int:
 
 
 def _refunds(rng: random.Random, window: Window, purchases: list[Purchase]) -> list[Refund]:
+    """About 2.5 % of purchases are refunded (at least a few, so a small demo has some)."""
     end = at_local(window.last, 23, 0)
+    count = min(len(purchases), max(3, round(len(purchases) * REFUND_SHARE)))
     found = []
-    for i, p in enumerate(purchases):
-        if rng.random() >= REFUND_SHARE:
-            continue
-        at = p.at + timedelta(minutes=rng.choice((5, 30, 90, 60 * 26, 60 * 24 * 3)))
+    for i in sorted(rng.sample(range(len(purchases)), count)):
+        at = purchases[i].at + timedelta(minutes=rng.choice((5, 30, 90, 60 * 26, 60 * 24 * 3)))
         if at < end:
             found.append(Refund(at, i, 1.0 if rng.random() < 0.7 else rng.choice((0.3, 0.5, 0.6))))
     return sorted(found, key=lambda r: r.at)
