@@ -104,11 +104,12 @@ def _seed(settings: Settings, path: Path, otp: str, options: DemoOptions) -> Dem
                TimeElapsedColumn())  # fmt: skip
     try:
         schema.upgrade(container.database.engine)
-        with Progress(*columns, console=console, transient=False) as bar:
+        # Redrawn on each update only: a refresh thread would take CPU from the seeding.
+        with Progress(*columns, console=console, auto_refresh=False) as bar:
             task = bar.add_task("alliance", total=1)
 
             def progress(what: str, done: int, total: int) -> None:
-                bar.update(task, description=what, completed=done, total=total)
+                bar.update(task, description=what, completed=done, total=total, refresh=True)
 
             return seed(container, clock, options, progress)
     except GuildCardError as exc:
@@ -145,11 +146,14 @@ def _report(result: DemoResult, path: Path) -> None:
         console.print(
             "not recorded (refused by the services): " + ", ".join(f"{k} ×{n}" for k, n in t.skipped.items())
         )
-    spent = result.timings
+    spent, cpu = result.timings, result.cpu_timings
     per = 1000 * spent.get("purchase", 0) / max(1, t.purchases)
+    per_cpu = 1000 * cpu.get("purchase", 0) / max(1, t.purchases)
     console.print(
-        f"seeding took [bold]{result.seconds:.1f} s[/]: purchases {spent.get('purchase', 0):.1f} s "
-        f"({per:.1f} ms each), members {spent.get('join', 0):.1f} s, "
+        f"seeding took [bold]{result.seconds:.1f} s[/] ({result.cpu_seconds:.1f} s of CPU): "
+        f"purchases {spent.get('purchase', 0):.1f} s "
+        f"({per:.1f} ms each, {per_cpu:.1f} ms of CPU), members {spent.get('join', 0):.1f} s "
+        f"({cpu.get('join', 0):.1f} s of CPU), "
         f"jobs and settlement {spent.get('expiry', 0) + spent.get('settlement', 0):.1f} s"
     )
 

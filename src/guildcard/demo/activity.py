@@ -69,6 +69,7 @@ class Story:
         self._orders: Counter[str] = Counter()
         self._settings: LoyaltySettings | None = None
         self.seconds: defaultdict[str, float] = defaultdict(float)  # time spent per kind of event
+        self.cpu_seconds: defaultdict[str, float] = defaultdict(float)  # CPU time per kind of event
 
     def events(self) -> list[tuple[datetime, int, Callable[[], None]]]:
         """Every event of the story, in time order (ties keep their kind's order)."""
@@ -93,9 +94,10 @@ class Story:
     ) -> Tally:
         for at, kind, action in events:
             self.clock.set(at)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             action()
             self.seconds[EVENT_KINDS[kind]] += time.perf_counter() - started
+            self.cpu_seconds[EVENT_KINDS[kind]] += time.process_time() - cpu
             on_step()
         self.clock.set(at_local(self.plan.window.last, 23, 50))
         self._expire(self.plan.window.last)
