@@ -131,3 +131,19 @@ def test_seeding_twice_is_refused_with_a_hint(seeded: Seeded) -> None:
     result = run(seeded.env, "demo", *SMALL)
     assert result.exit_code == 2
     assert "--reset" in result.output
+
+
+def test_the_demo_refuses_to_run_in_production(tmp_path: Path) -> None:
+    secrets = {
+        f"GUILDCARD_{name}": "x" * 16 + name.lower() * 4 for name in ("SECRET_KEY", "DATA_KEY", "LOOKUP_KEY")
+    }
+    env = {
+        "GUILDCARD_ENV": "production",
+        "GUILDCARD_DATA_DIR": str(tmp_path),
+        "GUILDCARD_FIXED_OTP": None,
+        **secrets,
+    }
+    result = run(env, "demo", *SMALL)
+    assert result.exit_code == 2
+    assert "development" in result.output
+    assert not (tmp_path / "guildcard.db").exists()
