@@ -149,9 +149,9 @@ class Story:
         member_id = self.member_ids.get(p.member)
         if member_id is None:
             return
-        day = business_date(p.at).strftime("%Y%m%d")
-        self._orders[f"{merchant.spec.slug}{day}"] += 1
-        order_no = f"{merchant.spec.slug.upper()}-{day}-{self._orders[merchant.spec.slug + day]:04d}"
+        day, slug = business_date(p.at).strftime("%Y%m%d"), merchant.spec.slug
+        self._orders[slug + day] += 1  # the till's own numbering: HOTPOT-20260912-0007
+        order_no = f"{slug.upper()}-{day}-{self._orders[slug + day]:04d}"
         code = self.container.members.counter.show_member_code(
             alliance_id=self.alliance.id, member_id=member_id
         )
