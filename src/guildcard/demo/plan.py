@@ -17,7 +17,7 @@ from guildcard.kernel.clock import BUSINESS_TZ
 
 # Purchases per member and month, on average. Sized so that seeding 510 members stays under a
 # minute on two cores: a counter commit costs 10-15 ms of CPU on SQLite, a registration ~15 ms.
-VISITS_PER_MEMBER_MONTH = 1.0
+VISITS_PER_MEMBER_MONTH = 1.3
 REFUND_SHARE = 0.025
 POINTS_PAY_SHARE = 0.3  # visits where the member offers to pay part with points
 LAUNCH_DAYS = 21  # the launch phase: points earned then expire after 30 days
