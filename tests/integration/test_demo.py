@@ -1,0 +1,149 @@
+"""``guildcard demo --no-serve`` seeds a small but complete story into a fresh SQLite file.
+
+The story must hold together: merchants onboarded with contracts, members who shop across
+the district, points earned at one merchant and spent at another, refunds, expiry, a
+settled first month whose figures balance, and a ledger whose invariants hold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from guildcard.alliance.domain.model import MerchantStatus
+from guildcard.bootstrap import Container, bootstrap
+from guildcard.cli.main import app
+from guildcard.counter.storage.tables import purchases, refunds
+from guildcard.kernel.actors import Actor
+from guildcard.ledger.storage.tables import postings
+from guildcard.members.storage.tables import members
+from guildcard.settings import Settings
+from guildcard.settlement.wiring import settlement_service
+
+pytestmark = pytest.mark.slow
+
+SMALL = ["--members", "20", "--months", "2", "--visits", "3", "--last-day", "2026-11-22", "--no-serve"]
+
+
+@dataclass
+class Seeded:
+    env: dict[str, str | None]
+    output: str
+    container: Container
+    admin: Actor
+    alliance_id: str
+
+
+def run(env: dict[str, str | None], *args: str):
+    return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    data_dir = tmp_path_factory.mktemp("demo-data")
+    env = {
+        "GUILDCARD_ENV": "development",
+        "GUILDCARD_DATA_DIR": str(data_dir),
+        "GUILDCARD_DATABASE_URL": None,
+        "GUILDCARD_FIXED_OTP": None,
+    }
+    result = run(env, "demo", *SMALL)
+    assert result.exit_code == 0, result.output
+    password = re.search(r"admin\s+│\s+(Demo-\S+)", result.output).group(1)
+    container = bootstrap(Settings(env="development", data_dir=Path(data_dir), database_url=None))
+    assert container.alliance is not None
+    session = container.alliance.auth.login(
+        alliance="jingan-demo", login="admin", password=password, client_ip="127.0.0.1"
+    )
+    yield Seeded(env, result.output, container, session.actor, session.actor.alliance_id)
+    container.close()
+
+
+def test_twelve_trades_of_merchants_are_onboarded_with_contracts(seeded: Seeded) -> None:
+    services = seeded.container.alliance
+    assert services is not None
+    merchants = services.merchants.list(seeded.admin)
+    assert len(merchants) >= 12
+    assert {m.status for m in merchants} == {MerchantStatus.ACTIVE}
+    assert len({m.category for m in merchants}) >= 12
+    for merchant in merchants:
+        assert services.contracts.history(seeded.admin, merchant.id), merchant.name
+        staff = services.staff.list(seeded.admin, merchant.id)
+        assert {s.role.value for s in staff} == {"owner", "manager", "cashier"}
+    assert "seeding took" in seeded.output
+
+
+def test_members_shop_across_the_district_and_some_get_refunds(seeded: Seeded) -> None:
+    with seeded.container.database.read() as conn:
+        registered = conn.execute(select(func.count()).select_from(members)).scalar_one()
+        shops = conn.execute(
+            select(func.count(func.distinct(purchases.c.merchant_id))).where(
+                purchases.c.status == "committed"
+            )
+        ).scalar_one()
+        committed = conn.execute(select(func.count()).where(purchases.c.status == "committed")).scalar_one()
+        refunded = conn.execute(select(func.count()).select_from(refunds)).scalar_one()
+    assert registered == 20
+    assert committed > 60
+    assert shops >= 12
+    assert refunded > 0
+
+
+def test_points_earned_at_one_merchant_are_spent_at_another(seeded: Seeded) -> None:
+    settlement = settlement_service(seeded.container)
+    flows = settlement.flow_matrix(seeded.admin, "2026-10") + settlement.flow_matrix(seeded.admin, "2026-11")
+    assert any(f.issuer != f.spent_at and f.points > 0 for f in flows)
+
+
+def test_some_points_expired(seeded: Seeded) -> None:
+    queries = seeded.container.ledger().queries(seeded.alliance_id)
+    assert queries.account_balance("platform:breakage") != 0
+
+
+def test_the_first_month_is_closed_and_balances(seeded: Seeded) -> None:
+    statements = settlement_service(seeded.container).statements(seeded.admin, "2026-10")
+    assert statements
+    assert {s.status for s in statements} == {"closed"}
+    entries = [s.ledger_entry_id for s in statements if s.ledger_entry_id]
+    with seeded.container.database.read() as conn:
+        platform = conn.execute(
+            select(func.coalesce(func.sum(postings.c.amount), 0)).where(
+                postings.c.entry_id.in_(entries), postings.c.account.like("platform:%")
+            )
+        ).scalar_one()
+    assert sum(s.figures.net for s in statements) + platform == 0
+    assert any(s.figures.net != 0 for s in statements)
+
+
+def test_the_ledger_verifies_clean(seeded: Seeded) -> None:
+    result = run(seeded.env, "ledger", "verify")
+    assert result.exit_code == 0, result.output
+    assert "every invariant holds" in result.output
+
+
+def test_seeding_twice_is_refused_with_a_hint(seeded: Seeded) -> None:
+    result = run(seeded.env, "demo", *SMALL)
+    assert result.exit_code == 2
+    assert "--reset" in result.output
+
+
+def test_the_demo_refuses_to_run_in_production(tmp_path: Path) -> None:
+    secrets = {
+        f"GUILDCARD_{name}": "x" * 16 + name.lower() * 4 for name in ("SECRET_KEY", "DATA_KEY", "LOOKUP_KEY")
+    }
+    env = {
+        "GUILDCARD_ENV": "production",
+        "GUILDCARD_DATA_DIR": str(tmp_path),
+        "GUILDCARD_FIXED_OTP": None,
+        **secrets,
+    }
+    result = run(env, "demo", *SMALL)
+    assert result.exit_code == 2
+    assert "development" in result.output
+    assert not (tmp_path / "guildcard.db").exists()
