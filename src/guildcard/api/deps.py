@@ -20,6 +20,11 @@ def get_database(request: Request) -> Database:
     return get_container(request).database
 
 
+def client_ip(request: Request) -> str:
+    """The address rate limits count by (behind a proxy, configure it to pass the client's)."""
+    return request.client.host if request.client else "unknown"
+
+
 def get_clock(request: Request) -> Clock:
     return get_container(request).clock
 
@@ -27,3 +32,4 @@ def get_clock(request: Request) -> Clock:
 ContainerDep = Annotated[Container, Depends(get_container)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+ClientIp = Annotated[str, Depends(client_ip)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request, Response
+from fastapi import Depends, Header, Response
 
 from guildcard.alliance.services.facade import AllianceServices
 from guildcard.api.deps import ContainerDep
@@ -15,12 +15,7 @@ def get_alliance_services(container: ContainerDep) -> AllianceServices:
     return container.alliance
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 Services = Annotated[AllianceServices, Depends(get_alliance_services)]
-ClientIp = Annotated[str, Depends(client_ip)]
 IdempotencyKey = Annotated[
     str | None,
     Header(

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Header, Query, Response, status
 from guildcard.alliance.domain.onboarding import ApplicationStatus, ReviewDecision
 from guildcard.alliance.services.onboarding import ApplicationForm
 from guildcard.api.auth import CurrentActor
-from guildcard.api.v1.alliance_common import PROBLEMS, ClientIp, IdempotencyKey, Services, mark_replay
+from guildcard.api.deps import ClientIp
+from guildcard.api.v1.alliance_common import PROBLEMS, IdempotencyKey, Services, mark_replay
 from guildcard.api.v1.alliance_schemas import (
     ApplicationCreate,
     ApplicationRead,

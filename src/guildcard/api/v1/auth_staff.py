@@ -15,8 +15,8 @@ from guildcard.api.auth import (
     credential_of,
     set_session_cookies,
 )
-from guildcard.api.deps import ContainerDep
-from guildcard.api.v1.alliance_common import PROBLEMS, ClientIp, Services
+from guildcard.api.deps import ClientIp, ContainerDep
+from guildcard.api.v1.alliance_common import PROBLEMS, Services
 from guildcard.api.v1.alliance_schemas import (
     ActivateCreate,
     ActorRead,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from guildcard.api.auth import set_session_cookies
-from guildcard.api.deps import ContainerDep
+from guildcard.api.deps import ContainerDep, client_ip
 from guildcard.api.v1.members_schemas import (
     MemberRead,
     OtpCreate,
@@ -17,10 +17,6 @@ from guildcard.api.v1.members_schemas import (
 from guildcard.members.domain.model import Profile
 
 router = APIRouter(prefix="/api/v1/alliances/{alliance_id}", tags=["members"])
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("/otp", status_code=202, response_model=OtpRead, responses=problems(404, 422, 429, 503))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -31,11 +30,6 @@ OPTIONAL_CONSENTS = (ConsentKind.MARKETING, ConsentKind.SHARING, ConsentKind.PHO
 def tier_label(_container: Container, _actor: Actor) -> str:
     """The member's tier (message id). Tiers land in loyalty later; until then everyone is standard."""
     return "Standard member"
-
-
-def scalable(svg: str) -> str:
-    """Give the QR code's SVG a viewBox so that CSS can size it to the screen (member.js does the same)."""
-    return re.sub(r'<svg ([^>]*?)width="(\d+)" height="(\d+)"', r'<svg \1viewBox="0 0 \2 \3"', svg, count=1)
 
 
 def _alliance_name(container: Container, alliance_id: str) -> str:
@@ -71,7 +65,7 @@ def card(request: Request) -> HTMLResponse:
         tier=tier_label(container, actor),
         code=shown,
         step_seconds=member_code.STEP_SECONDS,
-        qr=Markup(scalable(qr_svg(shown.digits))),  # noqa: S704 - segno's SVG of digits only
+        qr=Markup(qr_svg(shown.digits)),  # noqa: S704 - segno's SVG of digits only
         summary=member_reads.summary(container, actor.alliance_id, actor.id),
         expiring_days=member_reads.EXPIRING_DAYS,
     )

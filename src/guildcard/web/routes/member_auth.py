@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from guildcard.alliance.domain.model import Alliance
 from guildcard.api.auth import SESSION_COOKIE, clear_session_cookies, set_session_cookies
+from guildcard.api.deps import client_ip
 from guildcard.kernel.actors import ActorKind
 from guildcard.kernel.errors import GuildCardError, NotFound
 from guildcard.members.domain.otp import OtpPurpose
@@ -34,10 +35,6 @@ from guildcard.web.session import check_csrf, container_of, page_actor, safe_nex
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "gc_login_csrf"
 HOME = "/m"
-
-
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _login_csrf(request: Request) -> str:
@@ -152,7 +149,7 @@ def request_code(
         return _expired_form(request, alliance, phone, next)
     try:
         sent = container_of(request).members.identity.request_code(
-            alliance_id=alliance.id, phone=phone, purpose=OtpPurpose.LOGIN, client_ip=_client_ip(request)
+            alliance_id=alliance.id, phone=phone, purpose=OtpPurpose.LOGIN, client_ip=client_ip(request)
         )
     except GuildCardError as error:
         step = "code" if error.code == "members.otp_resend_too_soon" else "phone"
@@ -188,7 +185,7 @@ def sign_in(
             alliance_id=alliance.id,
             phone=phone,
             code=code,
-            client_ip=_client_ip(request),
+            client_ip=client_ip(request),
             terms_version=TERMS_VERSION if accept_terms else None,
         )
     except GuildCardError as error:

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from guildcard.alliance.domain.model import MerchantStatus
 from guildcard.alliance.services.auth import SESSION_TTL
 from guildcard.api.auth import SESSION_COOKIE, clear_session_cookies, set_session_cookies
+from guildcard.api.deps import client_ip
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import business_date, start_of_business_day
 from guildcard.kernel.errors import GuildCardError
@@ -89,7 +90,7 @@ async def login(request: Request) -> Response:
                 alliance=values["alliance"],
                 login=values["login"],
                 password=password if isinstance(password, str) else "",
-                client_ip=request.client.host if request.client else "unknown",
+                client_ip=client_ip(request),
             )
         except GuildCardError as exc:
             return _login_page(request, error=error_text(request, exc), status_code=401, **values)

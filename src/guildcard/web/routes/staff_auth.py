@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from guildcard.alliance.services.auth import SESSION_TTL
 from guildcard.alliance.services.facade import AllianceServices
 from guildcard.api.auth import SESSION_COOKIE, clear_session_cookies, set_session_cookies
+from guildcard.api.deps import client_ip
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import GuildCardError
 from guildcard.web.pages import render_page
@@ -129,7 +130,7 @@ def login(
             alliance=alliance.strip(),
             login=login,
             password=password,
-            client_ip=request.client.host if request.client else "unknown",
+            client_ip=client_ip(request),
         )
     except GuildCardError as error:
         return render_page(

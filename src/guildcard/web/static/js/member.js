@@ -4,14 +4,6 @@
 (function () {
   "use strict";
 
-  // Give the QR code's SVG a viewBox so that CSS sizes it (the server does the same).
-  function scalable(svg) {
-    if (!svg || svg.getAttribute("viewBox")) { return; }
-    svg.setAttribute("viewBox", "0 0 " + svg.getAttribute("width") + " " + svg.getAttribute("height"));
-    svg.removeAttribute("width");
-    svg.removeAttribute("height");
-  }
-
   function startMemberCode(box) {
     var qr = box.querySelector("[data-qr]");
     var digits = box.querySelector("[data-digits]");
@@ -31,7 +23,6 @@
         })
         .then(function (code) {
           qr.innerHTML = code.svg;
-          scalable(qr.querySelector("svg"));
           digits.textContent = code.digits;
           deadline = Date.now() + code.expires_in * 1000;
         })
