@@ -14,7 +14,7 @@ from itertools import count
 
 import httpx
 from tests.integration.alliance.world import TERMS, application_body
-from tests.support.server import LiveServer, run_cli, server_env
+from tests.support.server import LiveServer, run_cli, seeding_client, server_env
 
 from guildcard.kernel.clock import BUSINESS_TZ
 
@@ -116,7 +116,7 @@ def coalition(server: LiveServer, code: str) -> Coalition:
     assert created.returncode == 0, created.stderr
     alliance_id = re.search(r"alliance created (\S+)", created.stdout).group(1)
     password = re.search(r"initial password: (\S+)", created.stdout).group(1)
-    api = httpx.Client(base_url=server.base_url, timeout=30)
+    api = seeding_client(server.base_url, source="127.0.0.62")
     world = Coalition(code, alliance_id, "", api)
     world.admin = world.login("admin", password)
     return world

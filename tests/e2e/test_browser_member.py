@@ -9,9 +9,9 @@ from datetime import datetime
 from itertools import count
 from urllib.parse import urlparse
 
-import httpx
 import pytest
 from tests.integration.alliance.world import TERMS, application_body
+from tests.support.server import seeding_client
 
 from guildcard.kernel.clock import BUSINESS_TZ
 
@@ -26,7 +26,7 @@ class Api:
     """The JSON API of the live server, as the merchant's and operator's software uses it."""
 
     def __init__(self, base_url: str) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=20)
+        self.http = seeding_client(base_url, source="127.0.0.63", timeout=20)
 
     def call(self, method: str, path: str, token: str | None = None, **kwargs) -> dict:
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import urlparse
 
-import httpx
 import pytest
+from tests.support.server import seeding_client
 
 from guildcard.alliance.domain.credit_code import check_character
 from guildcard.kernel.clock import BUSINESS_TZ
@@ -39,8 +39,7 @@ def bearer(token: str) -> dict[str, str]:
 class Seeder:
     def __init__(self, live_server) -> None:
         self.live = live_server
-        transport = httpx.HTTPTransport(local_address=SEED_ADDRESS)
-        self.http = httpx.Client(base_url=live_server.base_url, transport=transport, timeout=30)
+        self.http = seeding_client(live_server.base_url, source=SEED_ADDRESS)
         self.rand = random.Random()
         self.admin = self.login("admin", live_server.admin_password)
 

@@ -67,6 +67,16 @@ def start_server(env: dict[str, str], log_path: Path, *, timeout: float = 90.0) 
     raise RuntimeError(f"server did not become healthy:\n{server.log()}")
 
 
+def seeding_client(base_url: str, *, source: str, timeout: float = 30) -> httpx.Client:
+    """An API client that connects from its own loopback address (``127.0.0.x``).
+
+    Per-address rate limits (sign-ins, applications) then count the seeding apart from the
+    browser under test, which connects from 127.0.0.1.
+    """
+    transport = httpx.HTTPTransport(local_address=source)
+    return httpx.Client(base_url=base_url, transport=transport, timeout=timeout)
+
+
 def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [GUILDCARD, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
