@@ -66,6 +66,13 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise CsrfFailed()
 
 
+def sole_alliance_code(container: Container) -> str:
+    """The alliance code to prefill on a login page when the deployment has only one."""
+    assert container.alliance is not None, "the alliance context is wired in bootstrap"
+    alliances = container.alliance.alliances.list_alliances()
+    return alliances[0].code if len(alliances) == 1 else ""
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Only same-site paths may follow a login (no open redirects)."""
     if target and target.startswith("/") and not target.startswith("//"):

@@ -32,7 +32,7 @@ from guildcard.web.routes.ops_support import (
     text,
     translate,
 )
-from guildcard.web.session import page_actor, safe_next
+from guildcard.web.session import container_of, page_actor, safe_next, sole_alliance_code
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,8 +56,7 @@ def _verifications(request: Request) -> dict[str, Verification]:
 
 
 def _login_page(request: Request, *, error: str = "", status_code: int = 200, **values: str) -> HTMLResponse:
-    alliances = alliance_services(request).alliances.list_alliances()
-    default_code = alliances[0].code if len(alliances) == 1 else ""
+    default_code = sole_alliance_code(container_of(request))
     return render(
         request,
         "ops/login.html",

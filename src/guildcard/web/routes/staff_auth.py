@@ -25,6 +25,7 @@ from guildcard.web.session import (
     page_actor,
     require_actor,
     safe_next,
+    sole_alliance_code,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -111,7 +112,7 @@ def login_page(request: Request, next: str | None = None) -> HTMLResponse:
         request,
         "staff/login.html",
         next=next or "",
-        alliance=request.cookies.get(ALLIANCE_COOKIE, ""),
+        alliance=request.cookies.get(ALLIANCE_COOKIE) or sole_alliance_code(container_of(request)),
         login="",
         error=None,
     )
