@@ -13,12 +13,12 @@ from functools import cached_property
 from sqlalchemy import Connection
 
 from guildcard.adapters.counter_ports import counter_ports
+from guildcard.adapters.member_ports import RegisteredAlliances
 from guildcard.adapters.settlement_ports import ContractTermsProvider, CounterMemberSales
 from guildcard.alliance.services.auth import load_operator, load_staff
 from guildcard.alliance.services.base import Deps as AllianceDeps
 from guildcard.alliance.services.facade import AllianceServices
 from guildcard.alliance.services.passwords import Passwords
-from guildcard.alliance.storage import repository as alliance_repository
 from guildcard.auth.tokens import TokenSubject
 from guildcard.counter.batching import GroupCommitter
 from guildcard.counter.ports import CounterPorts
@@ -26,7 +26,7 @@ from guildcard.counter.service import CounterService
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
-from guildcard.ledger.keys import AesGcmKeyStore
+from guildcard.ledger.keys import AesGcmKeyStore, KeyStore
 from guildcard.ledger.standalone import LedgerService
 from guildcard.loyalty.service import LoyaltyService
 from guildcard.members.actors import load_member_actor
@@ -55,6 +55,7 @@ class Container:
     cipher: FieldCipher
     lookup: LookupHasher
     throttle: Throttle
+    ledger_keys: KeyStore  # seals each alliance's checkpoint signing key
     actor_loaders: dict[ActorKind, ActorLoader] = field(default_factory=dict)
     credential_authenticators: list[CredentialAuthenticator] = field(default_factory=list)
     alliance: AllianceServices | None = None
@@ -62,6 +63,13 @@ class Container:
     alliance_directory: AllianceDirectory = field(default_factory=AnyAllianceDirectory)
     code_sender: CodeSender | None = None
     otp_policy: OtpPolicy = field(default_factory=OtpPolicy)
+    # The counter reaches members, alliance, settlement and audit through ports (counter/ports.py),
+    # by default the adapters in guildcard.adapters.counter_ports.
+    counter_ports: CounterPorts | None = None
+    counter_group_commit: bool = False  # batch concurrent commits into one transaction
+    # Settlement's ports: contract terms (alliance context) and member sales (counter).
+    settlement_terms: TermsProvider | None = None
+    settlement_sales: MemberSalesSource | None = None
 
     @cached_property
     def members(self) -> MembersService:
@@ -81,18 +89,9 @@ class Container:
             )
         )
 
-    # The counter reaches members, alliance, settlement and audit through ports (counter/ports.py),
-    # by default the adapters in guildcard.adapters.counter_ports.
-    counter_ports: CounterPorts | None = None
-    counter_group_commit: bool = False  # batch concurrent commits into one transaction
-
     @cached_property
     def loyalty(self) -> LoyaltyService:
         return LoyaltyService(self.database, self.clock)
-
-    # Settlement's ports: contract terms (alliance context) and member sales (counter).
-    settlement_terms: TermsProvider | None = None
-    settlement_sales: MemberSalesSource | None = None
 
     @cached_property
     def counter_committer(self) -> GroupCommitter | None:
@@ -106,8 +105,7 @@ class Container:
 
     def ledger(self) -> LedgerService:
         """The ledger, each call in its own unit of work (CLI, jobs)."""
-        keys = AesGcmKeyStore(self.settings.secret("data_key"))
-        return LedgerService(self.database, clock=self.clock, keys=keys)
+        return LedgerService(self.database, clock=self.clock, keys=self.ledger_keys)
 
     def close(self) -> None:
         if self.counter_group_commit and self.counter_committer is not None:
@@ -127,6 +125,7 @@ def bootstrap(
         cipher=FieldCipher(settings.secret("data_key")),
         lookup=LookupHasher(settings.secret("lookup_key")),
         throttle=Throttle(settings.rate_limit_storage),
+        ledger_keys=AesGcmKeyStore(settings.secret("data_key")),
         code_sender=build_code_sender(settings),
     )
     container.actor_loaders[ActorKind.MEMBER] = load_member_actor
@@ -134,18 +133,6 @@ def bootstrap(
     container.settlement_terms = ContractTermsProvider(container.database)
     container.settlement_sales = CounterMemberSales(container.database)
     return container
-
-
-class RegisteredAlliances:
-    """Members' view of the alliance registry: only a real alliance id (not its code) counts."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-
-    def exists(self, alliance_id: str) -> bool:
-        with self._database.read() as conn:
-            alliance = alliance_repository.get_alliance(conn, alliance_id)
-        return alliance is not None and alliance.id == alliance_id
 
 
 def _wire_alliance(container: Container, passwords: Passwords) -> None:
@@ -156,7 +143,7 @@ def _wire_alliance(container: Container, passwords: Passwords) -> None:
         lookup=container.lookup,
         throttle=container.throttle,
         passwords=passwords,
-        ledger_keys=AesGcmKeyStore(container.settings.secret("data_key")),
+        ledger_keys=container.ledger_keys,
     )
     container.alliance = AllianceServices.build(deps)
     container.alliance_directory = RegisteredAlliances(container.database)

@@ -56,7 +56,8 @@ class MembersForCounter:
         return self._ref(self._members.lookup_by_phone_for_counter(alliance_id, phone), merchant_id)
 
     def get(self, alliance_id: str, member_id: str, *, merchant_id: str | None = None) -> MemberRef:
-        return self._ref(MembersRef(alliance_id, member_id, 0), merchant_id)
+        # The view reloads the member by id (raising MemberNotFound); the number is not read.
+        return self._ref(MembersRef(alliance_id, member_id, number=0), merchant_id)
 
 
 class MerchantsForCounter:

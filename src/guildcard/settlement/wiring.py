@@ -21,7 +21,7 @@ def settlement_service(container: Container) -> SettlementService:
         clock=container.clock,
         terms=terms,
         sales=sales,
-        keys=container.ledger().keys,  # the same signing keys as the ledger's checkpoints
+        keys=container.ledger_keys,  # the same signing keys as the ledger's checkpoints
     )
 
 

@@ -22,6 +22,7 @@ from guildcard.cli.main import app as cli_app
 from guildcard.db.uow import SqlUnitOfWork
 from guildcard.kernel.actors import Actor
 from guildcard.ledger import Ledger
+from guildcard.ledger.keys import AesGcmKeyStore
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.settings import Settings
 from guildcard.settlement.domain.errors import IssuanceLimitExceeded
@@ -43,6 +44,7 @@ def container(database, clock, contracts, sales, tmp_path) -> Container:
         cipher=FieldCipher(settings.secret("data_key")),
         lookup=LookupHasher(settings.secret("lookup_key")),
         throttle=Throttle("memory://"),
+        ledger_keys=AesGcmKeyStore(settings.secret("data_key")),
         settlement_terms=contracts,
         settlement_sales=sales,
     )
