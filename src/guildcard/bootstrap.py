@@ -15,12 +15,13 @@ from sqlalchemy import Connection
 from guildcard.adapters.counter_ports import counter_ports
 from guildcard.adapters.member_ports import RegisteredAlliances
 from guildcard.adapters.settlement_ports import ContractTermsProvider, CounterMemberSales
+from guildcard.alliance.handlers import handlers as alliance_handlers
 from guildcard.alliance.services.auth import load_operator, load_staff
 from guildcard.alliance.services.base import Deps as AllianceDeps
 from guildcard.alliance.services.facade import AllianceServices
 from guildcard.alliance.services.passwords import Passwords
 from guildcard.auth.tokens import TokenSubject
-from guildcard.counter.batching import GroupCommitter
+from guildcard.counter.handlers import handlers as counter_handlers
 from guildcard.counter.ports import CounterPorts
 from guildcard.counter.service import CounterService
 from guildcard.db.engine import Database
@@ -28,16 +29,21 @@ from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
 from guildcard.ledger.keys import AesGcmKeyStore, KeyStore
 from guildcard.ledger.standalone import LedgerService
+from guildcard.loyalty.handlers import handlers as loyalty_handlers
 from guildcard.loyalty.service import LoyaltyService
 from guildcard.members.actors import load_member_actor
 from guildcard.members.domain.otp import OtpPolicy
+from guildcard.members.handlers import handlers as members_handlers
 from guildcard.members.ports import AllianceDirectory, AnyAllianceDirectory, CodeSender
 from guildcard.members.senders import build_code_sender
 from guildcard.members.services import MembersService
 from guildcard.members.services.base import MembersDeps
+from guildcard.pipeline import CommandBus
+from guildcard.pipeline.group import GroupCommitter
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.settings import Settings, load_settings
 from guildcard.settlement.domain.terms import MemberSalesSource, TermsProvider
+from guildcard.settlement.handlers import handlers as settlement_handlers
 from guildcard.throttle import Throttle
 
 # Turns a token's subject into a full actor (roles, stores), or None when the actor is gone
@@ -72,26 +78,39 @@ class Container:
     settlement_sales: MemberSalesSource | None = None
 
     @cached_property
+    def bus(self) -> CommandBus:
+        """The one command bus every context's writes run through."""
+        groups = [
+            alliance_handlers,
+            members_handlers,
+            loyalty_handlers,
+            counter_handlers,
+            settlement_handlers,
+        ]
+        return CommandBus(self.database, self.clock, groups, committer=self.counter_committer)
+
+    @cached_property
     def members(self) -> MembersService:
         sender = self.code_sender or build_code_sender(self.settings)
         self.code_sender = sender
-        return MembersService(
-            MembersDeps(
-                database=self.database,
-                clock=self.clock,
-                cipher=self.cipher,
-                lookup=self.lookup,
-                throttle=self.throttle,
-                sender=sender,
-                directory=self.alliance_directory,
-                policy=self.otp_policy,
-                fixed_otp=self.settings.fixed_otp if self.settings.is_development else None,
-            )
+        deps = MembersDeps(
+            database=self.database,
+            clock=self.clock,
+            cipher=self.cipher,
+            lookup=self.lookup,
+            throttle=self.throttle,
+            sender=sender,
+            directory=self.alliance_directory,
+            policy=self.otp_policy,
+            fixed_otp=self.settings.fixed_otp if self.settings.is_development else None,
+            bus=self.bus,
         )
+        self.bus.provide("members", deps)
+        return MembersService(deps)
 
     @cached_property
     def loyalty(self) -> LoyaltyService:
-        return LoyaltyService(self.database, self.clock)
+        return LoyaltyService(self.database, self.clock, bus=self.bus)
 
     @cached_property
     def counter_committer(self) -> GroupCommitter | None:
@@ -144,7 +163,9 @@ def _wire_alliance(container: Container, passwords: Passwords) -> None:
         throttle=container.throttle,
         passwords=passwords,
         ledger_keys=container.ledger_keys,
+        bus=container.bus,
     )
+    container.bus.provide("alliance", deps)
     container.alliance = AllianceServices.build(deps)
     container.alliance_directory = RegisteredAlliances(container.database)
     container.actor_loaders[ActorKind.OPERATOR] = load_operator

@@ -102,3 +102,68 @@ def test_allowed_imports_pass():
     assert violations("guildcard.counter.service", {"guildcard.ledger.service", "sqlalchemy"}) == []
     assert violations("guildcard.api.app", {"guildcard.counter.service", "fastapi"}) == []
     assert violations("guildcard.ledger.storage", {"guildcard.db.uow", "sqlalchemy"}) == []
+
+
+# --- the write pipeline ----------------------------------------------------------------
+
+# Opening a write transaction or claiming an idempotency key is the command bus's job.
+PIPELINE_INTERNALS = {"guildcard.db.uow", "guildcard.db.idempotency"}
+PIPELINE_HOMES = ("guildcard.pipeline", "guildcard.db")
+# Modules that still write the old way; each context leaves this list as it moves onto the bus.
+NOT_YET_ON_THE_BUS = {
+    "guildcard.alliance.services.alliances",
+    "guildcard.alliance.services.auth",
+    "guildcard.alliance.services.base",
+    "guildcard.alliance.services.contracts",
+    "guildcard.alliance.services.merchants",
+    "guildcard.alliance.services.onboarding",
+    "guildcard.alliance.services.pos_keys",
+    "guildcard.alliance.services.staff",
+    "guildcard.alliance.services.stores",
+    "guildcard.counter.service",
+    "guildcard.ledger.standalone",
+    "guildcard.loyalty.service",
+    "guildcard.members.services.base",
+    "guildcard.settlement.admin",
+    "guildcard.settlement.service",
+}
+
+
+def pipeline_violations(module: str, imported: set[str]) -> list[str]:
+    if module.startswith(PIPELINE_HOMES) or module in NOT_YET_ON_THE_BUS:
+        return []
+    found = imported & PIPELINE_INTERNALS
+    return [f"{module}: writes outside the command bus ({name})" for name in sorted(found)]
+
+
+def _imports_with_names(source: str, module: str) -> set[str]:
+    """Like ``imports_of``, plus ``pkg.name`` for every ``from pkg import name``."""
+    found = imports_of(source, module)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_every_write_goes_through_the_command_bus():
+    problems = []
+    for path in sorted(SRC.rglob("*.py")):
+        module = module_name(path)
+        problems += pipeline_violations(module, _imports_with_names(path.read_text(encoding="utf-8"), module))
+    assert problems == []
+
+
+def test_the_allow_list_only_names_modules_that_still_need_it():
+    stale = []
+    for module in sorted(NOT_YET_ON_THE_BUS):
+        path = SRC / (module.replace(".", "/") + ".py")
+        imported = _imports_with_names(path.read_text(encoding="utf-8"), module) if path.exists() else set()
+        if not imported & PIPELINE_INTERNALS:
+            stale.append(module)
+    assert stale == [], "these modules moved onto the bus: take them off NOT_YET_ON_THE_BUS"
+
+
+def test_the_pipeline_checker_catches_a_hand_built_unit_of_work():
+    assert pipeline_violations("guildcard.rewards.service", {"guildcard.db.uow"})
+    assert pipeline_violations("guildcard.rewards.service", {"guildcard.db.idempotency"})
+    assert pipeline_violations("guildcard.pipeline.bus", {"guildcard.db.uow"}) == []

@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from guildcard.counter import access, adjusting, backfilling, refunding, settle
-from guildcard.counter.batching import GroupCommitter
 from guildcard.counter.commands import (
     AdjustmentInput,
     BackfillInput,
@@ -47,6 +46,7 @@ from guildcard.kernel.ids import new_id
 from guildcard.ledger import Ledger, chart
 from guildcard.ledger.domain.policy import LedgerSettings
 from guildcard.ledger.settings_store import load_settings
+from guildcard.pipeline.group import GroupCommitter
 
 T = TypeVar("T")
 

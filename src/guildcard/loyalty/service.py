@@ -38,7 +38,9 @@ from guildcard.loyalty.domain import (
     check_rules_within_limits,
     default_rules,
 )
+from guildcard.loyalty.handlers import handlers
 from guildcard.loyalty.storage.repository import LoyaltyRepository
+from guildcard.pipeline import CommandBus
 
 T = TypeVar("T")
 
@@ -60,9 +62,10 @@ class LoyaltyUnitOfWork(SqlUnitOfWork):
 
 
 class LoyaltyService:
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, clock: Clock, *, bus: CommandBus | None = None) -> None:
         self.database = database
         self.clock = clock
+        self.bus = bus or CommandBus(database, clock, [handlers])
 
     # --- reads -------------------------------------------------------------------------
 

@@ -13,9 +13,11 @@ from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import Clock
 from guildcard.kernel.errors import InvalidInput
 from guildcard.kernel.fingerprint import fingerprint
+from guildcard.pipeline import CommandBus
 from guildcard.settlement import access, issuance
 from guildcard.settlement.domain.periods import PeriodKind, parse_period
 from guildcard.settlement.domain.terms import BreakageMode, LimitMode
+from guildcard.settlement.handlers import handlers
 from guildcard.settlement.storage import activity
 from guildcard.settlement.storage.repository import Limit, SettlementRepository
 
@@ -39,8 +41,9 @@ class Applied:
 
 
 class SettlementAdmin:
-    def __init__(self, database: Database, *, clock: Clock) -> None:
+    def __init__(self, database: Database, *, clock: Clock, bus: CommandBus | None = None) -> None:
         self.database, self.clock = database, clock
+        self.bus = bus or CommandBus(database, clock, [handlers])
 
     def set_breakage_mode(self, actor: Actor, mode: BreakageMode, *, idempotency_key: str) -> Applied:
         access.require_operator(actor)

@@ -26,4 +26,4 @@ def settlement_service(container: Container) -> SettlementService:
 
 
 def settlement_admin(container: Container) -> SettlementAdmin:
-    return SettlementAdmin(container.database, clock=container.clock)
+    return SettlementAdmin(container.database, clock=container.clock, bus=container.bus)

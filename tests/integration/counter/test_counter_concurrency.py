@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select
 from tests.integration.counter.conftest import ALLIANCE, HOTPOT_CASHIER, make_counter
 
-from guildcard.counter.batching import GroupCommitter
 from guildcard.counter.commands import MemberIdentity, PurchaseInput
 from guildcard.counter.domain.errors import PointsExceedBalance
 from guildcard.counter.service import CounterService
 from guildcard.counter.storage.tables import purchases
 from guildcard.ledger import NegativePolicy
+from guildcard.pipeline.group import GroupCommitter
 
 
 def purchase_count(database) -> int:

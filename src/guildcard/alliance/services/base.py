@@ -11,12 +11,14 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection
 
+from guildcard.alliance.handlers import handlers
 from guildcard.alliance.services.passwords import Passwords
 from guildcard.db import idempotency
 from guildcard.db.engine import Database
 from guildcard.kernel.clock import Clock
 from guildcard.kernel.fingerprint import fingerprint
 from guildcard.ledger.keys import KeyStore
+from guildcard.pipeline import CommandBus
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.throttle import Throttle
 
@@ -32,6 +34,13 @@ class Deps:
     throttle: Throttle
     passwords: Passwords
     ledger_keys: KeyStore  # seals each new alliance's ledger signing key
+    bus: CommandBus = None  # type: ignore[assignment]  # None: a bus of the alliance's own handlers
+
+    def __post_init__(self) -> None:
+        if self.bus is None:
+            object.__setattr__(
+                self, "bus", CommandBus(self.database, self.clock, [handlers], deps={"alliance": self})
+            )
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,11 @@ from guildcard.kernel.clock import Clock
 from guildcard.members.domain.model import Member
 from guildcard.members.domain.otp import OtpPolicy
 from guildcard.members.errors import MemberNotFound, UnknownAlliance
+from guildcard.members.handlers import handlers
 from guildcard.members.ports import AllianceDirectory, CodeSender
 from guildcard.members.storage.duplicates import DuplicateRepository
 from guildcard.members.storage.repository import MemberRepository
+from guildcard.pipeline import CommandBus
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.throttle import Throttle
 
@@ -34,6 +36,13 @@ class MembersDeps:
     policy: OtpPolicy = field(default_factory=OtpPolicy)
     fixed_otp: str | None = None  # development only (settings refuse it elsewhere)
     session_ttl: timedelta = timedelta(days=30)
+    bus: CommandBus = None  # type: ignore[assignment]  # None: a bus of the members' own handlers
+
+    def __post_init__(self) -> None:
+        if self.bus is None:
+            object.__setattr__(
+                self, "bus", CommandBus(self.database, self.clock, [handlers], deps={"members": self})
+            )
 
     def uow(self) -> MembersUnitOfWork:
         return MembersUnitOfWork(self)

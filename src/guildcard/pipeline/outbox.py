@@ -1,0 +1,68 @@
+"""The event outbox: events are rows written in the command's own transaction.
+
+A command's events commit or roll back with it, so a consumer (automation, messages,
+webhooks) never sees an event of a write that did not happen, and never misses one that
+did. Consumers read ``pending`` after commit, in the order written, and mark what they
+delivered with ``mark_published``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from guildcard.db.tables import outbox_events as table
+from guildcard.kernel.ids import new_id
+from guildcard.pipeline.work import Event
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: str
+    alliance_id: str
+    name: str
+    subject: str
+    payload: dict[str, Any]
+    occurred_at: datetime
+
+
+def append(conn: Connection, alliance_id: str, events: Sequence[Event], *, at: datetime) -> None:
+    """One multi-row insert for all of a command's events."""
+    if not events:
+        return
+    conn.execute(
+        insert(table),
+        [
+            {
+                "alliance_id": alliance_id, "id": new_id("evt"), "name": e.name, "subject": e.subject,
+                "payload": dict(e.payload), "occurred_at": at, "published_at": None,
+            }
+            for e in events
+        ],
+    )  # fmt: skip
+
+
+def pending(conn: Connection, alliance_id: str, *, limit: int = 500) -> list[StoredEvent]:
+    rows = conn.execute(
+        select(table)
+        .where(table.c.alliance_id == alliance_id, table.c.published_at.is_(None))
+        .order_by(table.c.id)
+        .limit(limit)
+    )
+    return [StoredEvent(r.id, r.alliance_id, r.name, r.subject, dict(r.payload), r.occurred_at) for r in rows]
+
+
+def mark_published(conn: Connection, alliance_id: str, ids: Iterable[str], *, at: datetime) -> int:
+    ids = list(ids)
+    if not ids:
+        return 0
+    result = conn.execute(
+        update(table)
+        .where(table.c.alliance_id == alliance_id, table.c.id.in_(ids), table.c.published_at.is_(None))
+        .values(published_at=at)
+    )
+    return int(result.rowcount or 0)
