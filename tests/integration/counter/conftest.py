@@ -119,6 +119,11 @@ def make_counter(database, *, negative: NegativePolicy) -> Counter:
     return Counter(CounterService(database, clock, ports.ports()), ledger, database, loyalty, ports, clock)
 
 
+def clean(counter: Counter) -> None:
+    """Every ledger invariant holds after the story."""
+    assert counter.ledger.verify(ALLIANCE) == {ALLIANCE: []}
+
+
 @pytest.fixture
 def counter(database) -> Counter:
     """An alliance that lets a clawback take a balance down to -200 points."""

@@ -13,6 +13,7 @@ from tests.integration.counter.conftest import (
     HOTPOT_CASHIER,
     HOTPOT_OWNER,
     OPERATOR,
+    clean,
     staff,
 )
 
@@ -27,10 +28,6 @@ from guildcard.counter.domain.errors import (
     StoreNotFound,
 )
 from guildcard.kernel.actors import Actor, ActorKind
-
-
-def clean(counter) -> None:
-    assert counter.ledger.verify(ALLIANCE) == {ALLIANCE: []}
 
 
 def test_points_stay_pending_for_the_window_and_a_refund_before_release_simply_voids_them(counter):

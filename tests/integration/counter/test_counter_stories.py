@@ -11,6 +11,7 @@ from tests.integration.counter.conftest import (
     CINEMA_CASHIER,
     HOTPOT,
     HOTPOT_CASHIER,
+    clean,
 )
 
 from guildcard.alliance.domain.errors import MerchantSuspended
@@ -28,10 +29,6 @@ from guildcard.kernel.errors import IdempotencyConflict
 from guildcard.ledger import chart
 from guildcard.ledger.domain.errors import NegativeLimitExceeded
 from guildcard.members.errors import LookupNotAllowed, MemberCodeInvalid
-
-
-def clean(counter) -> None:
-    assert counter.ledger.verify(ALLIANCE) == {ALLIANCE: []}
 
 
 def test_a_member_earns_at_the_hot_pot_restaurant_and_spends_at_the_cinema(counter):
