@@ -27,11 +27,13 @@ from guildcard.counter.service import CounterService
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
+from guildcard.ledger.handlers import handlers as ledger_handlers
 from guildcard.ledger.keys import AesGcmKeyStore, KeyStore
 from guildcard.ledger.standalone import LedgerService
 from guildcard.loyalty.handlers import handlers as loyalty_handlers
 from guildcard.loyalty.service import LoyaltyService
 from guildcard.members.actors import load_member_actor
+from guildcard.members.counter_lookup import CounterLookup
 from guildcard.members.domain.otp import OtpPolicy
 from guildcard.members.handlers import handlers as members_handlers
 from guildcard.members.ports import AllianceDirectory, AnyAllianceDirectory, CodeSender
@@ -84,6 +86,7 @@ class Container:
             alliance_handlers,
             members_handlers,
             loyalty_handlers,
+            ledger_handlers,
             counter_handlers,
             settlement_handlers,
         ]
@@ -119,12 +122,16 @@ class Container:
     @cached_property
     def counter(self) -> CounterService:
         # Tests and benchmarks may put their own ports in ``counter_ports`` before first use.
-        ports = self.counter_ports or counter_ports(self.database, self.members.counter)
-        return CounterService(self.database, self.clock, ports, committer=self.counter_committer)
+        ports = self.counter_ports or counter_ports(CounterLookup(self.cipher, self.lookup))
+        return CounterService(self.database, self.clock, ports, bus=self.bus)
 
     def ledger(self) -> LedgerService:
-        """The ledger, each call in its own unit of work (CLI, jobs)."""
-        return LedgerService(self.database, clock=self.clock, keys=self.ledger_keys)
+        """The ledger, each call its own command (CLI, jobs)."""
+        return self._ledger
+
+    @cached_property
+    def _ledger(self) -> LedgerService:
+        return LedgerService(self.database, clock=self.clock, keys=self.ledger_keys, bus=self.bus)
 
     def close(self) -> None:
         if self.counter_group_commit and self.counter_committer is not None:

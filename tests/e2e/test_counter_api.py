@@ -63,7 +63,7 @@ def test_errors_are_clear_and_stable(api):
     cases = [
         (purchase(amount_fen=0), 422, "counter.invalid_amount"),
         (purchase(amount_fen=10**15), 422, "counter.invalid_amount"),
-        (purchase(code="nope"), 422, "counter.member_code_invalid"),
+        (purchase(code="nope"), 422, "members.code_invalid"),
         (purchase(points=10**6), 422, "counter.points_exceed_balance"),
         (purchase() | {"store_id": "st_cinema_1"}, 404, "counter.store_not_found"),
     ]

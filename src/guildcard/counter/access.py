@@ -7,8 +7,8 @@ alliance's store is "not found", so ids reveal nothing.
 
 from __future__ import annotations
 
-from guildcard.counter.domain.errors import CounterForbidden
-from guildcard.counter.ports import MerchantDirectory, StoreNotFound, StoreRef
+from guildcard.counter.domain.errors import CounterForbidden, StoreNotFound
+from guildcard.counter.ports import StoreRef
 from guildcard.kernel.actors import Actor, ActorKind
 
 COUNTER_ROLES = {"owner", "manager", "cashier"}
@@ -17,9 +17,9 @@ POS_SCOPE = "counter:write"
 ADJUSTMENT_ROLES = ("admin", "finance")
 
 
-def store_for(actor: Actor, store_id: str, merchants: MerchantDirectory) -> StoreRef:
-    """The store, if ``actor`` may work its counter; raises ``StoreNotFound`` or ``CounterForbidden``."""
-    store = merchants.store(actor.alliance_id, store_id)
+def check_store(actor: Actor, store: StoreRef) -> StoreRef:
+    """``store``, if ``actor`` may work its counter; raises ``StoreNotFound`` or ``CounterForbidden``."""
+    store_id = store.store_id
     if actor.kind is ActorKind.STAFF:
         if actor.merchant_id != store.merchant_id:
             raise StoreNotFound(store_id=store_id)

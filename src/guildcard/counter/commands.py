@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from guildcard.counter.domain.amounts import CategoryLine
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,8 @@ class AdjustmentInput:
 
 
 @dataclass(frozen=True)
-class Written:
-    """A write's receipt (JSON-ready) and whether it replays an earlier request."""
+class Written(Generic[R]):
+    """A write's typed receipt and whether it replays an earlier request."""
 
-    receipt: dict[str, Any]
+    receipt: R
     replayed: bool = False

@@ -1,9 +1,11 @@
 """What the counter needs from other contexts, as Protocols (ports).
 
-Members, alliance (merchants, stores, contracts) and settlement (issuance limits) are
-other contexts: the counter reaches them only through these ports. ``adapters/memory.py``
-holds in-memory fakes for tests and the benchmark; the real adapters are wired in
-``bootstrap.py``.
+Members, alliance (merchants, stores, contracts) and settlement (issuance limits) are other
+contexts: the counter reaches them only through these ports. Every method takes the
+connection of the counter's command (or of its read): a port never opens a transaction of
+its own. The real adapters are in ``guildcard.adapters.counter_ports``; errors are the
+owning context's (a bad member code is the members' ``MemberCodeInvalid``, a suspended
+merchant the alliance's ``MerchantSuspended``).
 """
 
 from __future__ import annotations
@@ -11,17 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import Connection
 
-from guildcard.kernel.actors import Actor
-from guildcard.kernel.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
-
 ONE = Decimal(1)
-
-
-# --- values --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -39,7 +35,7 @@ class StoreRef:
     merchant_id: str
     merchant_name: str
     trade_category: str = ""
-    active: bool = True
+    active: bool = True  # False: the merchant is suspended
 
 
 @dataclass(frozen=True)
@@ -50,78 +46,44 @@ class CounterTerms:
     member_discount: Decimal = ONE  # 0.95 = 5% off for members; 1 = none
 
 
-# --- errors these ports raise (the lead may unify them with the owning contexts) -----------
-
-
-class MemberCodeInvalid(InvalidInput):
-    """The member code is unknown, expired or already used; ask the member to refresh it."""
-
-    code = "counter.member_code_invalid"
-
-
-class MemberNotFound(NotFound):
-    """No such member in this alliance."""
-
-    code = "counter.member_not_found"
-
-
-class PhoneLookupRefused(PermissionDenied):
-    """The member has not agreed to be found by phone number at the counter."""
-
-    code = "counter.phone_lookup_refused"
-
-
-class StoreNotFound(NotFound):
-    """No such store."""
-
-    code = "counter.store_not_found"
-
-
-class MerchantSuspended(RuleViolation):
-    """The merchant is suspended from the alliance: no purchases can be recorded."""
-
-    code = "alliance.merchant_suspended"
-
-
-# --- ports ---------------------------------------------------------------------------------
-
-
 class MemberDirectory(Protocol):
     """``merchant_id`` is who will see the member: the display is masked or pseudonymous for them."""
 
     def redeem_member_code(
         self, conn: Connection, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None
     ) -> MemberRef:
-        """The member behind a rotating code, using it up inside the caller's transaction (so a
-        failed commit leaves the code usable); raises ``MemberCodeInvalid``."""
+        """The member behind a rotating code, using it up in ``conn``'s transaction (so a failed
+        commit leaves the code usable)."""
         ...
 
     def peek_member_code(
-        self, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None
+        self, conn: Connection, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None
     ) -> MemberRef:
         """Like ``redeem_member_code`` without using the code up (for the preview)."""
         ...
 
     def lookup_by_phone_for_counter(
-        self, alliance_id: str, phone: str, *, merchant_id: str | None = None
+        self, conn: Connection, alliance_id: str, phone: str, *, merchant_id: str | None = None
     ) -> MemberRef:
-        """Raises ``MemberNotFound``, or ``PhoneLookupRefused`` without the member's consent."""
+        """Only members who agreed to be found by phone at the counter."""
         ...
 
-    def get(self, alliance_id: str, member_id: str, *, merchant_id: str | None = None) -> MemberRef:
-        """Raises ``MemberNotFound``."""
-        ...
+    def get(
+        self, conn: Connection, alliance_id: str, member_id: str, *, merchant_id: str | None = None
+    ) -> MemberRef: ...
 
 
 class MerchantDirectory(Protocol):
-    def store(self, alliance_id: str, store_id: str) -> StoreRef:
-        """Raises ``StoreNotFound``."""
+    def store(self, conn: Connection, alliance_id: str, store_id: str) -> StoreRef:
+        """An open store with its merchant (one read); raises the counter's ``StoreNotFound``."""
         ...
 
-    def terms_in_force(self, alliance_id: str, merchant_id: str, at: datetime) -> CounterTerms: ...
+    def terms_in_force(
+        self, conn: Connection, alliance_id: str, merchant_id: str, at: datetime
+    ) -> CounterTerms: ...
 
-    def require_active(self, alliance_id: str, merchant_id: str) -> None:
-        """Raises ``MerchantSuspended``."""
+    def require_active(self, store: StoreRef) -> None:
+        """Raises the alliance's ``MerchantSuspended`` when the store's merchant is suspended."""
         ...
 
 
@@ -133,24 +95,8 @@ class IssuanceGuard(Protocol):
         ...
 
 
-class AuditSink(Protocol):
-    def record(
-        self,
-        conn: Connection,
-        *,
-        actor: Actor,
-        action: str,
-        subject: str,
-        details: dict[str, Any],
-        at: datetime,
-    ) -> None:
-        """Inside the command's transaction: one audit record."""
-        ...
-
-
 @dataclass(frozen=True)
 class CounterPorts:
     members: MemberDirectory
     merchants: MerchantDirectory
     issuance: IssuanceGuard
-    audit: AuditSink

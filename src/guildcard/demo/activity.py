@@ -19,6 +19,7 @@ from typing import Any
 from guildcard.bootstrap import Container
 from guildcard.counter.commands import BackfillInput, MemberIdentity, PurchaseInput, RefundInput
 from guildcard.counter.domain.pricing import member_discount_fen
+from guildcard.counter.domain.receipts import PurchaseReceipt
 from guildcard.demo.names import REGIONS
 from guildcard.demo.plan import LAUNCH_DAYS, Backfill, Plan, Purchase, Refund, at_local
 from guildcard.demo.setup import SeededAlliance
@@ -167,7 +168,7 @@ class Story:
             self.tally.skipped[exc.code] += 1
             return
         self._count(receipt)
-        self.committed[i] = Committed(store_id, p.store, p.merchant, order_no, int(receipt["payable_fen"]))
+        self.committed[i] = Committed(store_id, p.store, p.merchant, order_no, receipt.payable_fen)
 
     def _points_offer(self, p: Purchase, member_id: str) -> int:
         """As many points as the alliance lets pay this bill (what the counter's preview shows)."""
@@ -183,12 +184,11 @@ class Story:
             self._settings = self.container.loyalty.get_settings(alliance_id=self.alliance.id)
         return self._settings
 
-    def _count(self, receipt: dict[str, Any]) -> None:
+    def _count(self, receipt: PurchaseReceipt) -> None:
         self.tally.purchases += 1
-        used = int(receipt.get("points_used") or 0)
-        self.tally.points_used += used
-        self.tally.paid_with_points += used > 0
-        self.tally.points_earned += int(receipt.get("points_earned") or 0)
+        self.tally.points_used += receipt.points_used
+        self.tally.paid_with_points += receipt.points_used > 0
+        self.tally.points_earned += receipt.points_earned
 
     def _refund_event(self, r: Refund) -> Callable[[], None]:
         return lambda: self._refund(r)
@@ -222,9 +222,9 @@ class Story:
         try:
             written = self.container.counter.backfill(merchant.cashiers[b.store], request)
             self.tally.backfills += 1
-            if written.receipt.get("status") == "needs_approval":  # the owner approves it
+            if written.receipt.status == "needs_approval":  # the owner approves it
                 self.container.counter.decide_backfill(
-                    merchant.owner, written.receipt["backfill_id"], approve=True, note="小票核对无误"
+                    merchant.owner, written.receipt.backfill_id, approve=True, note="小票核对无误"
                 )
                 self.tally.backfills_approved += 1
         except GuildCardError as exc:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from guildcard.db.engine import Database
-from guildcard.db.uow import SqlUnitOfWork, retrying
+from guildcard.kernel.actors import Actor, system_actor
 from guildcard.kernel.clock import Clock
 from guildcard.ledger import bulk, checkpoints, jobs, reversal, settings_store
 from guildcard.ledger.bulk import AwardRequest
@@ -24,45 +24,42 @@ from guildcard.ledger.domain.results import (
     JobResult,
     Violation,
 )
+from guildcard.ledger.handlers import (
+    LedgerDeps,
+    OpenAllianceLedger,
+    Ran,
+    RunOnLedger,
+    UpdatePolicies,
+    handlers,
+)
 from guildcard.ledger.keys import KeyStore
 from guildcard.ledger.queries import LedgerQueries
 from guildcard.ledger.service import Ledger
 from guildcard.ledger.verify import verify_alliance
+from guildcard.pipeline import CommandBus
 
 T = TypeVar("T")
 
 
 class LedgerService:
-    def __init__(self, database: Database, *, clock: Clock, keys: KeyStore) -> None:
+    def __init__(
+        self, database: Database, *, clock: Clock, keys: KeyStore, bus: CommandBus | None = None
+    ) -> None:
         self.database = database
         self.clock = clock
         self.keys = keys
-        self._settings: dict[str, LedgerSettings] = {}
-        self._known_accounts: dict[str, set[str]] = {}  # shared accounts registered by committed work
+        self.deps = LedgerDeps(keys)
+        self.bus = bus or CommandBus(database, clock, [handlers])
+        self.bus.provide("ledger", self.deps)
 
     # --- plumbing ----------------------------------------------------------------------------
 
     def write(self, alliance_id: str, work: Callable[[Ledger], T]) -> T:
-        """Run ``work`` on a ``Ledger`` in one committed unit of work (retried on deadlock)."""
-
-        def attempt() -> T:
-            known = self._known_accounts.setdefault(alliance_id, set())
-            with SqlUnitOfWork(self.database) as uow:
-                ledger = Ledger(
-                    uow.connection,
-                    alliance_id=alliance_id,
-                    clock=self.clock,
-                    settings=self._settings.get(alliance_id),
-                    known_accounts=known,
-                )
-                result = work(ledger)
-                uow.commit()
-            known.update(ledger.registered_accounts)  # only what committed work registered
-            if ledger._settings is not None:
-                self._settings[alliance_id] = ledger._settings
-            return result
-
-        return retrying(attempt)
+        """Run ``work`` on a ``Ledger`` in one committed command (retried on deadlock)."""
+        ran: Ran = self.bus.execute(_system(alliance_id), RunOnLedger(run=work)).value
+        self.deps.known_accounts.setdefault(alliance_id, set()).update(ran.registered_accounts)
+        value: T = ran.value
+        return value
 
     def read(self, work: Callable[[Connection], T]) -> T:
         with self.database.read() as conn:
@@ -76,24 +73,21 @@ class LedgerService:
     def open_alliance_ledger(
         self, alliance_id: str, *, expiry: ExpiryPolicy | None = None, negative: NegativePolicy | None = None
     ) -> LedgerSettings:
-        with SqlUnitOfWork(self.database) as uow:
-            settings = settings_store.open_alliance_ledger(
-                uow.connection, alliance_id=alliance_id, keys=self.keys, now=self.clock.now(),
-                expiry=expiry, negative=negative,
-            )  # fmt: skip
-            uow.commit()
-        self._settings[alliance_id] = settings
+        command = OpenAllianceLedger(expiry=expiry, negative=negative)
+        settings: LedgerSettings = self.bus.execute(_system(alliance_id), command).value
         return settings
 
     def update_policies(
-        self, alliance_id: str, *, expiry: ExpiryPolicy | None = None, negative: NegativePolicy | None = None
+        self,
+        alliance_id: str,
+        *,
+        expiry: ExpiryPolicy | None = None,
+        negative: NegativePolicy | None = None,
+        actor: Actor | None = None,
     ) -> LedgerSettings:
-        with SqlUnitOfWork(self.database) as uow:
-            settings = settings_store.update_policies(
-                uow.connection, alliance_id=alliance_id, expiry=expiry, negative=negative
-            )
-            uow.commit()
-        self._settings[alliance_id] = settings
+        """Change the expiry or negative-balance policy; every process sees it at its next command."""
+        command = UpdatePolicies(expiry=expiry, negative=negative)
+        settings: LedgerSettings = self.bus.execute(actor or _system(alliance_id), command).value
         return settings
 
     def alliances(self) -> list[str]:
@@ -175,6 +169,11 @@ class LedgerService:
             return {a: verify_alliance(conn, a) for a in ids}
 
         return self.read(run)
+
+
+def _system(alliance_id: str) -> Actor:
+    """Jobs and the CLI act on the ledger as the system."""
+    return system_actor(alliance_id, "ledger")
 
 
 class _ReadProxy:

@@ -149,7 +149,7 @@ class CommandBus:
                 conn, alliance_id=alliance_id, scope=scope, key=key,
                 response={"result": registration.encode(value)},
             )  # fmt: skip
-        return Outcome(value), work.events
+        return Outcome(value, replayed=work.replayed), work.events
 
     def _publish(self, alliance_id: str, events: list[Event]) -> None:
         for subscriber in self._subscribers:

@@ -48,6 +48,8 @@ class Work:
     audits: list[AuditLine] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict)
     deps: Any = None  # the context's dependencies (``CommandBus.provide``)
+    # A handler that finds its work already done (a decision taken before) says so here.
+    replayed: bool = False
 
     def emit(self, name: str, subject: str, **payload: Any) -> None:
         self.events.append(Event(name, subject, payload))

@@ -14,6 +14,7 @@ from guildcard.counter.commands import MemberIdentity, PurchaseInput, RefundInpu
 from guildcard.counter.domain.amounts import CategoryLine
 from guildcard.counter.ports import CounterTerms, MemberRef
 from guildcard.counter.service import CounterService
+from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import FixedClock
 from guildcard.ledger import AesGcmKeyStore, ExpiryPolicy, LedgerService, NegativePolicy
@@ -48,6 +49,7 @@ class Counter:
 
     service: CounterService
     ledger: LedgerService
+    database: Database
     loyalty: LoyaltyService
     ports: InMemoryPorts
     clock: FixedClock
@@ -114,7 +116,12 @@ def make_counter(database, *, negative: NegativePolicy) -> Counter:
     ports.members.add(ALLIANCE, MemberRef("mem_bob", "139****5678"), phone="13900005678", consent=False)
     ports.members.add(ALLIANCE, MemberRef("mem_guest", "游客 7F3A", is_member=False))
     loyalty = LoyaltyService(database, clock)
-    return Counter(CounterService(database, clock, ports.ports()), ledger, loyalty, ports, clock)
+    return Counter(CounterService(database, clock, ports.ports()), ledger, database, loyalty, ports, clock)
+
+
+def clean(counter: Counter) -> None:
+    """Every ledger invariant holds after the story."""
+    assert counter.ledger.verify(ALLIANCE) == {ALLIANCE: []}
 
 
 @pytest.fixture

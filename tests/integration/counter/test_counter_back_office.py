@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from tests.integration.counter.conftest import (
     ALLIANCE,
     CINEMA_CASHIER,
@@ -12,9 +13,11 @@ from tests.integration.counter.conftest import (
     HOTPOT_CASHIER,
     HOTPOT_OWNER,
     OPERATOR,
+    clean,
     staff,
 )
 
+from guildcard.audit.tables import audit_log
 from guildcard.counter.commands import AdjustmentInput, BackfillInput, MemberIdentity, PurchaseInput
 from guildcard.counter.domain.errors import (
     BackfillNotPending,
@@ -22,19 +25,15 @@ from guildcard.counter.domain.errors import (
     CounterForbidden,
     DuplicateOrder,
     ReasonRequired,
+    StoreNotFound,
 )
-from guildcard.counter.ports import StoreNotFound
 from guildcard.kernel.actors import Actor, ActorKind
-
-
-def clean(counter) -> None:
-    assert counter.ledger.verify(ALLIANCE) == {ALLIANCE: []}
 
 
 def test_points_stay_pending_for_the_window_and_a_refund_before_release_simply_voids_them(counter):
     counter.settings(pending_days=7)
     receipt = counter.buy(HOTPOT_CASHIER, "HP-1", 20000).receipt
-    assert receipt["points_pending_until"] is not None
+    assert receipt.points_pending_until is not None
     assert (counter.balance().available, counter.balance().pending) == (0, 190)
     counter.buy(HOTPOT_CASHIER, "HP-2", 10000)
     counter.refund(HOTPOT_CASHIER, "HP-2", "RF-1", 9500)
@@ -49,10 +48,10 @@ def test_points_stay_pending_for_the_window_and_a_refund_before_release_simply_v
 def test_when_only_members_earn_a_registered_guest_gets_no_points_and_no_member_discount(counter):
     counter.settings(only_members_earn=True)
     receipt = counter.buy(HOTPOT_CASHIER, "HP-1", 20000, member_id="mem_guest").receipt
-    assert (receipt["discount_fen"], receipt["points_earned"], receipt["growth"]) == (0, 0, 0)
-    assert [line["code"] for line in receipt["earn_lines"]] == ["members_only"]
+    assert (receipt.discount_fen, receipt.points_earned, receipt.growth) == (0, 0, 0)
+    assert [line.code for line in receipt.earn_lines] == ["members_only"]
     counter.settings(only_members_earn=False)
-    assert counter.buy(HOTPOT_CASHIER, "HP-2", 20000, member_id="mem_guest").receipt["points_earned"] == 200
+    assert counter.buy(HOTPOT_CASHIER, "HP-2", 20000, member_id="mem_guest").receipt.points_earned == 200
     clean(counter)
 
 
@@ -67,10 +66,10 @@ def test_the_daily_cap_counts_what_the_member_already_earned_here_today(counter)
     )
     counter.buy(HOTPOT_CASHIER, "HP-1", 20000)
     second = counter.buy(HOTPOT_CASHIER, "HP-2", 20000).receipt
-    assert second["points_earned"] == 60
-    assert [line["code"] for line in second["earn_lines"]] == ["base", "cap_day"]
+    assert second.points_earned == 60
+    assert [line.code for line in second.earn_lines] == ["base", "cap_day"]
     counter.clock.advance(timedelta(days=1))
-    assert counter.buy(HOTPOT_CASHIER, "HP-3", 20000).receipt["points_earned"] == 190
+    assert counter.buy(HOTPOT_CASHIER, "HP-3", 20000).receipt.points_earned == 190
     clean(counter)
 
 
@@ -87,8 +86,8 @@ def backfill(counter, receipt_no: str, amount_fen: int, days_ago: int, actor=HOT
 
 def test_a_forgotten_purchase_is_backfilled_from_its_receipt_within_the_window(counter):
     recorded = backfill(counter, "R-2001", 10000, days_ago=3)
-    assert recorded.receipt["status"] == "approved"
-    assert recorded.receipt["purchase"]["points_earned"] == 95
+    assert recorded.receipt.status == "approved"
+    assert recorded.receipt.purchase.points_earned == 95
     assert counter.balance().available == 95
     assert backfill(counter, "R-2001", 10000, days_ago=3).replayed  # sent twice: recorded once
     with pytest.raises(DuplicateOrder):
@@ -104,20 +103,20 @@ def test_a_forgotten_purchase_is_backfilled_from_its_receipt_within_the_window(c
 
 def test_a_large_backfill_waits_for_the_owner(counter):
     pending = backfill(counter, "R-3001", 80000, days_ago=2).receipt
-    assert (pending["status"], pending["purchase"]) == ("needs_approval", None)
+    assert (pending.status, pending.purchase) == ("needs_approval", None)
     assert counter.balance().available == 0
     with pytest.raises(CounterForbidden):
-        counter.service.decide_backfill(HOTPOT_CASHIER, pending["backfill_id"], approve=True)
-    approved = counter.service.decide_backfill(HOTPOT_OWNER, pending["backfill_id"], approve=True).receipt
-    assert approved["purchase"]["points_earned"] == 760
+        counter.service.decide_backfill(HOTPOT_CASHIER, pending.backfill_id, approve=True)
+    approved = counter.service.decide_backfill(HOTPOT_OWNER, pending.backfill_id, approve=True).receipt
+    assert approved.purchase.points_earned == 760
     assert counter.balance().available == 760
     with pytest.raises(BackfillNotPending):
-        counter.service.decide_backfill(HOTPOT_OWNER, pending["backfill_id"], approve=False)
+        counter.service.decide_backfill(HOTPOT_OWNER, pending.backfill_id, approve=False)
     rejected = backfill(counter, "R-3002", 90000, days_ago=1).receipt
     done = counter.service.decide_backfill(
-        HOTPOT_OWNER, rejected["backfill_id"], approve=False, note="no receipt"
+        HOTPOT_OWNER, rejected.backfill_id, approve=False, note="no receipt"
     )
-    assert (done.receipt["status"], done.receipt["decision_note"]) == ("rejected", "no receipt")
+    assert (done.receipt.status, done.receipt.decision_note) == ("rejected", "no receipt")
     assert counter.balance().available == 760
     clean(counter)
 
@@ -138,8 +137,14 @@ def test_an_operator_adjusts_points_by_hand_with_a_reason_and_it_is_audited(coun
         OPERATOR, AdjustmentInput("mem_lily", -200, "duplicate grant"), idempotency_key="k2"
     )
     assert counter.balance().available == 300
-    assert [r["details"]["points"] for r in counter.ports.audit.records] == [500, -200]
-    assert grant.receipt["reason"] == "compensation for a broken card reader"
+    with counter.database.read() as conn:
+        lines = conn.execute(select(audit_log).where(audit_log.c.action == "counter.adjust_points")).all()
+    assert [(line.actor_id, line.details["points"]) for line in lines] == [
+        ("op_finance", 500),
+        ("op_finance", -200),
+    ]
+    assert all(line.details["has_reason"] and "reason" not in line.details for line in lines)
+    assert grant.receipt.reason == "compensation for a broken card reader"
     with pytest.raises(ReasonRequired):
         counter.service.adjust(OPERATOR, AdjustmentInput("mem_lily", 5, " "), idempotency_key="k3")
     with pytest.raises(CounterForbidden):
@@ -159,8 +164,7 @@ def test_staff_act_only_at_their_own_stores(counter):
     with pytest.raises(CounterForbidden):  # the cashier of store 1 at store 2
         ring(HOTPOT_CASHIER, "st_hotpot_2", "X-3")
     assert (
-        ring(staff(HOTPOT, "st_hotpot_1", "manager"), "st_hotpot_2", "X-4").receipt["store_id"]
-        == "st_hotpot_2"
+        ring(staff(HOTPOT, "st_hotpot_1", "manager"), "st_hotpot_2", "X-4").receipt.store_id == "st_hotpot_2"
     )
     pos = Actor(ActorKind.POS, "pos_1", ALLIANCE, merchant_id=HOTPOT, store_ids=frozenset({"st_hotpot_1"}))
     with pytest.raises(CounterForbidden):  # a POS key without the counter:write scope

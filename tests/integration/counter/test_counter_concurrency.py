@@ -11,9 +11,11 @@ from tests.integration.counter.conftest import ALLIANCE, HOTPOT_CASHIER, make_co
 
 from guildcard.counter.commands import MemberIdentity, PurchaseInput
 from guildcard.counter.domain.errors import PointsExceedBalance
+from guildcard.counter.handlers import handlers
 from guildcard.counter.service import CounterService
 from guildcard.counter.storage.tables import purchases
 from guildcard.ledger import NegativePolicy
+from guildcard.pipeline import CommandBus
 from guildcard.pipeline.group import GroupCommitter
 
 
@@ -34,7 +36,7 @@ def test_the_same_commit_sent_twice_at_once_records_one_purchase(pg_database):
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda _: click(), range(2)))
     assert sorted(r.replayed for r in results) == [False, True]
-    assert results[0].receipt["purchase_id"] == results[1].receipt["purchase_id"]
+    assert results[0].receipt.purchase_id == results[1].receipt.purchase_id
     assert purchase_count(pg_database) == 1
     assert counter.balance().available == 190
     assert counter.ledger.verify(ALLIANCE) == {ALLIANCE: []}
@@ -43,7 +45,8 @@ def test_the_same_commit_sent_twice_at_once_records_one_purchase(pg_database):
 def test_grouped_commits_each_keep_their_own_outcome(pg_database):
     counter = make_counter(pg_database, negative=NegativePolicy())
     committer = GroupCommitter(pg_database, max_wait=0.02)
-    grouped = CounterService(pg_database, counter.clock, counter.ports.ports(), committer=committer)
+    bus = CommandBus(pg_database, counter.clock, [handlers], committer=committer)
+    grouped = CounterService(pg_database, counter.clock, counter.ports.ports(), bus=bus)
     requests = [
         PurchaseInput("st_hotpot_1", f"HP-{i}", 10000, MemberIdentity(member_code=counter.code()))
         for i in range(6)

@@ -28,20 +28,24 @@ router = APIRouter(prefix="/api/v1/counter", tags=["counter"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No or unknown credential"},
-    403: {"description": "`counter.forbidden`: not at this store / without this role"},
-    404: {
-        "description": "`counter.store_not_found`, `counter.purchase_not_found`, `counter.member_not_found`"
+    403: {
+        "description": "`counter.forbidden`: not at this store / without this role; "
+        "`members.lookup_not_allowed`"
     },
-    409: {"description": "`counter.order_conflict`, `counter.duplicate_order`, `counter.preview_stale`"},
+    404: {"description": "`counter.store_not_found`, `counter.purchase_not_found`, `members.not_found`"},
+    409: {
+        "description": "`counter.order_conflict`, `counter.duplicate_order`, `counter.preview_stale`, "
+        "`members.code_already_used`"
+    },
     422: {
-        "description": "`counter.invalid_amount`, `counter.member_code_invalid`, "
+        "description": "`counter.invalid_amount`, `members.code_invalid`, "
         "`counter.points_exceed_balance`, `counter.points_exceed_cap`, `counter.refund_exceeds_paid`, "
         "`alliance.merchant_suspended`, `counter.backfill_too_old`, `invalid_input`"
     },
 }
 
 
-def _answer(written: Written, response: Response) -> Receipt:
+def _answer(written: Written[Any], response: Response) -> Receipt:
     response.status_code = 200 if written.replayed else 201
     return Receipt.of(written.receipt, replayed=written.replayed)
 
@@ -49,7 +53,7 @@ def _answer(written: Written, response: Response) -> Receipt:
 @router.post("/previews", response_model=Preview, responses=ERRORS, summary="Preview a purchase")
 def preview(body: PurchaseCreate, actor: CurrentActor, container: ContainerDep) -> Preview:
     """Member (masked), discount, points to earn explained, what points may pay. No side effects."""
-    return Preview.model_validate(container.counter.preview(actor, body.to_input()))
+    return Preview.of(container.counter.preview(actor, body.to_input()))
 
 
 @router.post(

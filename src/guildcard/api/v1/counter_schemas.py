@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+)
 
 from guildcard.counter.commands import (
     AdjustmentInput,
@@ -143,6 +151,12 @@ class AdjustmentCreate(BaseModel):
         return AdjustmentInput(self.member_id, self.points, self.reason)
 
 
+def as_json(value: object) -> dict[str, Any]:
+    """A typed receipt (a frozen dataclass) as the JSON object the API answers."""
+    body: dict[str, Any] = TypeAdapter(type(value)).dump_python(value, mode="json")
+    return body
+
+
 class Receipt(BaseModel):
     """A receipt as the counter stored it; ``replayed`` says it answers a repeated request."""
 
@@ -151,12 +165,16 @@ class Receipt(BaseModel):
     replayed: bool = False
 
     @classmethod
-    def of(cls, body: dict[str, Any], *, replayed: bool) -> Receipt:
-        return cls.model_validate(body | {"replayed": replayed})
+    def of(cls, receipt: object, *, replayed: bool) -> Receipt:
+        return cls.model_validate(as_json(receipt) | {"replayed": replayed})
 
 
 class Preview(BaseModel):
     model_config = ConfigDict(extra="allow")
+
+    @classmethod
+    def of(cls, preview: object) -> Preview:
+        return cls.model_validate(as_json(preview))
 
     preview_token: str
     balance: int

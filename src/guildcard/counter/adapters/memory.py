@@ -1,30 +1,22 @@
-"""In-memory adapters for the counter's ports: tests, the benchmark, a demo without the other contexts.
+"""In-memory adapters for the counter's ports: the benchmark's and API tests' alliance.
 
-Not for production: the lead wires the members, alliance, settlement and audit adapters.
+Not for production (``guildcard.adapters.counter_ports`` are the real ones). They raise the
+owning contexts' errors, as the real adapters do, and ignore the connection they are given.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Connection
 
-from guildcard.counter.ports import (
-    CounterPorts,
-    CounterTerms,
-    MemberCodeInvalid,
-    MemberNotFound,
-    MemberRef,
-    MerchantSuspended,
-    PhoneLookupRefused,
-    StoreNotFound,
-    StoreRef,
-)
-from guildcard.kernel.actors import Actor
+from guildcard.alliance.domain.errors import MerchantSuspended
+from guildcard.counter.domain.errors import StoreNotFound
+from guildcard.counter.ports import CounterPorts, CounterTerms, MemberRef, StoreRef
 from guildcard.kernel.errors import RuleViolation
+from guildcard.members.errors import LookupNotAllowed, MemberCodeInvalid, MemberNotFound
 
 
 @dataclass
@@ -59,12 +51,12 @@ class InMemoryMembers:
         found = self._valid(alliance_id, code, now)
         if found.expires_at is not None:  # rotating codes are single-use
             found.used = True
-        return self.get(alliance_id, found.member_id)
+        return self.get(conn, alliance_id, found.member_id)
 
     def peek_member_code(
-        self, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None
+        self, conn: Connection, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None
     ) -> MemberRef:
-        return self.get(alliance_id, self._valid(alliance_id, code, now).member_id)
+        return self.get(conn, alliance_id, self._valid(alliance_id, code, now).member_id)
 
     def _valid(self, alliance_id: str, code: str, now: datetime) -> _Code:
         found = self.codes.get((alliance_id, code))
@@ -73,16 +65,18 @@ class InMemoryMembers:
         return found
 
     def lookup_by_phone_for_counter(
-        self, alliance_id: str, phone: str, *, merchant_id: str | None = None
+        self, conn: Connection, alliance_id: str, phone: str, *, merchant_id: str | None = None
     ) -> MemberRef:
         entry = self.phones.get((alliance_id, phone))
         if entry is None:
             raise MemberNotFound()
         if not entry[1]:
-            raise PhoneLookupRefused()
-        return self.get(alliance_id, entry[0])
+            raise LookupNotAllowed()
+        return self.get(conn, alliance_id, entry[0])
 
-    def get(self, alliance_id: str, member_id: str, *, merchant_id: str | None = None) -> MemberRef:
+    def get(
+        self, conn: Connection, alliance_id: str, member_id: str, *, merchant_id: str | None = None
+    ) -> MemberRef:
         member = self.members.get((alliance_id, member_id))
         if member is None:
             raise MemberNotFound(member_id=member_id)
@@ -122,20 +116,23 @@ class InMemoryMerchants:
     def suspend(self, alliance_id: str, merchant_id: str, suspended: bool = True) -> None:
         self.merchants[(alliance_id, merchant_id)].suspended = suspended
 
-    def store(self, alliance_id: str, store_id: str) -> StoreRef:
+    def store(self, conn: Connection, alliance_id: str, store_id: str) -> StoreRef:
         found = self.stores.get((alliance_id, store_id))
         if found is None:
             raise StoreNotFound(store_id=store_id)
-        return found
+        active = not self.merchants[(alliance_id, found.merchant_id)].suspended
+        return replace(found, active=active)
 
-    def terms_in_force(self, alliance_id: str, merchant_id: str, at: datetime) -> CounterTerms:
+    def terms_in_force(
+        self, conn: Connection, alliance_id: str, merchant_id: str, at: datetime
+    ) -> CounterTerms:
         history = sorted(self.merchants[(alliance_id, merchant_id)].terms, key=lambda item: item[0])
         in_force = [terms for since, terms in history if since <= at]
         return in_force[-1] if in_force else history[0][1]
 
-    def require_active(self, alliance_id: str, merchant_id: str) -> None:
-        if self.merchants[(alliance_id, merchant_id)].suspended:
-            raise MerchantSuspended(merchant_id=merchant_id)
+    def require_active(self, store: StoreRef) -> None:
+        if not store.active:
+            raise MerchantSuspended(merchant_id=store.merchant_id)
 
 
 class IssuanceLimitExceeded(RuleViolation):
@@ -158,35 +155,14 @@ class NoIssuanceLimit:
             raise IssuanceLimitExceeded(merchant_id=merchant_id, points=points, limit=limit)
 
 
-class InMemoryAudit:
-    def __init__(self) -> None:
-        self.records: list[dict[str, Any]] = []
-
-    def record(
-        self,
-        conn: Connection,
-        *,
-        actor: Actor,
-        action: str,
-        subject: str,
-        details: dict[str, Any],
-        at: datetime,
-    ) -> None:
-        self.records.append(
-            {"alliance_id": actor.alliance_id, "actor_id": actor.id, "action": action, "subject": subject,
-             "details": details, "at": at}
-        )  # fmt: skip
-
-
 @dataclass
 class InMemoryPorts:
     members: InMemoryMembers = field(default_factory=InMemoryMembers)
     merchants: InMemoryMerchants = field(default_factory=InMemoryMerchants)
     issuance: NoIssuanceLimit = field(default_factory=NoIssuanceLimit)
-    audit: InMemoryAudit = field(default_factory=InMemoryAudit)
 
     def ports(self) -> CounterPorts:
-        return CounterPorts(self.members, self.merchants, self.issuance, self.audit)
+        return CounterPorts(self.members, self.merchants, self.issuance)
 
 
 CODE_TTL = timedelta(seconds=60)

@@ -111,3 +111,9 @@ class CounterForbidden(PermissionDenied):
     """You may not do this at this store."""
 
     code = "counter.forbidden"
+
+
+class StoreNotFound(NotFound):
+    """No such store."""
+
+    code = "counter.store_not_found"

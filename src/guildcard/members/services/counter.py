@@ -2,38 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
 
+from guildcard.members.counter_lookup import CounterLookup, CustomerView
 from guildcard.members.domain import member_code
-from guildcard.members.domain.model import ConsentKind, Member, MemberRef, has_consent
-from guildcard.members.domain.pseudonyms import customer_label
-from guildcard.members.errors import (
-    LookupNotAllowed,
-    MemberCodeAlreadyUsed,
-    MemberCodeInvalid,
-    MemberNotFound,
-)
-from guildcard.members.services.base import MembersDeps, Repositories, active_member
-from guildcard.privacy.phones import mask_phone, normalize_phone
+from guildcard.members.domain.model import MemberRef
+from guildcard.members.errors import MemberNotFound
+from guildcard.members.services.base import MembersDeps, active_member
 
-
-@dataclass(frozen=True)
-class CustomerView:
-    """How a member appears to a merchant: shared profile, or a pseudonymous customer."""
-
-    customer_ref: str  # stable per merchant, unrelated across merchants
-    label: str  # the name when shared, else e.g. "会员 7F3K"
-    shared: bool
-    display_name: str | None
-    phone_masked: str | None
+__all__ = ["CounterService", "CustomerView"]
 
 
 class CounterService:
     def __init__(self, deps: MembersDeps) -> None:
         self.deps = deps
+        self.lookup = CounterLookup(deps.cipher, deps.lookup)
 
     def show_member_code(self, *, alliance_id: str, member_id: str) -> member_code.ShownCode:
         """The member's current code. Raises MemberNotFound."""
@@ -61,85 +46,22 @@ class CounterService:
     ) -> MemberRef:
         """``redeem_member_code`` inside the caller's transaction (the counter's commit), so the
         code is used up if and only if the purchase is recorded."""
-        now = now or self.deps.clock.now()
-        parsed = member_code.parse(code)
-        if parsed is None:
-            raise MemberCodeInvalid()
-        members = Repositories(conn, self.deps).members
-        found = members.by_number(alliance_id, parsed.number)
-        if found is None:
-            raise MemberCodeInvalid()
-        member, secret = found
-        step = member_code.matching_step(secret, parsed.totp, now=now)
-        if step is None:
-            raise MemberCodeInvalid()
-        latest = members.latest_used_step(alliance_id, member.member_id)
-        if latest is not None and latest >= step:
-            raise MemberCodeAlreadyUsed()
-        # The unique key (alliance, member, step) decides between two concurrent scans.
-        if not members.record_code_use(alliance_id, member.member_id, step, now):
-            raise MemberCodeAlreadyUsed()
-        return member.ref
+        return self.lookup.redeem(conn, alliance_id, code, now or self.deps.clock.now())
 
     def peek_member_code(self, alliance_id: str, code: str, now: datetime | None = None) -> MemberRef:
         """The member behind a code that ``redeem_member_code`` would accept now; uses nothing up."""
-        now = now or self.deps.clock.now()
-        parsed = member_code.parse(code)
-        if parsed is None:
-            raise MemberCodeInvalid()
-        with self.deps.read() as repos:
-            found = repos.members.by_number(alliance_id, parsed.number)
-            if found is None:
-                raise MemberCodeInvalid()
-            member, secret = found
-            step = member_code.matching_step(secret, parsed.totp, now=now)
-            if step is None:
-                raise MemberCodeInvalid()
-            latest = repos.members.latest_used_step(alliance_id, member.member_id)
-        if latest is not None and latest >= step:
-            raise MemberCodeAlreadyUsed()
-        return member.ref
+        with self.deps.database.read() as conn:
+            return self.lookup.peek(conn, alliance_id, code, now or self.deps.clock.now())
 
     def lookup_by_phone_for_counter(self, alliance_id: str, phone: str) -> MemberRef:
         """Find a member by phone at the counter, only if they allow it.
 
         Raises InvalidPhone, MemberNotFound, LookupNotAllowed.
         """
-        e164 = normalize_phone(phone)
-        with self.deps.read() as repos:
-            member = repos.members.by_phone(alliance_id, e164)
-            if member is None or not member.is_active:
-                raise MemberNotFound()
-            allowed = has_consent(
-                repos.members.consents(alliance_id, member.member_id), ConsentKind.PHONE_LOOKUP
-            )
-        if not allowed:
-            raise LookupNotAllowed()
-        return member.ref
+        with self.deps.database.read() as conn:
+            return self.lookup.by_phone(conn, alliance_id, phone)
 
     def customer_view_for_merchant(self, member: MemberRef, merchant_id: str) -> CustomerView:
         """The member as merchant ``merchant_id`` may see them. Raises MemberNotFound."""
-        with self.deps.read() as repos:
-            found = repos.members.get(member.alliance_id, member.member_id)
-            if found is None:
-                raise MemberNotFound()
-            consents = repos.members.consents(member.alliance_id, member.member_id)
-            ref = repos.members.keyed_digest(
-                found.member_id, scope=f"{found.alliance_id}:merchant:{merchant_id}"
-            )
-        return _view(found, ref, shared=found.is_active and has_consent(consents, ConsentKind.SHARING))
-
-
-def _view(member: Member, ref_digest: str, *, shared: bool) -> CustomerView:
-    label = customer_label(ref_digest)
-    if shared and member.profile.display_name:
-        return CustomerView(
-            customer_ref=f"cus_{ref_digest[:20]}",
-            label=member.profile.display_name,
-            shared=True,
-            display_name=member.profile.display_name,
-            phone_masked=mask_phone(member.phone) if member.phone else None,
-        )
-    if shared and member.phone:
-        return CustomerView(f"cus_{ref_digest[:20]}", label, True, None, mask_phone(member.phone))
-    return CustomerView(f"cus_{ref_digest[:20]}", label, False, None, None)
+        with self.deps.database.read() as conn:
+            return self.lookup.view_for_merchant(conn, member, merchant_id)

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from guildcard.alliance.domain.model import Store
 from guildcard.counter.commands import MemberIdentity, PurchaseInput
 from guildcard.counter.domain.amounts import CategoryLine
+from guildcard.counter.domain.receipts import PurchasePreview
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import BUSINESS_TZ
 from guildcard.kernel.errors import GuildCardError, InvalidInput
@@ -30,7 +32,7 @@ from guildcard.web.session import check_csrf, container_of
 router = APIRouter(include_in_schema=False)
 
 STORE_COOKIE = "gc_counter_store"
-_CODE_INVALID = {"members.code_invalid", "members.code_already_used", "counter.member_code_invalid"}
+_CODE_INVALID = {"members.code_invalid", "members.code_already_used"}
 _PHONE = re.compile(r"^(\+?86)?1[3-9]\d{9}$")
 
 
@@ -157,7 +159,7 @@ def _input(store_id: str, entry: Entry, points: int | None, token: str | None = 
     )
 
 
-def run_preview(request: Request, actor: Actor, store_id: str, entry: Entry) -> dict[str, Any]:
+def run_preview(request: Request, actor: Actor, store_id: str, entry: Entry) -> PurchasePreview:
     """The counter's preview; a code that is no code but a phone number is looked up by phone."""
     counter = container_of(request).counter
     points = parse_points(entry.points)
@@ -229,12 +231,8 @@ def commit(
     except GuildCardError as error:
         entry.scan = ""  # the code was probably used or expired: scan again
         return _counter_page(request, actor, store, stores, entry, error=message_of(error))
-    target = f"/counter/receipt?store={store.id}&order_no={written.receipt['order_no']}"
+    target = f"/counter/receipt?store={store.id}&order_no={quote(written.receipt.order_no)}"
     return RedirectResponse(target + ("&replayed=1" if written.replayed else ""), status_code=303)
-
-
-def as_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 @router.get("/counter/receipt", response_class=HTMLResponse)
@@ -252,9 +250,9 @@ def receipt(request: Request, store: str, order_no: str, replayed: int = 0) -> H
         request,
         "counter/receipt.html",
         actor=actor,
-        store_name=names.get(found["store_id"], ""),
+        store_name=names.get(found.store_id, ""),
         r=found,
-        at=as_time(found.get("occurred_at")),
-        pending_until=as_time(found.get("points_pending_until")),
+        at=found.occurred_at,
+        pending_until=found.points_pending_until,
         replayed=bool(replayed),
     )

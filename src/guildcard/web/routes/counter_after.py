@@ -13,7 +13,7 @@ from guildcard.kernel.clock import BUSINESS_TZ
 from guildcard.kernel.errors import GuildCardError, InvalidInput
 from guildcard.kernel.money import format_fen, parse_yuan
 from guildcard.web.pages import render_page
-from guildcard.web.routes.counter import as_time, current_store, looks_like_phone, remember_store
+from guildcard.web.routes.counter import current_store, looks_like_phone, remember_store
 from guildcard.web.routes.staff_auth import message_of, require_staff
 from guildcard.web.session import check_csrf, container_of
 
@@ -43,10 +43,10 @@ def refunds(request: Request, order_no: str = "", store: str | None = None) -> H
             )
         except GuildCardError as failure:
             error = message_of(failure)
-    refundable = purchase["payable_fen"] - purchase["refunded_fen"] if purchase else 0
+    refundable = purchase.payable_fen - purchase.refunded_fen if purchase else 0
     response = render_page(
         request, "counter/refunds.html", actor=actor, store=chosen, stores=stores, order_no=order_no.strip(),
-        purchase=purchase, at=as_time(purchase.get("occurred_at")) if purchase else None,
+        purchase=purchase, at=purchase.occurred_at if purchase else None,
         refundable=refundable, refund_amount=_plain_yuan(refundable),
         refund_no=_refund_no(request, order_no), error=error,
     )  # fmt: skip
@@ -81,16 +81,16 @@ def refund(
                 )
             except GuildCardError:
                 purchase = None
-        refundable = purchase["payable_fen"] - purchase["refunded_fen"] if purchase else 0
+        refundable = purchase.payable_fen - purchase.refunded_fen if purchase else 0
         return render_page(
             request, "counter/refunds.html", status_code=422, actor=actor, store=chosen, stores=stores,
-            order_no=order_no.strip(), purchase=purchase,
-            at=as_time(purchase.get("occurred_at")) if purchase else None, refundable=refundable,
+            order_no=order_no.strip(), purchase=purchase, at=purchase.occurred_at if purchase else None,
+            refundable=refundable,
             refund_amount=amount, refund_no=refund_no, error=message_of(failure),
         )  # fmt: skip
     return render_page(
         request, "counter/refund_receipt.html", actor=actor, store=chosen, r=written.receipt,
-        at=as_time(written.receipt.get("recorded_at")), replayed=written.replayed,
+        at=written.receipt.recorded_at, replayed=written.replayed,
     )  # fmt: skip
 
 

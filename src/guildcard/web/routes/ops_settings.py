@@ -120,7 +120,7 @@ async def save_ledger(request: Request) -> Response:
         allow = text(form, "negative_mode") == NegativeMode.ALLOW.value
         negative = NegativePolicy.allow_negative(_int(form, "negative_limit")) if allow else NegativePolicy()
         container(request).ledger().update_policies(
-            actor.alliance_id, expiry=ExpiryPolicy(ExpiryKind(kind), period), negative=negative
+            actor.alliance_id, expiry=ExpiryPolicy(ExpiryKind(kind), period), negative=negative, actor=actor
         )
         return redirect("/ops/settings", done="settings_saved")
 

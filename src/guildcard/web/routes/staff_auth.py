@@ -47,10 +47,6 @@ MESSAGES = {
     "settlement.invalid_period": "Not a period: use 2026-11, 2026-W48 or 2026-11-23.",
     "alliance.too_many_login_attempts": "Too many attempts: wait a minute and try again.",
     "alliance.invalid_activation_token": "This activation link is invalid or has expired.",
-    "counter.member_code_invalid": (
-        "The member code is unknown, expired or already used: ask the member to refresh it."
-    ),
-    "counter.member_not_found": "No member found.",
     "members.code_invalid": (
         "The member code is unknown, expired or already used: ask the member to refresh it."
     ),
@@ -59,7 +55,6 @@ MESSAGES = {
     ),
     "members.not_found": "No member found.",
     "members.lookup_not_allowed": "The member has not agreed to be found by phone number.",
-    "counter.phone_lookup_refused": "The member has not agreed to be found by phone number.",
     "counter.member_required": "Scan the member's code or type a phone number.",
     "counter.invalid_amount": "The amount is not valid.",
     "counter.points_exceed_balance": "The member does not have that many points.",

@@ -1,20 +1,27 @@
-"""Quote and record a purchase on the caller's connection: pricing, earn, ledger moves.
+"""Quote and record a purchase on the command's connection: pricing, earn, ledger moves.
 
-Shared by the counter commit (now) and backfill (a past purchase): the earn rules,
-campaigns and contract terms are those in force when the purchase happened; pending
-points become available ``pending_days`` after *now*.
+Shared by the preview, the counter commit (now) and backfill (a past purchase): the earn
+rules, campaigns and contract terms are those in force when the purchase happened; pending
+points become available ``pending_days`` after *now*. Every read is on the caller's
+connection, so a commit reads its terms, rules and campaigns in its own transaction.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection
 
 from guildcard.counter.domain.amounts import CategoryLine
 from guildcard.counter.domain.pricing import Pricing, cash_lines, price
+from guildcard.counter.domain.receipts import (
+    MemberShown,
+    PurchaseFigures,
+    PurchasePreview,
+    PurchaseReceipt,
+    RedeemOffer,
+)
 from guildcard.counter.ports import CounterPorts, MemberRef, StoreRef
 from guildcard.counter.storage.repository import CounterRepository
 from guildcard.kernel.clock import business_date, end_of_business_day, start_of_business_day
@@ -75,7 +82,7 @@ def quote(
     now: datetime,
     settings: LoyaltySettings,
 ) -> Quote:
-    terms = ports.merchants.terms_in_force(alliance_id, store.merchant_id, occurred_at)
+    terms = ports.merchants.terms_in_force(conn, alliance_id, store.merchant_id, occurred_at)
     pricing = price(
         amount_fen,
         member_discount=terms.member_discount,
@@ -139,47 +146,34 @@ def record(
     return ids
 
 
+def figures(q: Quote, *, order_no: str, source: str) -> PurchaseFigures:
+    p = q.pricing
+    pending = q.available_at if q.available_at and q.earn.points else None
+    return PurchaseFigures(
+        order_no=order_no, source=source, merchant_id=q.store.merchant_id,
+        merchant_name=q.store.merchant_name, store_id=q.store.store_id, member=member_shown(q.member),
+        bill_fen=p.bill_fen, discount_fen=p.discount_fen, payable_fen=p.payable_fen,
+        points_used=p.points_used, points_value_fen=p.points_value_fen, cash_fen=p.cash_fen,
+        points_earned=q.earn.points, points_pending_until=pending, growth=q.earn.growth,
+        price_lines=p.lines, earn_lines=q.earn.lines, occurred_at=q.occurred_at,
+    )  # fmt: skip
+
+
 def receipt(
     q: Quote, *, purchase_id: str, order_no: str, source: str, recorded_at: datetime
-) -> dict[str, Any]:
-    p = q.pricing
-    return {
-        "purchase_id": purchase_id,
-        "order_no": order_no,
-        "source": source,
-        "status": "committed",
-        "merchant_id": q.store.merchant_id,
-        "merchant_name": q.store.merchant_name,
-        "store_id": q.store.store_id,
-        "member": member_view(q.member),
-        "bill_fen": p.bill_fen,
-        "discount_fen": p.discount_fen,
-        "payable_fen": p.payable_fen,
-        "points_used": p.points_used,
-        "points_value_fen": p.points_value_fen,
-        "cash_fen": p.cash_fen,
-        "points_earned": q.earn.points,
-        "points_pending_until": q.available_at.isoformat() if q.available_at and q.earn.points else None,
-        "growth": q.earn.growth,
-        "price_lines": [line_view(x) for x in p.lines],
-        "earn_lines": [earn_line_view(x) for x in q.earn.lines],
-        "occurred_at": q.occurred_at.isoformat(),
-        "recorded_at": recorded_at.isoformat(),
-    }
+) -> PurchaseReceipt:
+    shown = figures(q, order_no=order_no, source=source)
+    return PurchaseReceipt(
+        **vars(shown), purchase_id=purchase_id, status="committed", recorded_at=recorded_at
+    )
 
 
-def member_view(member: MemberRef) -> dict[str, Any]:
-    return {"display": member.display, "is_member": member.is_member, "tier_name": member.tier_name}
+def preview(q: Quote, *, order_no: str) -> PurchasePreview:
+    redeem = q.pricing.redeem
+    offer = RedeemOffer(redeem.points, redeem.fen, redeem.max_points, redeem.reasons)
+    shown = figures(q, order_no=order_no, source="counter")
+    return PurchasePreview(**vars(shown), balance=q.balance, redeem=offer, preview_token=q.token)
 
 
-def line_view(line: Any) -> dict[str, Any]:
-    return {
-        "kind": line.kind,
-        "label_zh": line.label_zh,
-        "label_en": line.label_en,
-        "amount_fen": line.amount_fen,
-    }
-
-
-def earn_line_view(line: Any) -> dict[str, Any]:
-    return {"code": line.code, "label_zh": line.label_zh, "label_en": line.label_en, "points": line.points}
+def member_shown(member: MemberRef) -> MemberShown:
+    return MemberShown(member.display, member.is_member, member.tier_name)

@@ -1,0 +1,40 @@
+"""What other contexts read from the alliance context, on the caller's connection.
+
+Other contexts read merchants, stores and contracts only through these functions (never the
+alliance's tables): the counter reads an open store with its merchant in one query, and the
+terms in force, inside its own command's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from guildcard.alliance.domain.model import MerchantStatus
+from guildcard.alliance.services.contracts import terms_in_force
+from guildcard.alliance.storage import tables as t
+
+__all__ = ["OpenStore", "open_store", "terms_in_force"]
+
+
+@dataclass(frozen=True)
+class OpenStore:
+    store_id: str
+    merchant_id: str
+    merchant_name: str
+    trade_category: str
+    merchant_active: bool
+
+
+def open_store(conn: Connection, alliance_id: str, store_id: str) -> OpenStore | None:
+    """An open (not closed) store with its merchant, in one indexed read; None when there is none."""
+    s, m = t.stores.c, t.merchants.c
+    row = conn.execute(
+        select(s.id, s.merchant_id, m.name, m.category, m.status)
+        .join_from(t.stores, t.merchants, (m.alliance_id == s.alliance_id) & (m.id == s.merchant_id))
+        .where(s.alliance_id == alliance_id, s.id == store_id, s.closed_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    return OpenStore(row[0], row[1], row[2], row[3], row[4] == MerchantStatus.ACTIVE.value)

@@ -1,0 +1,131 @@
+"""Refunds by order number, whole or partial, each its own idempotent entry.
+
+Under the purchase's row lock: claim the refund number, take the cumulative proportional
+share (``domain.refunds``), then reverse in the ledger: earned points are clawed back
+(pending ones simply void; when already spent, the alliance's negative-balance policy
+applies), points used go back to their original lots and expiry (expired ones to
+breakage), growth is taken back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from guildcard.counter.commands import RefundInput
+from guildcard.counter.domain.amounts import check_bill
+from guildcard.counter.domain.errors import PurchaseNotFound
+from guildcard.counter.domain.receipts import RefundReceipt
+from guildcard.counter.domain.refunds import RefundShare, Settled, refund_share
+from guildcard.counter.handlers.base import handlers, store_for
+from guildcard.counter.storage.receipts import dump_refund, load_refund
+from guildcard.counter.storage.repository import CounterRepository
+from guildcard.kernel.actors import Actor
+from guildcard.kernel.errors import IdempotencyConflict, InvalidInput
+from guildcard.kernel.fingerprint import fingerprint
+from guildcard.kernel.ids import new_id
+from guildcard.ledger import Ledger
+from guildcard.ledger.reversal import reverse
+from guildcard.pipeline import Command, Work
+
+_CLAIMED = "counter.claimed_refund"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundPurchase(Command):
+    scope = "counter.refund"
+    refund: RefundInput
+
+    def identity(self) -> dict[str, Any]:
+        return {"order_no": self.refund.order_no, "amount_fen": self.refund.amount_fen}
+
+
+def _check(_actor: Actor, command: RefundPurchase) -> None:
+    check_bill(command.refund.amount_fen)  # positive and not absurd, before anything is stored
+    if not command.refund.refund_no.strip():
+        raise InvalidInput("A refund number is required.", field="refund_no")
+
+
+def _claim(command: RefundPurchase, work: Work) -> RefundReceipt | None:
+    """Lock the purchase and claim the refund number, or the first refund's receipt."""
+    request, conn = command.refund, work.connection
+    store = store_for(conn, work.deps, work.actor, request.store_id)
+    repo = CounterRepository(conn, work.alliance_id)
+    purchase = repo.purchase_by_order(store.merchant_id, request.order_no, lock=True)
+    if purchase is None or purchase.status == "claimed":
+        raise PurchaseNotFound(order_no=request.order_no)
+    refund_id, digest = new_id("rfd"), fingerprint(command.identity())
+    if repo.claim_refund(
+        refund_id=refund_id, merchant_id=store.merchant_id, refund_no=request.refund_no,
+        purchase_id=purchase.purchase_id, amount_fen=request.amount_fen, fingerprint=digest,
+        recorded_at=work.now, actor_id=work.actor.id,
+    ):  # fmt: skip
+        work.memo[_CLAIMED] = (purchase, refund_id)
+        return None
+    first = repo.refund_by_no(store.merchant_id, request.refund_no)
+    assert first is not None
+    if first.fingerprint != digest:
+        raise IdempotencyConflict(scope="counter.refund", key=request.refund_no)
+    return load_refund(first.receipt)
+
+
+@handlers.register(authorize=_check, claim=_claim)
+def refund_purchase(command: RefundPurchase, work: Work) -> RefundReceipt:
+    request, conn = command.refund, work.connection
+    purchase, refund_id = work.memo[_CLAIMED]
+    repo = CounterRepository(conn, work.alliance_id)
+    share = refund_share(
+        _settled(purchase), already_refunded_fen=int(purchase.refunded_fen), refund_fen=request.amount_fen
+    )
+    ledger = work.deps.ledger(conn, work.alliance_id, work.now, work.memo)
+    entries, to_breakage = _reverse(ledger, purchase, share, refund_id)
+    refunded = int(purchase.refunded_fen) + share.refund_fen
+    status = "refunded" if share.final else "partially_refunded"
+    repo.finish_purchase(purchase.purchase_id, refunded_fen=refunded, status=status)
+    receipt = RefundReceipt(
+        refund_id=refund_id, refund_no=request.refund_no, order_no=request.order_no,
+        purchase_id=purchase.purchase_id, amount_fen=share.refund_fen, cash_fen=share.cash_fen,
+        points_value_fen=share.points_value_fen, points_restored=share.points_restored,
+        points_clawed_back=share.points_clawed_back, growth_reversed=share.growth_reversed,
+        points_to_breakage=to_breakage, refunded_fen=refunded,
+        refundable_fen=int(purchase.payable_fen) - refunded, purchase_status=status,
+        recorded_at=work.now, entries=entries,
+    )  # fmt: skip
+    repo.finish_refund(refund_id, dump_refund(receipt))
+    work.emit(
+        "counter.purchase_refunded", refund_id, purchase_id=purchase.purchase_id,
+        merchant_id=purchase.merchant_id, store_id=purchase.store_id, member_id=purchase.member_id,
+        amount_fen=share.refund_fen, points_clawed_back=share.points_clawed_back,
+        points_restored=share.points_restored, purchase_status=status,
+    )  # fmt: skip
+    return receipt
+
+
+def _settled(purchase: Any) -> Settled:
+    return Settled(
+        payable_fen=int(purchase.payable_fen),
+        cash_fen=int(purchase.cash_fen),
+        points_used=int(purchase.points_used),
+        points_value_fen=int(purchase.points_value_fen),
+        points_earned=int(purchase.points_earned),
+        growth=int(purchase.growth),
+    )
+
+
+def _reverse(ledger: Ledger, purchase: Any, share: RefundShare, refund_id: str) -> tuple[dict[str, str], int]:
+    """Restore the points used first, so that a clawback can take from them before going negative."""
+    moves = [
+        ("spend", purchase.spend_entry_id, share.points_restored),
+        ("award", purchase.award_entry_id, share.points_clawed_back),
+        ("growth", purchase.growth_entry_id, share.growth_reversed),
+    ]
+    entries: dict[str, str] = {}
+    to_breakage = 0
+    for name, entry_id, amount in moves:
+        if entry_id and amount:
+            result = reverse(
+                ledger, entry_id, idempotency_key=f"{refund_id}:{name}", amount=amount, reference=refund_id
+            )
+            entries[name] = result.entry_id
+            to_breakage += result.to_breakage
+    return entries, to_breakage

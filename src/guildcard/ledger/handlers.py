@@ -1,0 +1,105 @@
+"""The ledger's commands for its standalone use (CLI, jobs, tests), run by the command bus.
+
+Other contexts write ledger entries with ``Ledger`` inside their own commands. Here the
+ledger is the whole command: ``RunOnLedger`` runs a function of a ``Ledger`` (each entry it
+writes carries its own idempotency key, so the command needs none); policy changes bump the
+alliance's "ledger" configuration version, so every process's cached settings follow them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from guildcard.kernel.clock import FixedClock
+from guildcard.ledger import settings_store
+from guildcard.ledger.domain.policy import ExpiryPolicy, LedgerSettings, NegativePolicy
+from guildcard.ledger.keys import KeyStore
+from guildcard.ledger.service import Ledger
+from guildcard.pipeline import Command, Handlers, Work, versions
+from guildcard.pipeline.versions import VersionedCache
+
+handlers = Handlers("ledger")
+
+TOPIC = "ledger"
+
+
+@dataclass
+class LedgerDeps:
+    keys: KeyStore
+    settings: VersionedCache[LedgerSettings] = field(
+        default_factory=lambda: VersionedCache(TOPIC, settings_store.load_settings)
+    )
+    # Shared accounts known to be registered by committed work (spares re-registering them).
+    known_accounts: dict[str, set[str]] = field(default_factory=dict)
+
+    def ledger(self, work: Work) -> Ledger:
+        return Ledger(
+            work.connection, alliance_id=work.alliance_id, clock=FixedClock(work.now),
+            settings=self.settings.get(work.connection, work.alliance_id, work.memo),
+            known_accounts=self.known_accounts.setdefault(work.alliance_id, set()),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Ran:
+    value: Any
+    registered_accounts: frozenset[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunOnLedger(Command):
+    scope = "ledger.run"
+    run: Callable[[Ledger], Any]
+
+    def identity(self) -> dict[str, Any]:
+        return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenAllianceLedger(Command):
+    scope = "ledger.open"
+    expiry: ExpiryPolicy | None = None
+    negative: NegativePolicy | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdatePolicies(Command):
+    scope = "ledger.policies"
+    expiry: ExpiryPolicy | None = None
+    negative: NegativePolicy | None = None
+
+
+@handlers.register()
+def run_on_ledger(command: RunOnLedger, work: Work) -> Ran:
+    ledger = work.deps.ledger(work)
+    value = command.run(ledger)
+    return Ran(value, frozenset(ledger.registered_accounts))
+
+
+@handlers.register()
+def open_alliance_ledger(command: OpenAllianceLedger, work: Work) -> LedgerSettings:
+    settings = settings_store.open_alliance_ledger(
+        work.connection, alliance_id=work.alliance_id, keys=work.deps.keys, now=work.now,
+        expiry=command.expiry, negative=command.negative,
+    )  # fmt: skip
+    versions.bump(work.connection, work.alliance_id, TOPIC)
+    return settings
+
+
+@handlers.register()
+def update_policies(command: UpdatePolicies, work: Work) -> LedgerSettings:
+    settings = settings_store.update_policies(
+        work.connection, alliance_id=work.alliance_id, expiry=command.expiry, negative=command.negative
+    )
+    versions.bump(work.connection, work.alliance_id, TOPIC)
+    changed = [name for name in ("expiry", "negative") if getattr(command, name) is not None]
+    work.audit(
+        "ledger.policies_changed",
+        object_type="ledger",
+        object_id=work.alliance_id,
+        details={"changed": changed},
+    )
+    work.emit("ledger.policies_changed", work.alliance_id, changed=changed)
+    return settings

@@ -1,0 +1,115 @@
+"""What the counter reads from members, on the caller's connection (the counter's command).
+
+Member codes, phone look-ups and the merchant's view of a member are read in the counter's
+own transaction: a purchase opens no other. ``redeem`` uses the code up in that transaction,
+so the code is spent if and only if the purchase is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from guildcard.members.domain import member_code
+from guildcard.members.domain.model import ConsentKind, Member, MemberRef, has_consent
+from guildcard.members.domain.pseudonyms import customer_label
+from guildcard.members.errors import (
+    LookupNotAllowed,
+    MemberCodeAlreadyUsed,
+    MemberCodeInvalid,
+    MemberNotFound,
+)
+from guildcard.members.storage.repository import MemberRepository
+from guildcard.privacy.cipher import FieldCipher, LookupHasher
+from guildcard.privacy.phones import mask_phone, normalize_phone
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """How a member appears to a merchant: shared profile, or a pseudonymous customer."""
+
+    customer_ref: str  # stable per merchant, unrelated across merchants
+    label: str  # the name when shared, else e.g. "会员 7F3K"
+    shared: bool
+    display_name: str | None
+    phone_masked: str | None
+
+
+@dataclass(frozen=True)
+class CounterLookup:
+    cipher: FieldCipher
+    lookup: LookupHasher
+
+    def _members(self, conn: Connection) -> MemberRepository:
+        return MemberRepository(conn, self.cipher, self.lookup)
+
+    def _matching(
+        self, repo: MemberRepository, alliance_id: str, code: str, now: datetime
+    ) -> tuple[Member, int]:
+        parsed = member_code.parse(code)
+        found = repo.by_number(alliance_id, parsed.number) if parsed is not None else None
+        if parsed is None or found is None:
+            raise MemberCodeInvalid()
+        member, secret = found
+        step = member_code.matching_step(secret, parsed.totp, now=now)
+        if step is None:
+            raise MemberCodeInvalid()
+        latest = repo.latest_used_step(alliance_id, member.member_id)
+        if latest is not None and latest >= step:
+            raise MemberCodeAlreadyUsed()
+        return member, step
+
+    def redeem(self, conn: Connection, alliance_id: str, code: str, now: datetime) -> MemberRef:
+        """Accept a scanned or typed code once, within its window, in its alliance.
+
+        Raises MemberCodeInvalid (wrong, expired, unknown, other alliance), MemberCodeAlreadyUsed.
+        """
+        repo = self._members(conn)
+        member, step = self._matching(repo, alliance_id, code, now)
+        # The unique key (alliance, member, step) decides between two concurrent scans.
+        if not repo.record_code_use(alliance_id, member.member_id, step, now):
+            raise MemberCodeAlreadyUsed()
+        return member.ref
+
+    def peek(self, conn: Connection, alliance_id: str, code: str, now: datetime) -> MemberRef:
+        """The member behind a code that ``redeem`` would accept now; uses nothing up."""
+        member, _ = self._matching(self._members(conn), alliance_id, code, now)
+        return member.ref
+
+    def by_phone(self, conn: Connection, alliance_id: str, phone: str) -> MemberRef:
+        """A member found by phone, only if they allow it. Raises InvalidPhone, MemberNotFound,
+        LookupNotAllowed."""
+        repo = self._members(conn)
+        member = repo.by_phone(alliance_id, normalize_phone(phone))
+        if member is None or not member.is_active:
+            raise MemberNotFound()
+        if not has_consent(repo.consents(alliance_id, member.member_id), ConsentKind.PHONE_LOOKUP):
+            raise LookupNotAllowed()
+        return member.ref
+
+    def view_for_merchant(self, conn: Connection, member: MemberRef, merchant_id: str) -> CustomerView:
+        """The member as merchant ``merchant_id`` may see them. Raises MemberNotFound."""
+        repo = self._members(conn)
+        found = repo.get(member.alliance_id, member.member_id)
+        if found is None:
+            raise MemberNotFound()
+        consents = repo.consents(member.alliance_id, member.member_id)
+        digest = repo.keyed_digest(found.member_id, scope=f"{found.alliance_id}:merchant:{merchant_id}")
+        return _view(found, digest, shared=found.is_active and has_consent(consents, ConsentKind.SHARING))
+
+
+def _view(member: Member, ref_digest: str, *, shared: bool) -> CustomerView:
+    label = customer_label(ref_digest)
+    if shared and member.profile.display_name:
+        return CustomerView(
+            customer_ref=f"cus_{ref_digest[:20]}",
+            label=member.profile.display_name,
+            shared=True,
+            display_name=member.profile.display_name,
+            phone_masked=mask_phone(member.phone) if member.phone else None,
+        )
+    if shared and member.phone:
+        return CustomerView(f"cus_{ref_digest[:20]}", label, True, None, mask_phone(member.phone))
+    return CustomerView(f"cus_{ref_digest[:20]}", label, False, None, None)
