@@ -51,7 +51,7 @@ class Work:
     # A handler that finds its work already done (a decision taken before) says so here.
     replayed: bool = False
 
-    def emit(self, name: str, subject: str, **payload: Any) -> None:
+    def emit(self, name: str, subject: str, /, **payload: Any) -> None:
         self.events.append(Event(name, subject, payload))
 
     def audit(
