@@ -7,16 +7,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from guildcard.kernel.actors import system_actor
 from guildcard.members.domain import member_code
 from guildcard.members.domain.model import ConsentKind, Member, MemberRef, has_consent
 from guildcard.members.domain.pseudonyms import customer_label
-from guildcard.members.errors import (
-    LookupNotAllowed,
-    MemberCodeAlreadyUsed,
-    MemberCodeInvalid,
-    MemberNotFound,
-)
-from guildcard.members.services.base import MembersDeps, Repositories, active_member
+from guildcard.members.errors import LookupNotAllowed, MemberNotFound
+from guildcard.members.handlers.common import active_member
+from guildcard.members.handlers.counter import RedeemMemberCode, check_member_code, use_member_code
+from guildcard.members.services.base import MembersDeps, Repositories
 from guildcard.privacy.phones import mask_phone, normalize_phone
 
 
@@ -51,9 +49,8 @@ class CounterService:
         Raises MemberCodeInvalid (wrong, expired, unknown, other alliance),
         MemberCodeAlreadyUsed (this code, or a newer one, was already accepted).
         """
-        with self.deps.uow() as uow:
-            ref = self.redeem_member_code_in(uow.connection, alliance_id, code, now)
-            uow.commit()
+        command = RedeemMemberCode(alliance_id=alliance_id, code=code, at=now)
+        ref: MemberRef = self.deps.bus.execute(system_actor(alliance_id, "members.counter"), command).value
         return ref
 
     def redeem_member_code_in(
@@ -61,43 +58,13 @@ class CounterService:
     ) -> MemberRef:
         """``redeem_member_code`` inside the caller's transaction (the counter's commit), so the
         code is used up if and only if the purchase is recorded."""
-        now = now or self.deps.clock.now()
-        parsed = member_code.parse(code)
-        if parsed is None:
-            raise MemberCodeInvalid()
         members = Repositories(conn, self.deps).members
-        found = members.by_number(alliance_id, parsed.number)
-        if found is None:
-            raise MemberCodeInvalid()
-        member, secret = found
-        step = member_code.matching_step(secret, parsed.totp, now=now)
-        if step is None:
-            raise MemberCodeInvalid()
-        latest = members.latest_used_step(alliance_id, member.member_id)
-        if latest is not None and latest >= step:
-            raise MemberCodeAlreadyUsed()
-        # The unique key (alliance, member, step) decides between two concurrent scans.
-        if not members.record_code_use(alliance_id, member.member_id, step, now):
-            raise MemberCodeAlreadyUsed()
-        return member.ref
+        return use_member_code(members, alliance_id, code, now=now or self.deps.clock.now())
 
     def peek_member_code(self, alliance_id: str, code: str, now: datetime | None = None) -> MemberRef:
         """The member behind a code that ``redeem_member_code`` would accept now; uses nothing up."""
-        now = now or self.deps.clock.now()
-        parsed = member_code.parse(code)
-        if parsed is None:
-            raise MemberCodeInvalid()
         with self.deps.read() as repos:
-            found = repos.members.by_number(alliance_id, parsed.number)
-            if found is None:
-                raise MemberCodeInvalid()
-            member, secret = found
-            step = member_code.matching_step(secret, parsed.totp, now=now)
-            if step is None:
-                raise MemberCodeInvalid()
-            latest = repos.members.latest_used_step(alliance_id, member.member_id)
-        if latest is not None and latest >= step:
-            raise MemberCodeAlreadyUsed()
+            member, _ = check_member_code(repos.members, alliance_id, code, now=now or self.deps.clock.now())
         return member.ref
 
     def lookup_by_phone_for_counter(self, alliance_id: str, phone: str) -> MemberRef:
