@@ -181,6 +181,21 @@ def test_an_operator_reviews_possible_duplicates(api):
     assert other.status_code == 403
 
 
+def test_a_consent_change_retried_with_its_key_is_answered_once(api):
+    auth = {"Authorization": f"Bearer {sign_up(api, '13812345678')['token']}"}
+    keyed = {**auth, "Idempotency-Key": "tap-1"}
+    first = api.put("/api/v1/me/consents/marketing", json={"granted": True, "version": "m-1"}, headers=keyed)
+    api.clock.advance(timedelta(seconds=5))  # type: ignore[attr-defined]
+    again = api.put("/api/v1/me/consents/marketing", json={"granted": True, "version": "m-1"}, headers=keyed)
+    assert "idempotent-replayed" not in first.headers
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    other = api.put("/api/v1/me/consents/marketing", json={"granted": False, "version": "m-1"}, headers=keyed)
+    assert (other.status_code, other.json()["code"]) == (409, "idempotency_conflict")
+    history = api.get("/api/v1/me/consents", headers=auth).json()["history"]
+    assert [c["kind"] for c in history] == ["terms", "marketing"]
+
+
 def test_the_openapi_document_describes_the_members_api_with_examples(api):
     spec = api.get("/openapi.json").json()
     for path in (

@@ -121,7 +121,6 @@ NOT_YET_ON_THE_BUS = {
     "guildcard.alliance.services.staff",
     "guildcard.alliance.services.stores",
     "guildcard.loyalty.service",
-    "guildcard.members.services.base",
     "guildcard.settlement.admin",
     "guildcard.settlement.service",
 }

@@ -12,15 +12,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from guildcard.members.domain import member_code
 from guildcard.members.domain.model import ConsentKind, Member, MemberRef, has_consent
 from guildcard.members.domain.pseudonyms import customer_label
-from guildcard.members.errors import (
-    LookupNotAllowed,
-    MemberCodeAlreadyUsed,
-    MemberCodeInvalid,
-    MemberNotFound,
-)
+from guildcard.members.errors import LookupNotAllowed, MemberNotFound
+from guildcard.members.handlers.counter import check_member_code, use_member_code
 from guildcard.members.storage.repository import MemberRepository
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.privacy.phones import mask_phone, normalize_phone
@@ -45,37 +40,16 @@ class CounterLookup:
     def _members(self, conn: Connection) -> MemberRepository:
         return MemberRepository(conn, self.cipher, self.lookup)
 
-    def _matching(
-        self, repo: MemberRepository, alliance_id: str, code: str, now: datetime
-    ) -> tuple[Member, int]:
-        parsed = member_code.parse(code)
-        found = repo.by_number(alliance_id, parsed.number) if parsed is not None else None
-        if parsed is None or found is None:
-            raise MemberCodeInvalid()
-        member, secret = found
-        step = member_code.matching_step(secret, parsed.totp, now=now)
-        if step is None:
-            raise MemberCodeInvalid()
-        latest = repo.latest_used_step(alliance_id, member.member_id)
-        if latest is not None and latest >= step:
-            raise MemberCodeAlreadyUsed()
-        return member, step
-
     def redeem(self, conn: Connection, alliance_id: str, code: str, now: datetime) -> MemberRef:
         """Accept a scanned or typed code once, within its window, in its alliance.
 
         Raises MemberCodeInvalid (wrong, expired, unknown, other alliance), MemberCodeAlreadyUsed.
         """
-        repo = self._members(conn)
-        member, step = self._matching(repo, alliance_id, code, now)
-        # The unique key (alliance, member, step) decides between two concurrent scans.
-        if not repo.record_code_use(alliance_id, member.member_id, step, now):
-            raise MemberCodeAlreadyUsed()
-        return member.ref
+        return use_member_code(self._members(conn), alliance_id, code, now=now)
 
     def peek(self, conn: Connection, alliance_id: str, code: str, now: datetime) -> MemberRef:
         """The member behind a code that ``redeem`` would accept now; uses nothing up."""
-        member, _ = self._matching(self._members(conn), alliance_id, code, now)
+        member, _ = check_member_code(self._members(conn), alliance_id, code, now=now)
         return member.ref
 
     def by_phone(self, conn: Connection, alliance_id: str, phone: str) -> MemberRef:

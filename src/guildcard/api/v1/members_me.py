@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from guildcard.api.auth import SESSION_COOKIE, CurrentActor
 from guildcard.api.deps import ContainerDep
+from guildcard.api.v1.alliance_common import IdempotencyKey, mark_replay
 from guildcard.api.v1.members_schemas import (
     ConsentChangeRead,
     ConsentRead,
@@ -72,16 +73,29 @@ def get_consents(actor: MemberActor, container: ContainerDep) -> ConsentsRead:
     )
 
 
-@router.put("/consents/{kind}", response_model=ConsentChangeRead, responses=problems(401, 403, 422))
-def put_consent(kind: ConsentKind, body: ConsentUpdate, actor: MemberActor, container: ContainerDep) -> Any:
-    """Grant or withdraw one consent (terms, marketing, sharing, phone_lookup); safe to repeat."""
+@router.put("/consents/{kind}", response_model=ConsentChangeRead, responses=problems(401, 403, 409, 422))
+def put_consent(
+    *,
+    kind: ConsentKind,
+    body: ConsentUpdate,
+    actor: MemberActor,
+    container: ContainerDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Grant or withdraw one consent (terms, marketing, sharing, phone_lookup); safe to repeat.
+
+    With an `Idempotency-Key`, a retry returns the first answer (`Idempotent-Replayed: true`).
+    """
     change = container.members.profiles.set_consent(
         alliance_id=actor.alliance_id,
         member_id=actor.id,
         kind=kind,
         granted=body.granted,
         version=body.version,
+        idempotency_key=idempotency_key,
     )
+    mark_replay(response, change.replayed)
     return ConsentChangeRead(**ConsentRead.of(change.consent).model_dump(), changed=change.changed)
 
 

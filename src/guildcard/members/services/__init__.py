@@ -1,4 +1,4 @@
-"""Services of the members context: one unit of work per command."""
+"""Services of the members context: reads on a read transaction, writes as commands on the bus."""
 
 from __future__ import annotations
 

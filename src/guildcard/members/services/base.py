@@ -1,4 +1,4 @@
-"""What every members service needs, and its unit of work."""
+"""What every members service needs: its dependencies, the command bus, and repositories for reads."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from datetime import timedelta
 from sqlalchemy import Connection
 
 from guildcard.db.engine import Database
-from guildcard.db.uow import SqlUnitOfWork
 from guildcard.kernel.clock import Clock
-from guildcard.members.domain.model import Member
 from guildcard.members.domain.otp import OtpPolicy
-from guildcard.members.errors import MemberNotFound, UnknownAlliance
+from guildcard.members.errors import UnknownAlliance
 from guildcard.members.handlers import handlers
 from guildcard.members.ports import AllianceDirectory, CodeSender
 from guildcard.members.storage.duplicates import DuplicateRepository
@@ -44,9 +42,6 @@ class MembersDeps:
                 self, "bus", CommandBus(self.database, self.clock, [handlers], deps={"members": self})
             )
 
-    def uow(self) -> MembersUnitOfWork:
-        return MembersUnitOfWork(self)
-
     @contextmanager
     def read(self) -> Iterator[Repositories]:
         """Repositories on a read transaction (a consistent snapshot on PostgreSQL)."""
@@ -70,24 +65,3 @@ class Repositories:
     @property
     def duplicates(self) -> DuplicateRepository:
         return DuplicateRepository(self.connection)
-
-
-class MembersUnitOfWork(SqlUnitOfWork):
-    def __init__(self, deps: MembersDeps) -> None:
-        super().__init__(deps.database)
-        self._deps = deps
-
-    @property
-    def members(self) -> MemberRepository:
-        return MemberRepository(self.connection, self._deps.cipher, self._deps.lookup)
-
-    @property
-    def duplicates(self) -> DuplicateRepository:
-        return DuplicateRepository(self.connection)
-
-
-def active_member(repo: MemberRepository, alliance_id: str, member_id: str, *, lock: bool = False) -> Member:
-    member = repo.get(alliance_id, member_id, lock=lock)
-    if member is None or not member.is_active:
-        raise MemberNotFound()
-    return member

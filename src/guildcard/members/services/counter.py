@@ -1,4 +1,8 @@
-"""What the counter needs from members: the member code, phone look-up, and the merchant's view."""
+"""What the counter needs from members: the member code, phone look-up, and the merchant's view.
+
+The counter itself reads these in its own command's transaction (``counter_lookup.py``);
+this service runs them alone, each in its own transaction, for the member pages and tests.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from guildcard.kernel.actors import system_actor
 from guildcard.members.counter_lookup import CounterLookup, CustomerView
 from guildcard.members.domain import member_code
 from guildcard.members.domain.model import MemberRef
 from guildcard.members.errors import MemberNotFound
-from guildcard.members.services.base import MembersDeps, active_member
+from guildcard.members.handlers.common import active_member
+from guildcard.members.handlers.counter import RedeemMemberCode
+from guildcard.members.services.base import MembersDeps
 
 __all__ = ["CounterService", "CustomerView"]
 
@@ -36,9 +43,8 @@ class CounterService:
         Raises MemberCodeInvalid (wrong, expired, unknown, other alliance),
         MemberCodeAlreadyUsed (this code, or a newer one, was already accepted).
         """
-        with self.deps.uow() as uow:
-            ref = self.redeem_member_code_in(uow.connection, alliance_id, code, now)
-            uow.commit()
+        command = RedeemMemberCode(alliance_id=alliance_id, code=code, at=now)
+        ref: MemberRef = self.deps.bus.execute(system_actor(alliance_id, "members.counter"), command).value
         return ref
 
     def redeem_member_code_in(

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from guildcard.auth import tokens
-from guildcard.kernel.actors import ActorKind
-from guildcard.members.domain.pseudonyms import erased_label
-from guildcard.members.errors import MemberNotFound
-from guildcard.members.services.base import MembersDeps, active_member
+from guildcard.members.handlers.common import active_member, member_actor
+from guildcard.members.handlers.privacy import EraseMember, ErasureResult
+from guildcard.members.services.base import MembersDeps
 from guildcard.privacy.phones import mask_phone
 
+__all__ = ["EXPORT_FORMAT", "ErasureResult", "PrivacyService"]
+
 EXPORT_FORMAT = "guildcard.member-export.v1"
-
-
-@dataclass(frozen=True)
-class ErasureResult:
-    member_id: str
-    pseudonym: str
-    erased_at: datetime
-    sessions_revoked: int
-    already_erased: bool
 
 
 class PrivacyService:
@@ -79,25 +68,6 @@ class PrivacyService:
         is revoked; pending one-time codes for the phone are deleted. The phone may register
         again later, as a new member. Safe to repeat. Raises MemberNotFound.
         """
-        now = self.deps.clock.now()
-        with self.deps.uow() as uow:
-            repo = uow.members
-            member = repo.get(alliance_id, member_id, lock=True)
-            if member is None:
-                raise MemberNotFound()
-            if not member.is_active:
-                assert member.erased_at is not None
-                return ErasureResult(member_id, member.pseudonym, member.erased_at, 0, already_erased=True)
-            pseudonym = erased_label(repo.keyed_digest(member_id, scope=f"{alliance_id}:erased"))
-            if member.phone:
-                repo.delete_codes_of(alliance_id, repo.phone_hash(alliance_id, member.phone))
-            repo.erase(member, pseudonym=pseudonym, now=now)
-            revoked = tokens.revoke_all_for(
-                uow.connection,
-                alliance_id=alliance_id,
-                actor_kind=ActorKind.MEMBER,
-                actor_id=member_id,
-                now=now,
-            )
-            uow.commit()
-        return ErasureResult(member_id, pseudonym, now, revoked, already_erased=False)
+        command = EraseMember(alliance_id=alliance_id, member_id=member_id)
+        result: ErasureResult = self.deps.bus.execute(member_actor(alliance_id, member_id), command).value
+        return result

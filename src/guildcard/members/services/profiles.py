@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from guildcard.kernel.clock import business_date
-from guildcard.members.domain.model import Consent, ConsentKind, Member, clean_profile, current_consents
-from guildcard.members.errors import InvalidProfile, TermsConsentRequired
-from guildcard.members.services.base import MembersDeps, active_member
-from guildcard.members.services.duplicates import flag_possible_duplicates
+from guildcard.members.domain.model import Consent, ConsentKind, Member
+from guildcard.members.handlers.common import active_member, member_actor
+from guildcard.members.handlers.profiles import ConsentChange, SetConsent, UpdateProfile
+from guildcard.members.services.base import MembersDeps
 
-PROFILE_FIELDS = frozenset({"display_name", "gender", "birthday", "region"})
-MAX_VERSION_LEN = 32
-
-
-@dataclass(frozen=True)
-class ConsentChange:
-    consent: Consent
-    changed: bool  # False when the same decision and version were already recorded
+__all__ = ["ConsentChange", "ProfileService"]
 
 
 class ProfileService:
@@ -36,24 +28,9 @@ class ProfileService:
 
         Raises MemberNotFound, InvalidProfile.
         """
-        unknown = set(changes) - PROFILE_FIELDS
-        if unknown:
-            raise InvalidProfile(f"unknown profile fields: {', '.join(sorted(unknown))}")
-        now = self.deps.clock.now()
-        with self.deps.uow() as uow:
-            member = active_member(uow.members, alliance_id, member_id, lock=True)
-            profile = clean_profile(replace(member.profile, **changes), today=business_date(now))
-            if profile == member.profile:
-                return member
-            uow.members.save_profile(member, profile, now=now)
-            updated = replace(member, profile=profile)
-            if (profile.display_name, profile.birthday) != (
-                member.profile.display_name,
-                member.profile.birthday,
-            ):
-                flag_possible_duplicates(uow, updated, now=now)
-            uow.commit()
-        return updated
+        command = UpdateProfile(alliance_id=alliance_id, member_id=member_id, changes=dict(changes))
+        member: Member = self.deps.bus.execute(member_actor(alliance_id, member_id), command).value
+        return member
 
     def consents(self, *, alliance_id: str, member_id: str) -> list[Consent]:
         """Every consent decision, oldest first. Raises MemberNotFound."""
@@ -62,25 +39,30 @@ class ProfileService:
             return repos.members.consents(alliance_id, member_id)
 
     def set_consent(
-        self, *, alliance_id: str, member_id: str, kind: ConsentKind, granted: bool, version: str
+        self,
+        *,
+        alliance_id: str,
+        member_id: str,
+        kind: ConsentKind,
+        granted: bool,
+        version: str,
+        idempotency_key: str | None = None,
     ) -> ConsentChange:
         """Record a decision on one consent, with its version and time. Safe to repeat.
 
+        With ``idempotency_key``, a replay returns the first result (``replayed``) and the
+        same key with another decision raises IdempotencyConflict.
         Raises MemberNotFound, InvalidProfile, TermsConsentRequired (the terms cannot be
         withdrawn while remaining a member: erasure is the way out).
         """
-        version = version.strip()
-        if not 1 <= len(version) <= MAX_VERSION_LEN:
-            raise InvalidProfile(f"version must be 1 to {MAX_VERSION_LEN} characters", field="version")
-        if kind is ConsentKind.TERMS and not granted:
-            raise TermsConsentRequired("The terms cannot be withdrawn; ask for erasure to leave.")
-        now = self.deps.clock.now()
-        with self.deps.uow() as uow:
-            active_member(uow.members, alliance_id, member_id, lock=True)
-            current = current_consents(uow.members.consents(alliance_id, member_id)).get(kind)
-            if current is not None and (current.granted, current.version) == (granted, version):
-                return ConsentChange(current, changed=False)
-            record = Consent(kind, granted, version, now)
-            uow.members.add_consent(alliance_id, member_id, record)
-            uow.commit()
-        return ConsentChange(record, changed=True)
+        command = SetConsent(
+            alliance_id=alliance_id,
+            member_id=member_id,
+            kind=kind,
+            granted=granted,
+            version=version,
+            idempotency_key=idempotency_key,
+        )
+        outcome = self.deps.bus.execute(member_actor(alliance_id, member_id), command)
+        change: ConsentChange = outcome.value
+        return replace(change, replayed=True) if outcome.replayed else change

@@ -325,6 +325,13 @@ class MemberRepository:
         ).first()
         return consumed is not None
 
+    def delete_code(self, alliance_id: str, otp_id: str) -> None:
+        self.conn.execute(
+            delete(member_otps).where(
+                member_otps.c.alliance_id == alliance_id, member_otps.c.otp_id == otp_id
+            )
+        )
+
     def delete_codes_of(self, alliance_id: str, phone_hash: str) -> None:
         self.conn.execute(
             delete(member_otps).where(

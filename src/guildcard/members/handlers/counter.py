@@ -1,0 +1,64 @@
+"""The member code at the counter: checked, and used up once.
+
+``use_member_code`` runs on whatever connection it is given: the counter's commit uses the
+code inside its own command (so the code is used up if and only if the purchase is recorded);
+``RedeemMemberCode`` uses it alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from guildcard.members.domain import member_code
+from guildcard.members.domain.model import Member, MemberRef
+from guildcard.members.errors import MemberCodeAlreadyUsed, MemberCodeInvalid
+from guildcard.members.handlers.common import handlers, member_repository
+from guildcard.members.storage.repository import MemberRepository
+from guildcard.pipeline import Command, Work
+
+
+def check_member_code(
+    repo: MemberRepository, alliance_id: str, code: str, *, now: datetime
+) -> tuple[Member, int]:
+    """The member behind a code valid now and not yet used, and the code's time step.
+
+    Raises MemberCodeInvalid (wrong, expired, unknown, other alliance), MemberCodeAlreadyUsed.
+    """
+    parsed = member_code.parse(code)
+    if parsed is None:
+        raise MemberCodeInvalid()
+    found = repo.by_number(alliance_id, parsed.number)
+    if found is None:
+        raise MemberCodeInvalid()
+    member, secret = found
+    step = member_code.matching_step(secret, parsed.totp, now=now)
+    if step is None:
+        raise MemberCodeInvalid()
+    latest = repo.latest_used_step(alliance_id, member.member_id)
+    if latest is not None and latest >= step:
+        raise MemberCodeAlreadyUsed()
+    return member, step
+
+
+def use_member_code(repo: MemberRepository, alliance_id: str, code: str, *, now: datetime) -> MemberRef:
+    member, step = check_member_code(repo, alliance_id, code, now=now)
+    # The unique key (alliance, member, step) decides between two concurrent scans.
+    if not repo.record_code_use(alliance_id, member.member_id, step, now):
+        raise MemberCodeAlreadyUsed()
+    return member.ref
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedeemMemberCode(Command):
+    scope = "members.redeem_member_code"
+    alliance_id: str
+    code: str = field(repr=False)
+    at: datetime | None = None  # None: the command's time
+
+
+@handlers.register()
+def redeem_member_code(command: RedeemMemberCode, work: Work) -> MemberRef:
+    return use_member_code(
+        member_repository(work), command.alliance_id, command.code, now=command.at or work.now
+    )
