@@ -122,7 +122,6 @@ NOT_YET_ON_THE_BUS = {
     "guildcard.alliance.services.stores",
     "guildcard.counter.service",
     "guildcard.ledger.standalone",
-    "guildcard.loyalty.service",
     "guildcard.members.services.base",
     "guildcard.settlement.admin",
     "guildcard.settlement.service",
