@@ -123,8 +123,6 @@ NOT_YET_ON_THE_BUS = {
     "guildcard.counter.service",
     "guildcard.ledger.standalone",
     "guildcard.members.services.base",
-    "guildcard.settlement.admin",
-    "guildcard.settlement.service",
 }
 
 
