@@ -120,9 +120,6 @@ NOT_YET_ON_THE_BUS = {
     "guildcard.alliance.services.pos_keys",
     "guildcard.alliance.services.staff",
     "guildcard.alliance.services.stores",
-    "guildcard.loyalty.service",
-    "guildcard.settlement.admin",
-    "guildcard.settlement.service",
 }
 
 

@@ -6,20 +6,16 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from guildcard.db import idempotency
 from guildcard.db.engine import Database
-from guildcard.db.uow import SqlUnitOfWork
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import Clock
-from guildcard.kernel.errors import InvalidInput
-from guildcard.kernel.fingerprint import fingerprint
 from guildcard.pipeline import CommandBus
 from guildcard.settlement import access, issuance
 from guildcard.settlement.domain.periods import PeriodKind, parse_period
 from guildcard.settlement.domain.terms import BreakageMode, LimitMode
-from guildcard.settlement.handlers import handlers
+from guildcard.settlement.handlers import SetBreakageMode, SetLimit, handlers
 from guildcard.settlement.storage import activity
-from guildcard.settlement.storage.repository import Limit, SettlementRepository
+from guildcard.settlement.storage.repository import SettlementRepository
 
 
 @dataclass(frozen=True)
@@ -46,9 +42,8 @@ class SettlementAdmin:
         self.bus = bus or CommandBus(database, clock, [handlers])
 
     def set_breakage_mode(self, actor: Actor, mode: BreakageMode, *, idempotency_key: str) -> Applied:
-        access.require_operator(actor)
-        return self._apply(actor, "settlement.breakage", idempotency_key, {"breakage_mode": mode.value},
-                           lambda repo: repo.set_breakage_mode(mode, self.clock.now()))  # fmt: skip
+        outcome = self.bus.execute(actor, SetBreakageMode(mode=mode, idempotency_key=idempotency_key))
+        return Applied({"breakage_mode": outcome.value.value}, replayed=outcome.replayed)
 
     def set_limit(
         self,
@@ -60,36 +55,16 @@ class SettlementAdmin:
         mode: LimitMode,
         idempotency_key: str,
     ) -> Applied:
-        access.require_operator(actor)
-        if isinstance(limit_points, bool) or not isinstance(limit_points, int) or limit_points < 0:
-            raise InvalidInput("a limit is a whole number of points >= 0", field="limit_points")
-        limit = Limit(merchant_id, period_kind, limit_points, mode)
-        values = {k: str(v) for k, v in asdict(limit).items()}
-        return self._apply(
-            actor,
-            "settlement.limit",
-            idempotency_key,
-            values,
-            lambda repo: repo.set_limit(limit, self.clock.now()),
+        command = SetLimit(
+            merchant_id=merchant_id,
+            limit_points=limit_points,
+            period_kind=period_kind,
+            mode=mode,
+            idempotency_key=idempotency_key,
         )
-
-    def _apply(self, actor: Actor, scope: str, key: str, values: dict[str, Any], work: Any) -> Applied:
-        with SqlUnitOfWork(self.database) as uow:
-            conn, now = uow.connection, self.clock.now()
-            replay = idempotency.claim(
-                conn,
-                alliance_id=actor.alliance_id,
-                scope=scope,
-                key=key,
-                fingerprint=fingerprint(values),
-                now=now,
-            )
-            if replay is not None:
-                return Applied(dict(replay), replayed=True)
-            work(SettlementRepository(conn, actor.alliance_id))
-            idempotency.remember(conn, alliance_id=actor.alliance_id, scope=scope, key=key, response=values)
-            uow.commit()
-        return Applied(values)
+        outcome = self.bus.execute(actor, command)
+        values = {k: str(v) for k, v in asdict(outcome.value).items()}
+        return Applied(values, replayed=outcome.replayed)
 
     def limits(self, actor: Actor) -> list[issuance.LimitStatus]:
         access.require_operator(actor)

@@ -1,9 +1,8 @@
 """``SettlementService``: statements per period and merchant, close, drill-down, proofs, flows.
 
-Each command is one unit of work. Closing a period takes a ledger checkpoint that covers it,
-prices every uncovered entry that occurred before the period's end, posts one FEN entry per
-merchant (idempotency key ``settle:{period}:{merchant}``), stores the statements, and takes a
-second checkpoint so the settlement entries themselves can be proven at once.
+Reads open their own read transaction; closing a period is a command on the bus (``ClosePeriod``,
+see handlers.py): one transaction that posts the settlement entries, stores the statements and
+checkpoints them.
 """
 
 from __future__ import annotations
@@ -11,59 +10,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from guildcard.db.engine import Database
-from guildcard.db.uow import SqlUnitOfWork, retrying
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import Clock
-from guildcard.ledger import Ledger, Posting, Unit
-from guildcard.ledger.checkpoints import inclusion_proof, make_checkpoint
+from guildcard.ledger.checkpoints import inclusion_proof
 from guildcard.ledger.domain.results import InclusionProof
 from guildcard.ledger.keys import KeyStore
-from guildcard.ledger.storage.tables import checkpoints
+from guildcard.pipeline import CommandBus
 from guildcard.settlement import access
-from guildcard.settlement.compute import (
-    SOURCES_OF,
-    Computation,
-    TermsCache,
-    compute,
-    unsettled_sales,
-    with_corrections,
-)
-from guildcard.settlement.domain import chart
-from guildcard.settlement.domain.errors import EntryNotInStatement, PeriodNotOver, StatementNotFound
+from guildcard.settlement.compute import SOURCES_OF, unsettled_sales, with_corrections
+from guildcard.settlement.domain.errors import EntryNotInStatement, StatementNotFound
 from guildcard.settlement.domain.periods import Period, parse_period
-from guildcard.settlement.domain.statement import Component, Figures, Line, figures_of, postings
-from guildcard.settlement.domain.terms import BreakageMode, MemberSalesSource, MerchantRef, TermsProvider
+from guildcard.settlement.domain.statement import Component, figures_of
+from guildcard.settlement.domain.terms import MemberSalesSource, TermsProvider
+from guildcard.settlement.handlers import ClosePeriod, SettlementDeps, handlers
+from guildcard.settlement.statements import (
+    CloseResult,
+    Statement,
+    closed_statements,
+    priced_by_merchant,
+)
 from guildcard.settlement.storage import activity
 from guildcard.settlement.storage.activity import Selection
-from guildcard.settlement.storage.repository import Run, SettlementRepository, StoredStatement
+from guildcard.settlement.storage.repository import Run, SettlementRepository
 
-
-@dataclass(frozen=True)
-class Statement:
-    alliance_id: str
-    period_key: str
-    merchant_id: str
-    merchant_name: str
-    status: str  # "open" (a preview, may still change) or "closed" (final)
-    figures: Figures
-    lines: tuple[Line, ...]
-    breakage_mode: BreakageMode
-    checkpoint_seq: int | None = None
-    checkpoint_root: str | None = None
-    closed_at: datetime | None = None
-    ledger_entry_id: str | None = None
-
-
-@dataclass(frozen=True)
-class CloseResult:
-    period_key: str
-    statements: list[Statement]
-    checkpoint_seq: int
-    checkpoint_root: str
-    replayed: bool = False
+__all__ = ["CloseResult", "DrillItem", "SettlementService", "Statement"]
 
 
 @dataclass(frozen=True)
@@ -86,8 +59,13 @@ class SettlementService:
         terms: TermsProvider,
         sales: MemberSalesSource,
         keys: KeyStore,
+        bus: CommandBus | None = None,
     ) -> None:
-        self.database, self.clock, self.terms, self.sales, self.keys = database, clock, terms, sales, keys
+        self.database, self.clock, self.terms, self.sales = database, clock, terms, sales
+        if bus is None:  # standalone (tests, tools): its own bus, with what its handlers need
+            bus = CommandBus(database, clock, [handlers])
+            bus.provide("settlement", SettlementDeps(terms, sales, keys, clock))
+        self.bus = bus
 
     # --- reading statements ---------------------------------------------------------------------
 
@@ -110,101 +88,23 @@ class SettlementService:
         repo = SettlementRepository(conn, alliance_id)
         run = repo.run(period.key)
         if run is not None:
-            return [_closed(alliance_id, period.key, run, s) for s in repo.statements(period.key)]
+            return closed_statements(repo, period.key, run)
         mode = repo.breakage_mode()
-        computed, _ = self._compute(conn, alliance_id, period, Selection(alliance_id, period.ends_at), mode)
+        computed, _ = priced_by_merchant(
+            conn, alliance_id=alliance_id, period=period, selection=Selection(alliance_id, period.ends_at),
+            breakage=mode, terms=self.terms, sales=self.sales, now=self.clock.now(),
+        )  # fmt: skip
         return [
             Statement(alliance_id, period.key, m.id, m.name, "open", figures_of(lines), lines, mode)
             for m, lines in computed
         ]
 
-    def _merchants(self, alliance_id: str, extra: set[str]) -> list[MerchantRef]:
-        known = {m.id: m for m in self.terms.merchants(alliance_id)}
-        for merchant_id in extra - set(known):
-            known[merchant_id] = MerchantRef(merchant_id, merchant_id)
-        return sorted(known.values(), key=lambda m: m.id)
-
-    def _compute(
-        self, conn: Connection, alliance_id: str, period: Period, sel: Selection, mode: BreakageMode
-    ) -> tuple[list[tuple[MerchantRef, tuple[Line, ...]]], Computation]:
-        computation = compute(
-            conn,
-            period=period,
-            selection=sel,
-            terms=TermsCache(self.terms, alliance_id),
-            sales_source=self.sales,
-            merchant_ids=[m.id for m in self.terms.merchants(alliance_id)],
-            breakage=mode,
-            now=self.clock.now(),
-        )
-        merchants = self._merchants(alliance_id, set(computation.priced))
-        empty: tuple[Line, ...] = ()
-        lines = [
-            (m, computation.priced[m.id].lines if m.id in computation.priced else empty) for m in merchants
-        ]
-        return lines, computation
-
     # --- closing ----------------------------------------------------------------------------------
 
     def close(self, actor: Actor, period_key: str) -> CloseResult:
         """Close the period for every merchant: once. Closing it again returns the first result."""
-        access.require_operator(actor)
-        period = parse_period(period_key)
-        if self.clock.now() < period.ends_at:
-            raise PeriodNotOver(period=period.key, ends_at=period.ends_at.isoformat())
-        return retrying(lambda: self._close(actor.alliance_id, period))
-
-    def _close(self, alliance_id: str, period: Period) -> CloseResult:
-        with SqlUnitOfWork(self.database) as uow:
-            conn, now = uow.connection, self.clock.now()
-            # The checkpoint also takes the alliance's ledger lock: closes are serialized.
-            make_checkpoint(conn, alliance_id=alliance_id, keys=self.keys, now=now)
-            repo = SettlementRepository(conn, alliance_id)
-            run = repo.run(period.key)
-            if run is not None:
-                statements = [_closed(alliance_id, period.key, run, s) for s in repo.statements(period.key)]
-                return CloseResult(
-                    period.key, statements, run.checkpoint_seq, run.checkpoint_root, replayed=True
-                )
-            cp = _latest_checkpoint(conn, alliance_id)
-            mode = repo.breakage_mode()
-            sel = Selection(alliance_id, period.ends_at, max_checkpoint=cp[0])
-            computed, computation = self._compute(conn, alliance_id, period, sel, mode)
-            ledger = Ledger(conn, alliance_id=alliance_id, clock=self.clock)
-            stored = [self._settle(ledger, period, m, lines, mode) for m, lines in computed]
-            run = Run(
-                period.key, repo.next_close_seq(), cp[0], cp[1], mode, now, period.starts_at, period.ends_at
-            )
-            repo.add_run(period, run)
-            for statement in stored:
-                repo.add_statement(period.key, statement, now)
-            repo.add_sales(period.key, [(s.id, s.merchant_id, s.amount) for s in computation.sales])
-            repo.add_entry_fees(period.key, computation.entry_fees)
-            make_checkpoint(conn, alliance_id=alliance_id, keys=self.keys, now=now)
-            uow.commit()
-        return CloseResult(
-            period.key, [_closed(alliance_id, period.key, run, s) for s in stored], cp[0], cp[1]
-        )
-
-    def _settle(
-        self,
-        ledger: Ledger,
-        period: Period,
-        merchant: MerchantRef,
-        lines: tuple[Line, ...],
-        mode: BreakageMode,
-    ) -> StoredStatement:
-        lines_out = postings(merchant.id, lines, breakage=mode)
-        entry_id = None
-        if lines_out:
-            entry_id = ledger.post(
-                kind=chart.SETTLEMENT_KIND,
-                postings=[Posting(account, Unit.FEN, amount) for account, amount in lines_out],
-                idempotency_key=f"settle:{period.key}:{merchant.id}",
-                reference=f"settlement:{period.key}:{merchant.id}",
-                occurred_at=period.ends_at,
-            ).entry_id
-        return StoredStatement(merchant.id, merchant.name, figures_of(lines), lines, entry_id)
+        result: CloseResult = self.bus.execute(actor, ClosePeriod(period_key=period_key)).value
+        return result
 
     # --- drill-down, proofs, flows ------------------------------------------------------------
 
@@ -299,30 +199,3 @@ def _selection(alliance_id: str, period: Period, run: Run | None) -> Selection:
     if run is None:
         return Selection(alliance_id, period.ends_at)
     return Selection(alliance_id, run.ends_at, max_checkpoint=run.checkpoint_seq, closed_before=run.close_seq)
-
-
-def _latest_checkpoint(conn: Connection, alliance_id: str) -> tuple[int, str]:
-    row = conn.execute(
-        select(checkpoints.c.seq, checkpoints.c.root)
-        .where(checkpoints.c.alliance_id == alliance_id)
-        .order_by(checkpoints.c.seq.desc())
-        .limit(1)
-    ).first()
-    return (0, "0" * 64) if row is None else (int(row.seq), row.root)
-
-
-def _closed(alliance_id: str, period_key: str, run: Run, s: StoredStatement) -> Statement:
-    return Statement(
-        alliance_id,
-        period_key,
-        s.merchant_id,
-        s.merchant_name,
-        "closed",
-        s.figures,
-        s.lines,
-        run.breakage_mode,
-        run.checkpoint_seq,
-        run.checkpoint_root,
-        run.closed_at,
-        s.ledger_entry_id,
-    )

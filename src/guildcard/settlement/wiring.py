@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from guildcard.settlement.admin import SettlementAdmin
 from guildcard.settlement.domain.errors import PortsMissing
+from guildcard.settlement.handlers import SettlementDeps
 from guildcard.settlement.service import SettlementService
 
 if TYPE_CHECKING:
@@ -16,12 +17,10 @@ def settlement_service(container: Container) -> SettlementService:
     terms, sales = container.settlement_terms, container.settlement_sales
     if terms is None or sales is None:
         raise PortsMissing()
+    keys = container.ledger_keys  # the same signing keys as the ledger's checkpoints
+    container.bus.provide("settlement", SettlementDeps(terms, sales, keys, container.clock))
     return SettlementService(
-        container.database,
-        clock=container.clock,
-        terms=terms,
-        sales=sales,
-        keys=container.ledger_keys,  # the same signing keys as the ledger's checkpoints
+        container.database, clock=container.clock, terms=terms, sales=sales, keys=keys, bus=container.bus
     )
 
 
