@@ -153,12 +153,8 @@ class ReviseApplication(Command):
 @handlers.register()
 def revise_application(command: ReviseApplication, work: Work) -> Application:
     """The applicant answers a request for changes; the application goes back to review."""
-    conn, alliance_id, now, application_id = (
-        work.connection,
-        work.alliance_id,
-        work.now,
-        command.application_id,
-    )
+    conn, alliance_id, now = work.connection, work.alliance_id, work.now
+    application_id = command.application_id
     row = repo.application_row(conn, alliance_id, application_id, lock=True)
     parts = split_secret_token(command.applicant_token)
     if row is None or parts is None or parts != (alliance_id, row["applicant_token_hash"]):

@@ -146,14 +146,8 @@ class UpdateStaff(Command):
 
 @handlers.register()
 def update_staff(command: UpdateStaff, work: Work) -> StaffAccount:
-    conn, alliance_id, now, actor, staff_id = (
-        work.connection,
-        work.alliance_id,
-        work.now,
-        work.actor,
-        command.staff_id,
-    )
-    role, disabled = command.role, command.disabled
+    conn, alliance_id, now, actor = work.connection, work.alliance_id, work.now, work.actor
+    staff_id, role, disabled = command.staff_id, command.role, command.disabled
     account = staff_for(conn, actor, staff_id, Perm.STAFF_WRITE)
     may_manage(actor, account.role)
     new_role = role or account.role
