@@ -50,6 +50,21 @@ def next_status(current: ApplicationStatus, decision: ReviewDecision) -> Applica
 
 
 @dataclass(frozen=True)
+class ApplicationForm:
+    """What the applicant sends, before validation."""
+
+    business_name: str
+    category: str
+    credit_code: str
+    legal_representative: str
+    contact_phone: str
+    store_name: str
+    store_address: str
+    store_latitude: str
+    store_longitude: str
+
+
+@dataclass(frozen=True)
 class ApplicationDetails:
     """What the applicant fills in; validated before it is stored."""
 

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from guildcard.alliance.domain.access import Perm, authorize
 from guildcard.alliance.domain.errors import ObjectNotFound
-from guildcard.alliance.services.base import Deps, or_raise
+from guildcard.alliance.handlers.common import or_raise
+from guildcard.alliance.services.base import Deps
 from guildcard.alliance.storage import repository as repo
 from guildcard.audit import log
 from guildcard.audit.log import AuditEntry, AuditFilter

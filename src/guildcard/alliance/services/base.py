@@ -1,24 +1,16 @@
-"""What every alliance service needs, and small helpers they share."""
+"""What every alliance service needs; services are façades that run commands on the bus."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Generic, TypeVar
-
-from sqlalchemy import Connection
+from typing import Generic, TypeVar
 
 from guildcard.alliance.handlers import handlers
 from guildcard.alliance.services.passwords import Passwords
-from guildcard.db import idempotency
 from guildcard.db.engine import Database
 from guildcard.kernel.clock import Clock
-from guildcard.kernel.fingerprint import fingerprint
 from guildcard.ledger.keys import KeyStore
-from guildcard.pipeline import CommandBus
+from guildcard.pipeline import CommandBus, Outcome
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.throttle import Throttle
 
@@ -27,6 +19,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Deps:
+    """The alliance's dependencies; the bus hands them to its handlers as ``work.deps``."""
+
     database: Database
     clock: Clock
     cipher: FieldCipher
@@ -54,50 +48,6 @@ class Created(Generic[T]):
     value: T
     replayed: bool = False
 
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def new_secret_token(alliance_id: str) -> tuple[str, str]:
-    """``(token, hash)``: ``{alliance_id}.{secret}``, shown once; only the hash is stored."""
-    secret = secrets.token_urlsafe(32)
-    return f"{alliance_id}.{secret}", hash_secret(secret)
-
-
-def split_secret_token(token: str) -> tuple[str, str] | None:
-    alliance_id, sep, secret = token.strip().rpartition(".")
-    if not sep or not alliance_id or len(secret) < 20:
-        return None
-    return alliance_id, hash_secret(secret)
-
-
-def claim_key(
-    conn: Connection,
-    *,
-    alliance_id: str,
-    scope: str,
-    key: str | None,
-    request: Mapping[str, Any],
-    now: datetime,
-) -> dict[str, Any] | None:
-    """The first response for a replayed key, or None (go ahead and do the work)."""
-    if key is None:
-        return None
-    replay = idempotency.claim(
-        conn, alliance_id=alliance_id, scope=scope, key=key, fingerprint=fingerprint(request), now=now
-    )
-    return dict(replay) if replay is not None else None
-
-
-def remember_key(
-    conn: Connection, *, alliance_id: str, scope: str, key: str | None, response: dict[str, Any]
-) -> None:
-    if key is not None:
-        idempotency.remember(conn, alliance_id=alliance_id, scope=scope, key=key, response=response)
-
-
-def or_raise(value: T | None, error: Callable[[], Exception]) -> T:
-    if value is None:
-        raise error()
-    return value
+    @classmethod
+    def of(cls, outcome: Outcome[T]) -> Created[T]:
+        return cls(outcome.value, replayed=outcome.replayed)

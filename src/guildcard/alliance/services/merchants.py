@@ -7,18 +7,18 @@ cannot earn or redeem there (the counter calls ``require_active_merchant``).
 from __future__ import annotations
 
 import builtins
+from typing import cast
 
 from sqlalchemy import Connection
 
 from guildcard.alliance.domain.access import Perm, authorize
-from guildcard.alliance.domain.errors import InvalidTransition, MerchantSuspended, ObjectNotFound
+from guildcard.alliance.domain.errors import MerchantSuspended, ObjectNotFound
 from guildcard.alliance.domain.model import Merchant, MerchantStatus
-from guildcard.alliance.services.base import Deps, or_raise
+from guildcard.alliance.handlers.common import or_raise
+from guildcard.alliance.handlers.merchants import SetMerchantStatus
+from guildcard.alliance.services.base import Deps
 from guildcard.alliance.storage import repository as repo
-from guildcard.audit.log import record
-from guildcard.db.uow import SqlUnitOfWork
 from guildcard.kernel.actors import Actor, ActorKind
-from guildcard.kernel.errors import InvalidInput
 from guildcard.privacy.phones import mask_phone
 
 
@@ -66,43 +66,5 @@ class MerchantService:
         self, actor: Actor, merchant_id: str, status: MerchantStatus, *, reason: str | None
     ) -> Merchant:
         """Suspend (reason required) or reactivate. Idempotent by nature: same status -> error."""
-        if status is MerchantStatus.SUSPENDED and not (reason or "").strip():
-            raise InvalidInput("A reason is required to suspend a merchant.", field="reason")
-        now = self.deps.clock.now()
-        with SqlUnitOfWork(self.deps.database) as uow:
-            conn = uow.connection
-            merchant = or_raise(
-                repo.get_merchant(conn, actor.alliance_id, merchant_id, lock=True), ObjectNotFound
-            )
-            authorize(actor, Perm.MERCHANT_READ, alliance_id=merchant.alliance_id, merchant_id=merchant.id)
-            authorize(actor, Perm.MERCHANT_SUSPEND, alliance_id=merchant.alliance_id, merchant_id=merchant.id)
-            if merchant.status is status:
-                raise InvalidTransition(
-                    f"the merchant is already {status.value}", current_status=status.value
-                )
-            repo.set_merchant_status(conn, actor.alliance_id, merchant_id, status)
-            repo.add_status_event(
-                conn,
-                alliance_id=actor.alliance_id,
-                object_type="merchant",
-                object_id=merchant_id,
-                from_status=merchant.status.value,
-                to_status=status.value,
-                actor_kind=actor.kind.value,
-                actor_id=actor.id,
-                reason=reason,
-                at=now,
-            )
-            record(
-                conn,
-                actor=actor,
-                action=f"merchant.{'suspend' if status is MerchantStatus.SUSPENDED else 'reactivate'}",
-                object_type="merchant",
-                object_id=merchant_id,
-                merchant_id=merchant_id,
-                at=now,
-                details={"from": merchant.status.value, "to": status.value},
-            )
-            result = or_raise(repo.get_merchant(conn, actor.alliance_id, merchant_id), ObjectNotFound)
-            uow.commit()
-        return result
+        command = SetMerchantStatus(merchant_id=merchant_id, status=status, reason=reason)
+        return cast("Merchant", self.deps.bus.execute(actor, command).value)
