@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from babel.dates import format_timedelta
 from fastapi import Request
 
 from guildcard.kernel.actors import Actor, ActorKind
@@ -17,7 +20,7 @@ CONSENT_VERSION = "2026-11"  # the wording of the optional consents on the setti
 
 # What a member can act on, from the error's details, after its message (member.po translates them).
 ATTEMPTS_LEFT = "%(left)s attempts left."
-WAIT_SECONDS = "Please try again in %(seconds)s seconds."
+TRY_AGAIN_IN = "Please try again in %(wait)s."
 
 
 def gettext(request: Request, message: str) -> str:
@@ -26,10 +29,12 @@ def gettext(request: Request, message: str) -> str:
 
 def notice_for(request: Request, error: GuildCardError) -> str:
     """The error as a sentence in the page's language (never a code or a stack trace)."""
-    text = error_message(error, language_of(request))
+    language = language_of(request)
+    text = error_message(error, language)
     seconds = error.details.get("retry_after")
-    if seconds is not None:
-        text += " " + gettext(request, WAIT_SECONDS) % {"seconds": seconds}
+    if seconds is not None:  # Babel words it: "40 seconds", "13 hours", "40秒钟"
+        wait = format_timedelta(timedelta(seconds=seconds), locale=language.replace("-", "_"))
+        text += " " + gettext(request, TRY_AGAIN_IN) % {"wait": wait}
     left = error.details.get("attempts_left")
     if left is not None:
         text += " " + gettext(request, ATTEMPTS_LEFT) % {"left": left}
