@@ -122,6 +122,36 @@ def test_bad_input_gets_a_problem_with_a_stable_code(api, body, status, code):
     assert response.json()["code"] == code
 
 
+@pytest.mark.parametrize(
+    ("accept_language", "language", "detail"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh-CN", "请输入有效的手机号。"),
+        ("en-US,en;q=0.9", "en", "This is not a valid phone number."),
+        ("fr-FR, zh;q=0.5", "zh-CN", "请输入有效的手机号。"),
+        (None, "en", "This is not a valid phone number."),  # integrators without the header keep English
+    ],
+)
+def test_the_detail_follows_accept_language_and_the_code_does_not(api, accept_language, language, detail):
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    response = api.post(f"{A}/otp", json={"phone": "12345", "purpose": "login"}, headers=headers)
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_phone")
+    assert response.json()["detail"] == detail
+    assert response.headers["content-language"] == language
+    assert "accept-language" in response.headers["vary"].lower()
+
+
+def test_validation_and_routing_problems_are_translated_too(api):
+    bad = {"phone": "13812345678", "purpose": "dance"}  # pydantic: the summary is translated
+    zh = api.post(f"{A}/otp", json=bad, headers={"Accept-Language": "zh-CN"})
+    en = api.post(f"{A}/otp", json=bad, headers={"Accept-Language": "en"})
+    assert zh.json()["detail"] == "请求无效。"
+    assert en.json()["detail"] == "The request is not valid."
+    assert zh.json()["errors"] == en.json()["errors"]
+    missing = api.get("/api/v1/no-such-route", headers={"Accept-Language": "zh"})
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+    assert missing.json()["detail"] == "未找到"
+
+
 def test_code_errors_are_problems_too(api):
     api.post(f"{A}/otp", json={"phone": "13812345678"})
     wrong = api.post(f"{A}/members/session", json={"phone": "13812345678", "code": "00000x"})

@@ -29,7 +29,9 @@ from guildcard.web.app import install_web
 
 DESCRIPTION = """\
 GuildCard: coalition loyalty (异业联盟). Errors are `application/problem+json` with a
-stable `code`. Every write takes an `Idempotency-Key`; a replay returns the first result.
+stable `code`; their `detail` is in Chinese when `Accept-Language` prefers `zh`, else English
+(English without the header), as `Content-Language` says. Every write takes an
+`Idempotency-Key`; a replay returns the first result.
 """
 
 

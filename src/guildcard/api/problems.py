@@ -1,4 +1,9 @@
-"""The one mapping from error kinds to HTTP, as application/problem+json (RFC 9457)."""
+"""The one mapping from error kinds to HTTP, as application/problem+json (RFC 9457).
+
+``detail`` is in the language the client's ``Accept-Language`` prefers (zh-CN or English),
+translated through the pages' catalogs; without the header it stays English, as integrators
+have always had it. ``Content-Language`` says which one was used. ``code`` never changes.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from guildcard.kernel import errors
 from guildcard.logs import request_id_var
+from guildcard.web.i18n import error_message, preferred_language, translations
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -35,6 +41,8 @@ _HTTP_CODES = {
     403: "permission_denied",
 }
 
+API_DEFAULT_LANGUAGE = "en"  # the pages default to zh-CN; API clients that send no header keep English
+
 logger = logging.getLogger("guildcard.api")
 
 
@@ -45,7 +53,11 @@ def status_for(error: errors.GuildCardError) -> int:
     return 500
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+def language_of(request: Request) -> str:
+    return preferred_language(request.headers.get("accept-language"), default=API_DEFAULT_LANGUAGE)
+
+
+def problem(status: int, code: str, detail: str, *, language: str, **extra: Any) -> JSONResponse:
     body = {
         "type": f"https://guildcard.dev/problems/{code}",
         "title": code,
@@ -55,20 +67,23 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
         "request_id": request_id_var.get(),
         **extra,
     }
-    headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
+    headers = {"Content-Language": language, "Vary": "Accept-Language"}
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(extra["retry_after"])
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-async def _on_guildcard_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _on_guildcard_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.GuildCardError)
     status = status_for(exc)
     if status >= 500:
         logger.error("request failed: %s", exc.code)
     details = {k: v for k, v in exc.details.items() if _jsonable(v)}
-    return problem(status, exc.code, exc.message, **details)
+    language = language_of(request)
+    return problem(status, exc.code, error_message(exc, language), language=language, **details)
 
 
-async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     fields = [
         {
@@ -77,18 +92,25 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
         }
         for err in exc.errors()
     ]
-    return problem(422, "invalid_input", "The request is not valid.", errors=fields)
+    # Each field's ``message`` is pydantic's own English; the summary follows the client's language.
+    language = language_of(request)
+    detail = error_message(errors.InvalidInput(), language)
+    return problem(422, "invalid_input", detail, language=language, errors=fields)
 
 
-async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    return problem(exc.status_code, code, str(exc.detail))
+    language = language_of(request)
+    detail = translations(language).gettext(str(exc.detail))  # Starlette's phrases ("Not Found")
+    return problem(exc.status_code, code, detail, language=language)
 
 
-async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unexpected error", exc_info=exc)
-    return problem(500, "internal_error", "Something went wrong on our side.")
+    language = language_of(request)
+    detail = translations(language).gettext("Something went wrong on our side.")
+    return problem(500, "internal_error", detail, language=language)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -63,7 +63,7 @@ def check_csrf(request: Request, submitted: str | None) -> None:
     """Refuse a form post whose token does not match the session (403 ``csrf_failed``)."""
     expected = csrf_token(request)
     if not expected or not hmac.compare_digest(submitted or "", expected):
-        raise CsrfFailed()
+        raise CsrfFailed("The form expired: reload the page and try again.")  # a person reads it
 
 
 def sole_alliance_code(container: Container) -> str:

@@ -15,8 +15,8 @@ from sqlalchemy import Connection
 from guildcard.alliance.domain.errors import MerchantSuspended
 from guildcard.counter.domain.errors import StoreNotFound
 from guildcard.counter.ports import CounterPorts, CounterTerms, MemberRef, StoreRef
-from guildcard.kernel.errors import RuleViolation
 from guildcard.members.errors import LookupNotAllowed, MemberCodeInvalid, MemberNotFound
+from guildcard.settlement.domain.errors import IssuanceLimitExceeded
 
 
 @dataclass
@@ -133,12 +133,6 @@ class InMemoryMerchants:
     def require_active(self, store: StoreRef) -> None:
         if not store.active:
             raise MerchantSuspended(merchant_id=store.merchant_id)
-
-
-class IssuanceLimitExceeded(RuleViolation):
-    """The merchant has reached its points issuance limit."""
-
-    code = "settlement.issuance_limit_exceeded"
 
 
 class NoIssuanceLimit:

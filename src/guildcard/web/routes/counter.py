@@ -199,7 +199,7 @@ def preview(
     try:
         quote = run_preview(request, actor, store.id, entry)
     except GuildCardError as error:
-        return _counter_page(request, actor, store, stores, entry, error=message_of(error))
+        return _counter_page(request, actor, store, stores, entry, error=message_of(request, error))
     return render_page(request, "counter/preview.html", actor=actor, store=store, entry=entry, quote=quote)
 
 
@@ -230,7 +230,7 @@ def commit(
         )
     except GuildCardError as error:
         entry.scan = ""  # the code was probably used or expired: scan again
-        return _counter_page(request, actor, store, stores, entry, error=message_of(error))
+        return _counter_page(request, actor, store, stores, entry, error=message_of(request, error))
     target = f"/counter/receipt?store={store.id}&order_no={quote(written.receipt.order_no)}"
     return RedirectResponse(target + ("&replayed=1" if written.replayed else ""), status_code=303)
 
@@ -244,7 +244,7 @@ def receipt(request: Request, store: str, order_no: str, replayed: int = 0) -> H
             raise InvalidInput("Choose a store first.")
         found = container_of(request).counter.purchase(actor, store_id=chosen.id, order_no=order_no)
     except GuildCardError as error:
-        return _counter_page(request, actor, chosen, stores, Entry(), error=message_of(error))
+        return _counter_page(request, actor, chosen, stores, Entry(), error=message_of(request, error))
     names = {s.id: s.name for s in stores}
     return render_page(
         request,

@@ -42,7 +42,7 @@ def refunds(request: Request, order_no: str = "", store: str | None = None) -> H
                 actor, store_id=chosen.id, order_no=order_no.strip()
             )
         except GuildCardError as failure:
-            error = message_of(failure)
+            error = message_of(request, failure)
     refundable = purchase.payable_fen - purchase.refunded_fen if purchase else 0
     response = render_page(
         request, "counter/refunds.html", actor=actor, store=chosen, stores=stores, order_no=order_no.strip(),
@@ -86,7 +86,7 @@ def refund(
             request, "counter/refunds.html", status_code=422, actor=actor, store=chosen, stores=stores,
             order_no=order_no.strip(), purchase=purchase, at=purchase.occurred_at if purchase else None,
             refundable=refundable,
-            refund_amount=amount, refund_no=refund_no, error=message_of(failure),
+            refund_amount=amount, refund_no=refund_no, error=message_of(request, failure),
         )  # fmt: skip
     return render_page(
         request, "counter/refund_receipt.html", actor=actor, store=chosen, r=written.receipt,
@@ -141,7 +141,7 @@ def backfill(
     except GuildCardError as failure:
         return render_page(
             request, "counter/backfills.html", status_code=422, actor=actor, store=chosen, stores=stores,
-            form=form, result=None, error=message_of(failure),
+            form=form, result=None, error=message_of(request, failure),
         )  # fmt: skip
     return render_page(
         request, "counter/backfills.html", actor=actor, store=chosen, stores=stores, form={},

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from babel.dates import format_timedelta
 from fastapi import Request
 
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import GuildCardError, RateLimited
-from guildcard.web.i18n import translations
+from guildcard.web.i18n import error_message, translations
 from guildcard.web.pages import language_of
 from guildcard.web.session import require_actor
 
@@ -15,23 +18,9 @@ ALLIANCE_COOKIE = "gc_member_alliance"  # which alliance's login page a signed-o
 TERMS_VERSION = "2026-11"  # the membership terms and privacy notice a new member accepts
 CONSENT_VERSION = "2026-11"  # the wording of the optional consents on the settings page
 
-# Stable error codes -> message ids (member.po translates them); others show their own message.
-ERROR_MESSAGES = {
-    "invalid_phone": "Please enter a valid mobile phone number.",
-    "members.otp_invalid": "The code is wrong.",
-    "members.otp_expired": "The code has expired. Please request a new one.",
-    "members.otp_attempts_exhausted": "Too many wrong codes. Please request a new one.",
-    "members.otp_resend_too_soon": "A code was just sent. Please wait %(seconds)s seconds.",
-    "members.otp_daily_limit": "Too many codes for this phone number today. Please try again tomorrow.",
-    "members.too_many_requests": "Too many attempts. Please try again in a while.",
-    "members.sms_unavailable": "Text messages cannot be sent right now. Please try again later.",
-    "members.terms_consent_required": "To join, please accept the membership terms.",
-    "members.unknown_alliance": "This alliance does not exist.",
-    "alliance.alliance_not_found": "This alliance does not exist.",
-    "members.not_found": "This membership no longer exists.",
-    "members.invalid_profile": "Some details are not valid.",
-}
+# What a member can act on, from the error's details, after its message (member.po translates them).
 ATTEMPTS_LEFT = "%(left)s attempts left."
+TRY_AGAIN_IN = "Please try again in %(wait)s."
 
 
 def gettext(request: Request, message: str) -> str:
@@ -40,15 +29,12 @@ def gettext(request: Request, message: str) -> str:
 
 def notice_for(request: Request, error: GuildCardError) -> str:
     """The error as a sentence in the page's language (never a code or a stack trace)."""
-    message_id = ERROR_MESSAGES.get(error.code)
-    if message_id is None:
-        return error.message
-    seconds = error.details.get("retry_after", "")
-    text = (
-        gettext(request, message_id) % {"seconds": seconds}
-        if "%(" in message_id
-        else gettext(request, message_id)
-    )
+    language = language_of(request)
+    text = error_message(error, language)
+    seconds = error.details.get("retry_after")
+    if seconds is not None:  # Babel words it: "40 seconds", "13 hours", "40秒钟"
+        wait = format_timedelta(timedelta(seconds=seconds), locale=language.replace("-", "_"))
+        text += " " + gettext(request, TRY_AGAIN_IN) % {"wait": wait}
     left = error.details.get("attempts_left")
     if left is not None:
         text += " " + gettext(request, ATTEMPTS_LEFT) % {"left": left}

@@ -76,7 +76,7 @@ def statements(request: Request, period: str = "") -> HTMLResponse:
     try:
         statement = settlement_service(container).statement(actor, period, merchant_of(actor))
     except GuildCardError as failure:
-        error = message_of(failure)
+        error = message_of(request, failure)
     return render_page(
         request, "merchant/statements.html", actor=actor, period=period, s=statement, error=error,
         figure_names=FIGURE_NAMES, money_figures=_MONEY_FIGURES,
@@ -100,7 +100,7 @@ def drill_down(request: Request, period: str, component: str) -> HTMLResponse:
     except ValueError:
         error = "No such statement line."
     except GuildCardError as failure:
-        error = message_of(failure)
+        error = message_of(request, failure)
     return render_page(
         request, "merchant/drill_down.html", actor=actor, period=period, component=component, items=items,
         error=error,
@@ -144,7 +144,7 @@ def decide(
         return render_page(
             request, "merchant/backfills.html", status_code=422, actor=actor, pending=pending,
             store_names=_store_names(request, actor),
-            error=message_of(failure),
+            error=message_of(request, failure),
         )  # fmt: skip
     outcome = "approved" if decision == "approve" else "rejected"
     return RedirectResponse(f"/merchant/backfills?notice={outcome}", status_code=303)

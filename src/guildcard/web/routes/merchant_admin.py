@@ -58,7 +58,7 @@ def add_cashier(
             store_ids=store_ids, idempotency_key=idempotency_key or None,
         )  # fmt: skip
     except GuildCardError as failure:
-        return _stores_page(request, actor, status_code=422, error=message_of(failure))
+        return _stores_page(request, actor, status_code=422, error=message_of(request, failure))
     token = created.value.activation_token
     link = f"{request.base_url}staff/activate?token={token}" if token else None
     return _stores_page(request, actor, activation_link=link, notice="Cashier added.")
@@ -71,7 +71,7 @@ def disable(request: Request, staff_id: str, csrf_token: FormStr = "") -> Respon
     try:
         alliance_services(request).staff.update(actor, staff_id, disabled=True)
     except GuildCardError as failure:
-        return _stores_page(request, actor, status_code=422, error=message_of(failure))
+        return _stores_page(request, actor, status_code=422, error=message_of(request, failure))
     return RedirectResponse("/merchant/stores", status_code=303)
 
 
@@ -105,7 +105,7 @@ def create_key(
             actor, store_id, name=name or "POS", scopes=["counter:read", "counter:write"]
         )
     except GuildCardError as failure:
-        return _keys_page(request, actor, status_code=422, error=message_of(failure))
+        return _keys_page(request, actor, status_code=422, error=message_of(request, failure))
     return _keys_page(request, actor, secret=created.value[1], notice="Key created.")
 
 
@@ -116,7 +116,7 @@ def revoke_key(request: Request, key_id: str, csrf_token: FormStr = "") -> Respo
     try:
         alliance_services(request).pos_keys.revoke(actor, key_id)
     except GuildCardError as failure:
-        return _keys_page(request, actor, status_code=422, error=message_of(failure))
+        return _keys_page(request, actor, status_code=422, error=message_of(request, failure))
     return RedirectResponse("/merchant/pos-keys", status_code=303)
 
 
@@ -189,5 +189,5 @@ def set_rules(
             actor_id=actor.id, idempotency_key=f"web-rules-{secrets.token_hex(8)}",
         )  # fmt: skip
     except GuildCardError as failure:
-        return _rules_page(request, actor, status_code=422, error=message_of(failure))
+        return _rules_page(request, actor, status_code=422, error=message_of(request, failure))
     return _rules_page(request, actor, notice="The new rules apply from now on.")

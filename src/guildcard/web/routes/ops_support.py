@@ -18,7 +18,7 @@ from guildcard.bootstrap import Container
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import GuildCardError
 from guildcard.kernel.ids import new_id
-from guildcard.web.i18n import translations
+from guildcard.web.i18n import error_message, translations
 from guildcard.web.pages import language_of, render_page
 from guildcard.web.session import check_csrf, container_of, require_actor
 
@@ -35,28 +35,6 @@ MENU = (
     ("/ops/settlement", "Settlement"),
     ("/ops/audit", "Audit log"),
 )
-
-# Stable error codes -> messages in the UI language (the rest show the service's message).
-ERROR_MESSAGES = {
-    "alliance.bad_credentials": "Wrong alliance code, login or password.",
-    "alliance.alliance_not_found": "No alliance has this code.",
-    "alliance.too_many_login_attempts": "Too many attempts. Wait a minute and try again.",
-    "alliance.weak_password": "A password needs at least 10 characters, not all the same.",
-    "alliance.invalid_activation_token": "This activation link is invalid or has expired.",
-    "alliance.invalid_transition": "This is not possible in the current status.",
-    "alliance.terms_out_of_limits": "These terms are outside the alliance's limits.",
-    "alliance.invalid_effective_date": "New terms take effect today or later.",
-    "alliance.duplicate_contract_date": "Terms already take effect on that date.",
-    "alliance.duplicate_login": "This login is taken.",
-    "settlement.period_not_over": "The period has not ended yet.",
-    "settlement.invalid_period": "Not a valid period.",
-    "settlement.not_allowed": "Only operators may do this.",
-    "loyalty.settings_invalid": "These settings are not valid.",
-    "loyalty.campaign_invalid": "This campaign is not valid.",
-    "loyalty.campaign_ended": "This campaign has ended already.",
-    "permission_denied": "Your role may not do this.",
-    "csrf_failed": "The form expired. Reload the page and try again.",
-}
 
 # ``?done=<key>`` after a successful form post -> the notice shown on the next page.
 DONE_MESSAGES = {
@@ -102,11 +80,7 @@ def translate(request: Request, message: str) -> str:
 
 
 def error_text(request: Request, exc: GuildCardError) -> str:
-    known = ERROR_MESSAGES.get(exc.code)
-    if known:
-        detail = translate(request, known)
-        return detail if exc.code != "alliance.terms_out_of_limits" else f"{detail} ({exc.message})"
-    return exc.message
+    return error_message(exc, language_of(request))
 
 
 def render(

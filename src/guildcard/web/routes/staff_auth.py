@@ -17,7 +17,8 @@ from guildcard.api.auth import SESSION_COOKIE, clear_session_cookies, set_sessio
 from guildcard.api.deps import client_ip
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import GuildCardError
-from guildcard.web.pages import render_page
+from guildcard.web.i18n import error_message
+from guildcard.web.pages import language_of, render_page
 from guildcard.web.session import (
     LoginRequired,
     check_csrf,
@@ -34,53 +35,10 @@ LOGIN_URL = "/staff/login"
 ALLIANCE_COOKIE = "gc_staff_alliance"  # the alliance code, remembered for the next sign-in
 ONE_YEAR = 365 * 24 * 3600
 
-# Stable error codes -> English message ids that the catalogs translate (the rest show as sent).
-MESSAGES = {
-    "alliance.bad_credentials": "The login or the password is wrong.",
-    "alliance.alliance_not_found": "No alliance with this code.",
-    "alliance.weak_password": "This password is too weak: choose a longer one.",
-    "alliance.duplicate_login": "This login is taken.",
-    "alliance.invalid_store_assignment": "Choose at least one of your open stores.",
-    "alliance.last_owner": "The merchant's last owner cannot be disabled.",
-    "loyalty.rule_outside_limits": "A rule is outside the alliance limits.",
-    "loyalty.rules_invalid": "The rules are not valid.",
-    "settlement.invalid_period": "Not a period: use 2026-11, 2026-W48 or 2026-11-23.",
-    "alliance.too_many_login_attempts": "Too many attempts: wait a minute and try again.",
-    "alliance.invalid_activation_token": "This activation link is invalid or has expired.",
-    "members.code_invalid": (
-        "The member code is unknown, expired or already used: ask the member to refresh it."
-    ),
-    "members.code_already_used": (
-        "The member code is unknown, expired or already used: ask the member to refresh it."
-    ),
-    "members.not_found": "No member found.",
-    "members.lookup_not_allowed": "The member has not agreed to be found by phone number.",
-    "counter.member_required": "Scan the member's code or type a phone number.",
-    "counter.invalid_amount": "The amount is not valid.",
-    "counter.points_exceed_balance": "The member does not have that many points.",
-    "counter.points_exceed_cap": "Points may not pay that much of this bill.",
-    "counter.points_not_whole_step": "Points pay in whole steps only.",
-    "counter.preview_stale": "The figures changed since the preview: check them again.",
-    "counter.order_conflict": "This order number was already used for another purchase.",
-    "counter.purchase_not_found": "No purchase with this order number.",
-    "counter.refund_exceeds_paid": "The refund is more than what is left to refund.",
-    "counter.duplicate_order": "This receipt number was already recorded.",
-    "counter.backfill_too_old": "This purchase is too old to be recorded.",
-    "counter.backfill_in_future": "The purchase time is in the future.",
-    "counter.forbidden": "You may not do this here.",
-    "counter.store_not_found": "No such store.",
-    "alliance.merchant_suspended": "The merchant is suspended: points can be neither earned nor spent.",
-    "ledger.negative_limit_exceeded": (
-        "The member has already spent these points: the refund would take too many back."
-    ),
-    "idempotency_conflict": "This number was already used for another request.",
-    "csrf_failed": "The form expired: reload the page and try again.",
-}
 
-
-def message_of(error: GuildCardError) -> str:
-    """What a page shows for a service error: a translatable message id or the error's own message."""
-    return MESSAGES.get(error.code, error.message)
+def message_of(request: Request, error: GuildCardError) -> str:
+    """What a page shows for a service error, in the page's language."""
+    return error_message(error, language_of(request))
 
 
 def require_staff(request: Request, *roles: str) -> Actor:
@@ -136,7 +94,7 @@ def login(
             next=next,
             alliance=alliance,
             login=login,
-            error=message_of(error),
+            error=message_of(request, error),
         )
     if session.actor.kind is not ActorKind.STAFF:
         # Operators have their own console and sign-in page.
@@ -192,7 +150,7 @@ def activate(
         try:
             alliance_services(request).auth.activate(token=token, password=password)
         except GuildCardError as failure:
-            error = message_of(failure)
+            error = message_of(request, failure)
     return render_page(
         request,
         "staff/activate.html",
