@@ -37,7 +37,7 @@ def test_no_counter_endpoint_answers_with_a_server_error(app_and_token):
         for result in schema.get_all_operations()
         if result.ok().path.startswith("/api/v1/counter")
     ]
-    assert len(operations) == 8
+    assert len(operations) == 9
     failures, seen = [], []
     for operation in operations:
         check = _fuzz(operation, token, failures, seen)
