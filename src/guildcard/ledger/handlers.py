@@ -39,8 +39,12 @@ class LedgerAccess:
     known_accounts: dict[str, set[str]] = field(default_factory=dict)
 
     def for_command(self, work: Work) -> Ledger:
+        """The command's ledger: its postings written together before commit."""
         known = self.known_accounts.setdefault(work.alliance_id, set())
-        ledger = self.for_read(work.connection, work.alliance_id, work.now, work.memo, known=known)
+        ledger = self.for_read(
+            work.connection, work.alliance_id, work.now, work.memo, known=known, defer=True
+        )
+        work.before_commit.append(ledger.flush)
         work.on_commit.append(lambda: known.update(ledger.registered_accounts))
         return ledger
 
@@ -52,11 +56,13 @@ class LedgerAccess:
         memo: dict[str, Any],
         *,
         known: set[str] | frozenset[str] = frozenset(),
+        defer: bool = False,
     ) -> Ledger:
         settings = self.settings.get(conn, alliance_id, memo)
         return Ledger(
-            conn, alliance_id=alliance_id, clock=FixedClock(now), settings=settings, known_accounts=known
-        )
+            conn, alliance_id=alliance_id, clock=FixedClock(now), settings=settings, known_accounts=known,
+            defer_postings=defer,
+        )  # fmt: skip
 
 
 @dataclass

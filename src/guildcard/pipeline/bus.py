@@ -63,6 +63,7 @@ class CommandBus:
         self.committer = committer
         self._registrations: dict[type[Command], Registration] = {}
         self._subscribers: list[Subscriber] = []
+        self._context_hooks: dict[str, list[Callable[[], None]]] = {}
         for group in handlers:
             self.include(group)
 
@@ -75,6 +76,11 @@ class CommandBus:
     def provide(self, context: str, deps: Any) -> None:
         """What ``context``'s handlers find in ``work.deps`` (its cipher, clock, password hasher...)."""
         self._deps[context] = deps
+
+    def after_commands_of(self, contexts: Iterable[str], callback: Callable[[], None]) -> None:
+        """Call ``callback`` after every commit of a command of one of ``contexts`` (caches' invalidation)."""
+        for context in contexts:
+            self._context_hooks.setdefault(context, []).append(callback)
 
     def subscribe(self, subscriber: Subscriber) -> None:
         """Called after each commit with the alliance and the command's events (never raises out)."""
@@ -167,7 +173,8 @@ class CommandBus:
         digest: str,
     ) -> tuple[Outcome[Any], Work | None]:
         now = self.clock.now()
-        work = Work(conn, actor, alliance_id, now, deps=self._deps.get(registration.context))
+        context = registration.context
+        work = Work(conn, actor, alliance_id, now, deps=self._deps.get(context), context=context)
         key, scope = command.idempotency_key, command.scope
         if registration.claim is not None:
             first = registration.claim(command, work)
@@ -180,6 +187,8 @@ class CommandBus:
             if stored is not None:
                 return Outcome(registration.decode(stored.get("result"), work), replayed=True), None
         value = registration.handle(command, work)
+        for flush in work.before_commit:
+            flush()
         for line in work.audits:
             record(
                 conn, actor=line.actor or actor, action=line.action, object_type=line.object_type,
@@ -198,7 +207,7 @@ class CommandBus:
         """After commit: each command's own callbacks, then the subscribers hear the events."""
         done = [w for w in works if w is not None]
         for work in done:
-            for callback in work.on_commit:
+            for callback in [*work.on_commit, *self._context_hooks.get(work.context, ())]:
                 callback()
         events = [e for w in done for e in w.events]
         if events:
