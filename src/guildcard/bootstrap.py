@@ -20,6 +20,7 @@ from guildcard.alliance.services.auth import load_operator, load_staff
 from guildcard.alliance.services.base import Deps as AllianceDeps
 from guildcard.alliance.services.facade import AllianceServices
 from guildcard.alliance.services.passwords import Passwords
+from guildcard.auth.cache import ActorCache
 from guildcard.auth.tokens import TokenSubject
 from guildcard.counter.handlers import handlers as counter_handlers
 from guildcard.counter.ports import CounterPorts
@@ -67,6 +68,7 @@ class Container:
     actor_loaders: dict[ActorKind, ActorLoader] = field(default_factory=dict)
     credential_authenticators: list[CredentialAuthenticator] = field(default_factory=list)
     alliance: AllianceServices | None = None
+    actor_cache: ActorCache = field(default_factory=ActorCache)
     # Members ask the alliance context which alliances exist (wired in ``bootstrap``).
     alliance_directory: AllianceDirectory = field(default_factory=AnyAllianceDirectory)
     code_sender: CodeSender | None = None
@@ -90,7 +92,10 @@ class Container:
             counter_handlers,
             settlement_handlers,
         ]
-        return CommandBus(self.database, self.clock, groups, committer=self.counter_committer)
+        bus = CommandBus(self.database, self.clock, groups, committer=self.counter_committer)
+        # Accounts, keys, roles, stores and sessions change only by alliance and members commands.
+        bus.after_commands_of(("alliance", "members"), self.actor_cache.clear)
+        return bus
 
     @cached_property
     def members(self) -> MembersService:

@@ -16,8 +16,9 @@ from guildcard.alliance.domain.errors import MerchantSuspended
 from guildcard.counter.domain.errors import StoreNotFound
 from guildcard.counter.ports import CounterPorts, CounterTerms, MemberRef, StoreRef
 from guildcard.members.counter_lookup import CounterLookup
-from guildcard.members.domain.model import MemberRef as MembersRef
+from guildcard.members.domain.model import Member
 from guildcard.settlement.issuance import check_issuance
+from guildcard.settlement.storage.repository import SettlementRepository
 
 # Operators (manual adjustments) see members as the alliance does, not as a merchant.
 _ALLIANCE_VIEWER = "alliance"
@@ -29,8 +30,8 @@ class MembersForCounter:
     def __init__(self, lookup: CounterLookup) -> None:
         self._lookup = lookup
 
-    def _ref(self, conn: Connection, found: MembersRef, merchant_id: str | None) -> MemberRef:
-        view = self._lookup.view_for_merchant(conn, found, merchant_id or _ALLIANCE_VIEWER)
+    def _ref(self, conn: Connection, found: Member, merchant_id: str | None) -> MemberRef:
+        view = self._lookup.view_of(conn, found, merchant_id or _ALLIANCE_VIEWER)
         display = f"{view.label} {view.phone_masked}" if view.shared and view.phone_masked else view.label
         return MemberRef(member_id=found.member_id, display=display)
 
@@ -52,8 +53,7 @@ class MembersForCounter:
     def get(
         self, conn: Connection, alliance_id: str, member_id: str, *, merchant_id: str | None = None
     ) -> MemberRef:
-        # The view reloads the member by id (raising MemberNotFound); the number is not read.
-        return self._ref(conn, MembersRef(alliance_id, member_id, number=0), merchant_id)
+        return self._ref(conn, self._lookup.member(conn, alliance_id, member_id), merchant_id)
 
 
 class MerchantsForCounter:
@@ -86,6 +86,9 @@ class MerchantsForCounter:
 
 
 class IssuanceLimits:
+    def limited_merchants(self, conn: Connection, alliance_id: str) -> frozenset[str]:
+        return frozenset(limit.merchant_id for limit in SettlementRepository(conn, alliance_id).limits())
+
     def check_issuance(
         self, conn: Connection, alliance_id: str, merchant_id: str, points: int, at: datetime
     ) -> None:

@@ -72,6 +72,9 @@ def clear_session_cookies(response: Response) -> None:
 
 def resolve_actor(container: Container, credential: str) -> Actor | None:
     """The actor behind a session token or another credential (POS key), or None."""
+    cached = container.actor_cache.get(credential)
+    if cached is not None:
+        return cached
     now = container.clock.now()
     with container.database.read() as conn:
         subject = tokens.resolve(conn, credential, now=now)
@@ -85,6 +88,8 @@ def resolve_actor(container: Container, credential: str) -> Actor | None:
     if actor is not None and subject is not None and subject.needs_touch:
         with container.database.write() as conn:
             tokens.touch(conn, subject, now=now)
+    if actor is not None:
+        container.actor_cache.put(credential, actor)
     return actor
 
 

@@ -88,6 +88,10 @@ class MerchantDirectory(Protocol):
 
 
 class IssuanceGuard(Protocol):
+    def limited_merchants(self, conn: Connection, alliance_id: str) -> frozenset[str]:
+        """The merchants with an issuance limit (the counter caches this under "settlement")."""
+        ...
+
     def check_issuance(
         self, conn: Connection, alliance_id: str, merchant_id: str, points: int, at: datetime
     ) -> None:

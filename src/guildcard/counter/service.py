@@ -85,13 +85,14 @@ class CounterService:
                 conn, self.deps, actor.alliance_id, request.member, merchant_id=store.merchant_id, now=now,
                 use_code=False,
             )  # fmt: skip
-            ledger = self.deps.ledger(conn, actor.alliance_id, now, {})
+            memo: dict[str, object] = {}
+            ledger = self.deps.ledger.for_read(conn, actor.alliance_id, now, memo)
             balance = ledger.store.balance(chart.member_points(member.member_id)) or 0
             q = quoting.quote(
                 conn, self.ports, alliance_id=actor.alliance_id, store=store, member=member,
                 amount_fen=request.amount_fen, lines=request.lines, requested_points=request.points_to_use,
                 balance=balance, occurred_at=now, now=now,
-                settings=quoting.loyalty_settings(conn, actor.alliance_id),
+                loyalty=self.deps.loyalty.get(conn, actor.alliance_id, memo),
             )  # fmt: skip
         return quoting.preview(q, order_no=request.order_no)
 

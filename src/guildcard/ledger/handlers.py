@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import Connection
 
 from guildcard.kernel.clock import FixedClock
 from guildcard.ledger import settings_store
@@ -26,26 +29,46 @@ TOPIC = "ledger"
 
 
 @dataclass
-class LedgerDeps:
-    keys: KeyStore
+class LedgerAccess:
+    """How a command gets its ``Ledger``: the alliance's settings from a cache that follows their
+    version, and the shared accounts known to exist (registered by committed work only)."""
+
     settings: VersionedCache[LedgerSettings] = field(
         default_factory=lambda: VersionedCache(TOPIC, settings_store.load_settings)
     )
-    # Shared accounts known to be registered by committed work (spares re-registering them).
     known_accounts: dict[str, set[str]] = field(default_factory=dict)
 
-    def ledger(self, work: Work) -> Ledger:
+    def for_command(self, work: Work) -> Ledger:
+        """The command's ledger: its postings written together before commit."""
+        known = self.known_accounts.setdefault(work.alliance_id, set())
+        ledger = self.for_read(
+            work.connection, work.alliance_id, work.now, work.memo, known=known, defer=True
+        )
+        work.before_commit.append(ledger.flush)
+        work.on_commit.append(lambda: known.update(ledger.registered_accounts))
+        return ledger
+
+    def for_read(
+        self,
+        conn: Connection,
+        alliance_id: str,
+        now: datetime,
+        memo: dict[str, Any],
+        *,
+        known: set[str] | frozenset[str] = frozenset(),
+        defer: bool = False,
+    ) -> Ledger:
+        settings = self.settings.get(conn, alliance_id, memo)
         return Ledger(
-            work.connection, alliance_id=work.alliance_id, clock=FixedClock(work.now),
-            settings=self.settings.get(work.connection, work.alliance_id, work.memo),
-            known_accounts=self.known_accounts.setdefault(work.alliance_id, set()),
+            conn, alliance_id=alliance_id, clock=FixedClock(now), settings=settings, known_accounts=known,
+            defer_postings=defer,
         )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Ran:
-    value: Any
-    registered_accounts: frozenset[str]
+@dataclass
+class LedgerDeps:
+    keys: KeyStore
+    access: LedgerAccess = field(default_factory=LedgerAccess)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,10 +95,8 @@ class UpdatePolicies(Command):
 
 
 @handlers.register()
-def run_on_ledger(command: RunOnLedger, work: Work) -> Ran:
-    ledger = work.deps.ledger(work)
-    value = command.run(ledger)
-    return Ran(value, frozenset(ledger.registered_accounts))
+def run_on_ledger(command: RunOnLedger, work: Work) -> Any:
+    return command.run(work.deps.access.for_command(work))
 
 
 @handlers.register()

@@ -54,8 +54,13 @@ class Ledger:
         clock: Clock,
         settings: LedgerSettings | None = None,
         known_accounts: set[str] | frozenset[str] = frozenset(),
+        defer_postings: bool = False,
     ) -> None:
-        """``known_accounts``: shared accounts known to be registered already (skips re-registering)."""
+        """``known_accounts``: shared accounts known to be registered already (skips re-registering).
+
+        ``defer_postings``: keep the postings of every entry until ``flush()``, then write them all
+        (and register their accounts) in one statement each; the command bus flushes before commit.
+        """
         self.conn = connection
         self.alliance_id = alliance_id
         self.clock = clock
@@ -65,6 +70,7 @@ class Ledger:
         self.registered_accounts: set[str] = (
             set()
         )  # registered by this ledger (a caller may cache after commit)
+        self._deferred: list[Any] | None = [] if defer_postings else None
 
     @property
     def settings(self) -> LedgerSettings:
@@ -406,8 +412,18 @@ class Ledger:
         )
 
     def _append(self, entry: Any) -> None:
-        self.store.add_postings(entry)
+        if self._deferred is not None:
+            self._deferred.append(entry)
+            return
         self.register_accounts([entry])
+        self.store.add_postings(entry)
+
+    def flush(self) -> None:
+        """Write the deferred postings: their accounts first, then every posting in one insert."""
+        if self._deferred:
+            entries, self._deferred = self._deferred, []
+            self.register_accounts(entries)
+            self.store.add_postings_many(entries)
 
     def register_accounts(self, built: list[Any]) -> None:
         """Register the shared accounts these entries touch, unless known already."""

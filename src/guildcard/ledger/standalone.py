@@ -27,7 +27,6 @@ from guildcard.ledger.domain.results import (
 from guildcard.ledger.handlers import (
     LedgerDeps,
     OpenAllianceLedger,
-    Ran,
     RunOnLedger,
     UpdatePolicies,
     handlers,
@@ -56,9 +55,7 @@ class LedgerService:
 
     def write(self, alliance_id: str, work: Callable[[Ledger], T]) -> T:
         """Run ``work`` on a ``Ledger`` in one committed command (retried on deadlock)."""
-        ran: Ran = self.bus.execute(_system(alliance_id), RunOnLedger(run=work)).value
-        self.deps.known_accounts.setdefault(alliance_id, set()).update(ran.registered_accounts)
-        value: T = ran.value
+        value: T = self.bus.execute(_system(alliance_id), RunOnLedger(run=work)).value
         return value
 
     def read(self, work: Callable[[Connection], T]) -> T:

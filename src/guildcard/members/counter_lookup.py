@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from guildcard.members.domain.model import ConsentKind, Member, MemberRef, has_consent
 from guildcard.members.domain.pseudonyms import customer_label
 from guildcard.members.errors import LookupNotAllowed, MemberNotFound
-from guildcard.members.handlers.counter import check_member_code, use_member_code
+from guildcard.members.handlers.counter import check_member_code, use_member_code_of
 from guildcard.members.storage.repository import MemberRepository
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.privacy.phones import mask_phone, normalize_phone
@@ -40,19 +40,19 @@ class CounterLookup:
     def _members(self, conn: Connection) -> MemberRepository:
         return MemberRepository(conn, self.cipher, self.lookup)
 
-    def redeem(self, conn: Connection, alliance_id: str, code: str, now: datetime) -> MemberRef:
+    def redeem(self, conn: Connection, alliance_id: str, code: str, now: datetime) -> Member:
         """Accept a scanned or typed code once, within its window, in its alliance.
 
         Raises MemberCodeInvalid (wrong, expired, unknown, other alliance), MemberCodeAlreadyUsed.
         """
-        return use_member_code(self._members(conn), alliance_id, code, now=now)
+        return use_member_code_of(self._members(conn), alliance_id, code, now=now)
 
-    def peek(self, conn: Connection, alliance_id: str, code: str, now: datetime) -> MemberRef:
+    def peek(self, conn: Connection, alliance_id: str, code: str, now: datetime) -> Member:
         """The member behind a code that ``redeem`` would accept now; uses nothing up."""
         member, _ = check_member_code(self._members(conn), alliance_id, code, now=now)
-        return member.ref
+        return member
 
-    def by_phone(self, conn: Connection, alliance_id: str, phone: str) -> MemberRef:
+    def by_phone(self, conn: Connection, alliance_id: str, phone: str) -> Member:
         """A member found by phone, only if they allow it. Raises InvalidPhone, MemberNotFound,
         LookupNotAllowed."""
         repo = self._members(conn)
@@ -61,15 +61,22 @@ class CounterLookup:
             raise MemberNotFound()
         if not has_consent(repo.consents(alliance_id, member.member_id), ConsentKind.PHONE_LOOKUP):
             raise LookupNotAllowed()
-        return member.ref
+        return member
+
+    def member(self, conn: Connection, alliance_id: str, member_id: str) -> Member:
+        found = self._members(conn).get(alliance_id, member_id)
+        if found is None:
+            raise MemberNotFound()
+        return found
 
     def view_for_merchant(self, conn: Connection, member: MemberRef, merchant_id: str) -> CustomerView:
         """The member as merchant ``merchant_id`` may see them. Raises MemberNotFound."""
+        return self.view_of(conn, self.member(conn, member.alliance_id, member.member_id), merchant_id)
+
+    def view_of(self, conn: Connection, found: Member, merchant_id: str) -> CustomerView:
+        """The view of a member already read (spares reading them again)."""
         repo = self._members(conn)
-        found = repo.get(member.alliance_id, member.member_id)
-        if found is None:
-            raise MemberNotFound()
-        consents = repo.consents(member.alliance_id, member.member_id)
+        consents = repo.consents(found.alliance_id, found.member_id)
         digest = repo.keyed_digest(found.member_id, scope=f"{found.alliance_id}:merchant:{merchant_id}")
         return _view(found, digest, shared=found.is_active and has_consent(consents, ConsentKind.SHARING))
 

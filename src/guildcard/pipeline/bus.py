@@ -63,6 +63,7 @@ class CommandBus:
         self.committer = committer
         self._registrations: dict[type[Command], Registration] = {}
         self._subscribers: list[Subscriber] = []
+        self._context_hooks: dict[str, list[Callable[[], None]]] = {}
         for group in handlers:
             self.include(group)
 
@@ -76,6 +77,11 @@ class CommandBus:
         """What ``context``'s handlers find in ``work.deps`` (its cipher, clock, password hasher...)."""
         self._deps[context] = deps
 
+    def after_commands_of(self, contexts: Iterable[str], callback: Callable[[], None]) -> None:
+        """Call ``callback`` after every commit of a command of one of ``contexts`` (caches' invalidation)."""
+        for context in contexts:
+            self._context_hooks.setdefault(context, []).append(callback)
+
     def subscribe(self, subscriber: Subscriber) -> None:
         """Called after each commit with the alliance and the command's events (never raises out)."""
         self._subscribers.append(subscriber)
@@ -87,15 +93,14 @@ class CommandBus:
         tenant = alliance_id or actor.alliance_id
         digest = fingerprint(command.identity()) if command.idempotency_key is not None else ""
 
-        def run_in(conn: Connection) -> tuple[Outcome[Any], list[Event]]:
+        def run_in(conn: Connection) -> tuple[Outcome[Any], Work | None]:
             return self._run(conn, registration, actor, tenant, command, digest)
 
         if registration.batchable and self.committer is not None:
-            outcome, events = self.committer.submit(run_in)
+            outcome, work = self.committer.submit(run_in)
         else:
-            outcome, events = self._alone(run_in)
-        if events:
-            self._publish(tenant, events)
+            outcome, work = self._alone(run_in)
+        self._committed(tenant, [work])
         return outcome
 
     def execute_many(self, actor: Actor, commands: Sequence[Command]) -> list[Outcome[Any] | GuildCardError]:
@@ -106,8 +111,8 @@ class CommandBus:
         """
         prepared = [self._prepare(actor, command) for command in commands]
 
-        def run_all(conn: Connection) -> list[tuple[Outcome[Any], list[Event]] | GuildCardError]:
-            done: list[tuple[Outcome[Any], list[Event]] | GuildCardError] = []
+        def run_all(conn: Connection) -> list[tuple[Outcome[Any], Work | None] | GuildCardError]:
+            done: list[tuple[Outcome[Any], Work | None] | GuildCardError] = []
             for item in prepared:
                 if isinstance(item, GuildCardError):
                     done.append(item)
@@ -124,9 +129,7 @@ class CommandBus:
             return done
 
         results = self._alone(run_all)
-        events = [e for r in results if not isinstance(r, GuildCardError) for e in r[1]]
-        if events:
-            self._publish(actor.alliance_id, events)
+        self._committed(actor.alliance_id, [r[1] for r in results if not isinstance(r, GuildCardError)])
         return [r if isinstance(r, GuildCardError) else r[0] for r in results]
 
     def _prepare(self, actor: Actor, command: Command) -> tuple[Registration, Command, str] | GuildCardError:
@@ -168,21 +171,24 @@ class CommandBus:
         alliance_id: str,
         command: Command,
         digest: str,
-    ) -> tuple[Outcome[Any], list[Event]]:
+    ) -> tuple[Outcome[Any], Work | None]:
         now = self.clock.now()
-        work = Work(conn, actor, alliance_id, now, deps=self._deps.get(registration.context))
+        context = registration.context
+        work = Work(conn, actor, alliance_id, now, deps=self._deps.get(context), context=context)
         key, scope = command.idempotency_key, command.scope
         if registration.claim is not None:
             first = registration.claim(command, work)
             if first is not None:
-                return Outcome(first, replayed=True), []
+                return Outcome(first, replayed=True), None
         elif key is not None:
             stored = idempotency.claim(
                 conn, alliance_id=alliance_id, scope=scope, key=key, fingerprint=digest, now=work.now
             )
             if stored is not None:
-                return Outcome(registration.decode(stored.get("result"), work), replayed=True), []
+                return Outcome(registration.decode(stored.get("result"), work), replayed=True), None
         value = registration.handle(command, work)
+        for flush in work.before_commit:
+            flush()
         for line in work.audits:
             record(
                 conn, actor=line.actor or actor, action=line.action, object_type=line.object_type,
@@ -195,7 +201,17 @@ class CommandBus:
                 conn, alliance_id=alliance_id, scope=scope, key=key,
                 response={"result": registration.encode(value)},
             )  # fmt: skip
-        return Outcome(value, replayed=work.replayed), work.events
+        return Outcome(value, replayed=work.replayed), work
+
+    def _committed(self, alliance_id: str, works: list[Work | None]) -> None:
+        """After commit: each command's own callbacks, then the subscribers hear the events."""
+        done = [w for w in works if w is not None]
+        for work in done:
+            for callback in [*work.on_commit, *self._context_hooks.get(work.context, ())]:
+                callback()
+        events = [e for w in done for e in w.events]
+        if events:
+            self._publish(alliance_id, events)
 
     def _publish(self, alliance_id: str, events: list[Event]) -> None:
         for subscriber in self._subscribers:

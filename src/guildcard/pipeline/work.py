@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -48,8 +48,13 @@ class Work:
     audits: list[AuditLine] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict)
     deps: Any = None  # the context's dependencies (``CommandBus.provide``)
+    context: str = ""  # the context whose handler runs
     # A handler that finds its work already done (a decision taken before) says so here.
     replayed: bool = False
+    # Run after the handler, before the audit lines and events are written (e.g. flush buffered rows).
+    before_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Run once the transaction has committed (e.g. remember what now exists); never on rollback.
+    on_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def emit(self, name: str, subject: str, /, **payload: Any) -> None:
         self.events.append(Event(name, subject, payload))

@@ -47,14 +47,14 @@ def test_a_negative_balance_policy_changed_in_another_process_applies_to_the_nex
     counter.buy(CINEMA_CASHIER, "CN-77", 3000, points=150)
     with pytest.raises(NegativeLimitExceeded):  # "block": the cached settings now hold this policy
         counter.refund(HOTPOT_CASHIER, "HP-1001", "RF-1", 19000)
-    loads = counter.service.deps.ledger_settings.loads
+    loads = counter.service.deps.ledger.settings.loads
 
     change_policy_elsewhere(counter.database)
 
     refund = counter.refund(HOTPOT_CASHIER, "HP-1001", "RF-1", 19000).receipt
     assert refund.points_clawed_back == 190
     assert counter.balance().debt == 190 - 97
-    assert counter.service.deps.ledger_settings.loads == loads + 1  # reloaded once, not on every command
+    assert counter.service.deps.ledger.settings.loads == loads + 1  # reloaded once, not on every command
     counter.buy(HOTPOT_CASHIER, "HP-1002", 1000)
-    assert counter.service.deps.ledger_settings.loads == loads + 1
+    assert counter.service.deps.ledger.settings.loads == loads + 1
     clean(counter)

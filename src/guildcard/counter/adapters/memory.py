@@ -141,6 +141,9 @@ class NoIssuanceLimit:
     def __init__(self) -> None:
         self.limits: dict[tuple[str, str], int] = {}
 
+    def limited_merchants(self, conn: Connection, alliance_id: str) -> frozenset[str]:
+        return frozenset(merchant for alliance, merchant in self.limits if alliance == alliance_id)
+
     def check_issuance(
         self, conn: Connection, alliance_id: str, merchant_id: str, points: int, at: datetime
     ) -> None:

@@ -43,7 +43,7 @@ def _check(actor: Actor, command: AdjustPoints) -> None:
 def adjust_points(command: AdjustPoints, work: Work) -> AdjustmentReceipt:
     conn, reason = work.connection, command.reason.strip()
     member = work.deps.ports.members.get(conn, work.alliance_id, command.member_id)
-    ledger = work.deps.ledger(conn, work.alliance_id, work.now, work.memo)
+    ledger = work.deps.ledger.for_command(work)
     key, amount = f"adjust:{command.idempotency_key}", abs(command.points)
     reference = f"adjustment:{reason}"[:160]
     if command.points > 0:

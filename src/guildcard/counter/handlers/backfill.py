@@ -75,7 +75,7 @@ def _claim(command: RequestBackfill, work: Work) -> BackfillReceipt | None:
         "member_id": member.member_id, "lines": [(x.category, x.amount_fen) for x in request.lines],
     }  # fmt: skip
     digest = fingerprint(body)
-    settings = quoting.loyalty_settings(conn, work.alliance_id)
+    settings = work.deps.loyalty.get(conn, work.alliance_id, work.memo).settings
     policy = BackfillPolicy(settings.backfill_window_days, settings.backfill_approval_threshold_fen)
     status = assess_backfill(policy, purchased_at=purchased_at, now=work.now, amount_fen=request.amount_fen)
     repo, backfill_id = CounterRepository(conn, work.alliance_id), new_id("bf")
@@ -169,12 +169,13 @@ def _record(
         occurred_at=row.purchased_at, recorded_at=work.now, actor_id=work.actor.id,
     ):  # fmt: skip
         raise DuplicateOrder(receipt_no=row.receipt_no)
-    ledger = work.deps.ledger(conn, work.alliance_id, work.now, work.memo)
+    ledger = work.deps.ledger.for_command(work)
     balance = ledger.store.lock_balance(chart.member_points(member.member_id)) or 0
+    loyalty = work.deps.loyalty.get(conn, work.alliance_id, work.memo)
     q = quoting.quote(
         conn, work.deps.ports, alliance_id=work.alliance_id, store=store, member=member,
         amount_fen=int(row.amount_fen), lines=lines, requested_points=0, balance=balance,
-        occurred_at=row.purchased_at, now=work.now, settings=quoting.loyalty_settings(conn, work.alliance_id),
+        occurred_at=row.purchased_at, now=work.now, loyalty=loyalty,
     )  # fmt: skip
     record_purchase(work, ledger, q, purchase_id=purchase_id, order_no=row.receipt_no, source="backfill")
     repo.update_backfill(backfill_id, purchase_id=purchase_id)

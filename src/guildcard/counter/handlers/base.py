@@ -7,41 +7,48 @@ and the ledger's settings come from a cache that is current for the alliance's v
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
 from guildcard.counter import access
 from guildcard.counter.commands import MemberIdentity
 from guildcard.counter.domain.errors import MemberRequired
+from guildcard.counter.handlers.config import TOPIC, LoyaltyConfig, load_loyalty
 from guildcard.counter.ports import CounterPorts, MemberRef, StoreRef
 from guildcard.kernel.actors import Actor
-from guildcard.kernel.clock import FixedClock
-from guildcard.ledger import Ledger
-from guildcard.ledger.domain.policy import LedgerSettings
-from guildcard.ledger.settings_store import load_settings
+from guildcard.ledger.handlers import LedgerAccess
 from guildcard.pipeline import Handlers
 from guildcard.pipeline.versions import VersionedCache
 
 handlers = Handlers("counter")
 
-LEDGER_TOPIC = "ledger"
+LIMITS_TOPIC = "settlement"
 
 
 @dataclass(frozen=True)
 class CounterDeps:
     ports: CounterPorts
-    # Expiry and negative-balance policies: reloaded whenever an operator changes them.
-    ledger_settings: VersionedCache[LedgerSettings]
+    # The ledger's settings (reloaded whenever an operator changes them) and known accounts.
+    ledger: LedgerAccess = field(default_factory=LedgerAccess)
+    # Loyalty settings, rules and campaigns, reloaded whenever one of them changes.
+    loyalty: VersionedCache[LoyaltyConfig] = field(
+        default_factory=lambda: VersionedCache(TOPIC, load_loyalty)
+    )
+
+    # Merchants with an issuance limit: only their awards pay for the limit check.
+    limited: VersionedCache[frozenset[str]] | None = None
 
     @classmethod
     def of(cls, ports: CounterPorts) -> CounterDeps:
-        return cls(ports, VersionedCache(LEDGER_TOPIC, load_settings))
+        return cls(ports, limited=VersionedCache(LIMITS_TOPIC, ports.issuance.limited_merchants))
 
-    def ledger(self, conn: Connection, alliance_id: str, now: datetime, memo: dict[str, object]) -> Ledger:
-        settings = self.ledger_settings.get(conn, alliance_id, memo)
-        return Ledger(conn, alliance_id=alliance_id, clock=FixedClock(now), settings=settings)
+    def is_limited(self, conn: Connection, alliance_id: str, merchant_id: str, memo: dict[str, Any]) -> bool:
+        if self.limited is None:
+            return True
+        return merchant_id in self.limited.get(conn, alliance_id, memo)
 
 
 def store_for(conn: Connection, deps: CounterDeps, actor: Actor, store_id: str) -> StoreRef:

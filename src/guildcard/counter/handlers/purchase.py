@@ -83,13 +83,13 @@ def commit_purchase(command: CommitPurchase, work: Work) -> PurchaseReceipt:
         conn, deps, work.alliance_id, request.member, merchant_id=store.merchant_id, now=work.now,
         use_code=True,
     )  # fmt: skip
-    ledger = deps.ledger(conn, work.alliance_id, work.now, work.memo)
+    ledger = work.deps.ledger.for_command(work)
     balance = ledger.store.lock_balance(chart.member_points(member.member_id)) or 0
     q = quoting.quote(
         conn, deps.ports, alliance_id=work.alliance_id, store=store, member=member,
         amount_fen=request.amount_fen, lines=request.lines, requested_points=request.points_to_use,
         balance=balance, occurred_at=work.now, now=work.now,
-        settings=quoting.loyalty_settings(conn, work.alliance_id),
+        loyalty=deps.loyalty.get(conn, work.alliance_id, work.memo),
     )  # fmt: skip
     if request.preview_token and request.preview_token != q.token:
         raise PreviewStale()
@@ -104,7 +104,10 @@ def record_purchase(
 ) -> PurchaseReceipt:
     """Write the ledger moves and complete the claimed purchase row; the receipt."""
     deps: CounterDeps = work.deps
-    ids = quoting.record(ledger, deps.ports, q, purchase_id=purchase_id, alliance_id=work.alliance_id)
+    limited = deps.is_limited(work.connection, work.alliance_id, q.store.merchant_id, work.memo)
+    ids = quoting.record(
+        ledger, deps.ports, q, purchase_id=purchase_id, alliance_id=work.alliance_id, limited=limited
+    )
     receipt = quoting.receipt(
         q, purchase_id=purchase_id, order_no=order_no, source=source, recorded_at=work.now
     )

@@ -22,6 +22,7 @@ from guildcard.counter.domain.receipts import (
     PurchaseReceipt,
     RedeemOffer,
 )
+from guildcard.counter.handlers.config import LoyaltyConfig
 from guildcard.counter.ports import CounterPorts, MemberRef, StoreRef
 from guildcard.counter.storage.repository import CounterRepository
 from guildcard.kernel.clock import business_date, end_of_business_day, start_of_business_day
@@ -31,13 +32,12 @@ from guildcard.loyalty.domain import CategoryLine as EarnLine
 from guildcard.loyalty.domain import (
     EarnQuote,
     EarnTerms,
-    LoyaltySettings,
     MemberStanding,
     Purchase,
     default_rules,
     evaluate_earn,
 )
-from guildcard.loyalty.storage.repository import LoyaltyRepository
+from guildcard.loyalty.domain.rules import effective_cap
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,6 @@ class Quote:
         )[:32]  # fmt: skip
 
 
-def loyalty_settings(conn: Connection, alliance_id: str) -> LoyaltySettings:
-    return LoyaltyRepository(conn).get_settings(alliance_id) or LoyaltySettings()
-
-
 def quote(
     conn: Connection,
     ports: CounterPorts,
@@ -80,8 +76,9 @@ def quote(
     balance: int,
     occurred_at: datetime,
     now: datetime,
-    settings: LoyaltySettings,
+    loyalty: LoyaltyConfig,
 ) -> Quote:
+    settings = loyalty.settings
     terms = ports.merchants.terms_in_force(conn, alliance_id, store.merchant_id, occurred_at)
     pricing = price(
         amount_fen,
@@ -91,14 +88,13 @@ def quote(
         requested_points=requested_points,
         settings=settings,
     )
-    loyalty = LoyaltyRepository(conn)
-    rules = loyalty.rules_in_force(alliance_id, store.merchant_id, occurred_at) or default_rules(
-        store.merchant_id
-    )
-    day = business_date(occurred_at)
-    earned_today = CounterRepository(conn, alliance_id).earned_today(
-        member.member_id, store.merchant_id, start_of_business_day(day), end_of_business_day(day)
-    )
+    rules = loyalty.rules_in_force(store.merchant_id, occurred_at) or default_rules(store.merchant_id)
+    earned_today = 0
+    if effective_cap(rules.daily_cap, settings.daily_cap) is not None:  # only a daily cap needs the sum
+        day = business_date(occurred_at)
+        earned_today = CounterRepository(conn, alliance_id).earned_today(
+            member.member_id, store.merchant_id, start_of_business_day(day), end_of_business_day(day)
+        )
     cash = pricing.cash_fen
     earn = evaluate_earn(
         Purchase(
@@ -112,7 +108,7 @@ def quote(
         member=MemberStanding(member.is_member, member.tier_multiplier),
         terms=EarnTerms(store.merchant_id, terms.points_per_yuan, store.trade_category),
         rules=rules,
-        campaigns=loyalty.campaigns_within_dates(alliance_id, occurred_at),
+        campaigns=loyalty.campaigns_within_dates(occurred_at),
         settings=settings,
         earned_today=earned_today,
     )
@@ -121,9 +117,12 @@ def quote(
 
 
 def record(
-    ledger: Ledger, ports: CounterPorts, q: Quote, *, purchase_id: str, alliance_id: str
+    ledger: Ledger, ports: CounterPorts, q: Quote, *, purchase_id: str, alliance_id: str, limited: bool
 ) -> dict[str, str | None]:
-    """Spend the points used, award the points earned, add growth: the ledger entry ids."""
+    """Spend the points used, award the points earned, add growth: the ledger entry ids.
+
+    ``limited``: the merchant has an issuance limit, so the award is checked against it first.
+    """
     member, merchant = q.member.member_id, q.store.merchant_id
     ids: dict[str, str | None] = {"spend_entry_id": None, "award_entry_id": None, "growth_entry_id": None}
     if q.pricing.points_used:
@@ -132,7 +131,8 @@ def record(
             idempotency_key=f"{purchase_id}:spend", reference=purchase_id, occurred_at=q.occurred_at,
         ).entry_id  # fmt: skip
     if q.earn.points:
-        ports.issuance.check_issuance(ledger.conn, alliance_id, merchant, q.earn.points, q.occurred_at)
+        if limited:
+            ports.issuance.check_issuance(ledger.conn, alliance_id, merchant, q.earn.points, q.occurred_at)
         ids["award_entry_id"] = ledger.award(
             member_id=member, issuer=chart.merchant_issued(merchant), amount=q.earn.points,
             idempotency_key=f"{purchase_id}:award", available_at=q.available_at, reference=purchase_id,

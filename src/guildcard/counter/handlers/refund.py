@@ -77,7 +77,7 @@ def refund_purchase(command: RefundPurchase, work: Work) -> RefundReceipt:
     share = refund_share(
         _settled(purchase), already_refunded_fen=int(purchase.refunded_fen), refund_fen=request.amount_fen
     )
-    ledger = work.deps.ledger(conn, work.alliance_id, work.now, work.memo)
+    ledger = work.deps.ledger.for_command(work)
     entries, to_breakage = _reverse(ledger, purchase, share, refund_id)
     refunded = int(purchase.refunded_fen) + share.refund_fen
     status = "refunded" if share.final else "partially_refunded"

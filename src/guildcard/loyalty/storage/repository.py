@@ -99,6 +99,11 @@ class LoyaltyRepository:
         query = self._rules_query(alliance_id, merchant_id).order_by(rules_t.c.effective_from)
         return [_rules(row) for row in self.conn.execute(query).mappings()]
 
+    def all_rules(self, alliance_id: str) -> list[MerchantEarnRules]:
+        """Every version of every merchant's rules in the alliance, oldest first."""
+        query = select(rules_t).where(rules_t.c.alliance_id == alliance_id).order_by(rules_t.c.effective_from)
+        return [_rules(row) for row in self.conn.execute(query).mappings()]
+
     @staticmethod
     def _rules_query(alliance_id: str, merchant_id: str) -> Any:
         return select(rules_t).where(

@@ -28,25 +28,29 @@ def check_member_code(
     parsed = member_code.parse(code)
     if parsed is None:
         raise MemberCodeInvalid()
-    found = repo.by_number(alliance_id, parsed.number)
+    found = repo.by_code_number(alliance_id, parsed.number)
     if found is None:
         raise MemberCodeInvalid()
-    member, secret = found
+    member, secret, latest = found
     step = member_code.matching_step(secret, parsed.totp, now=now)
     if step is None:
         raise MemberCodeInvalid()
-    latest = repo.latest_used_step(alliance_id, member.member_id)
     if latest is not None and latest >= step:
         raise MemberCodeAlreadyUsed()
     return member, step
 
 
 def use_member_code(repo: MemberRepository, alliance_id: str, code: str, *, now: datetime) -> MemberRef:
+    return use_member_code_of(repo, alliance_id, code, now=now).ref
+
+
+def use_member_code_of(repo: MemberRepository, alliance_id: str, code: str, *, now: datetime) -> Member:
+    """``use_member_code``, answering the whole member (the counter shows them without reading again)."""
     member, step = check_member_code(repo, alliance_id, code, now=now)
     # The unique key (alliance, member, step) decides between two concurrent scans.
     if not repo.record_code_use(alliance_id, member.member_id, step, now):
         raise MemberCodeAlreadyUsed()
-    return member.ref
+    return member
 
 
 @dataclass(frozen=True, kw_only=True)

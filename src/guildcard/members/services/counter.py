@@ -52,12 +52,12 @@ class CounterService:
     ) -> MemberRef:
         """``redeem_member_code`` inside the caller's transaction (the counter's commit), so the
         code is used up if and only if the purchase is recorded."""
-        return self.lookup.redeem(conn, alliance_id, code, now or self.deps.clock.now())
+        return self.lookup.redeem(conn, alliance_id, code, now or self.deps.clock.now()).ref
 
     def peek_member_code(self, alliance_id: str, code: str, now: datetime | None = None) -> MemberRef:
         """The member behind a code that ``redeem_member_code`` would accept now; uses nothing up."""
         with self.deps.database.read() as conn:
-            return self.lookup.peek(conn, alliance_id, code, now or self.deps.clock.now())
+            return self.lookup.peek(conn, alliance_id, code, now or self.deps.clock.now()).ref
 
     def lookup_by_phone_for_counter(self, alliance_id: str, phone: str) -> MemberRef:
         """Find a member by phone at the counter, only if they allow it.
@@ -65,7 +65,7 @@ class CounterService:
         Raises InvalidPhone, MemberNotFound, LookupNotAllowed.
         """
         with self.deps.database.read() as conn:
-            return self.lookup.by_phone(conn, alliance_id, phone)
+            return self.lookup.by_phone(conn, alliance_id, phone).ref
 
     def customer_view_for_merchant(self, member: MemberRef, merchant_id: str) -> CustomerView:
         """The member as merchant ``merchant_id`` may see them. Raises MemberNotFound."""

@@ -138,10 +138,19 @@ class MemberRepository:
         ).first()
         return self._member(row) if row else None
 
-    def by_number(self, alliance_id: str, number: int) -> tuple[Member, str] | None:
-        """The member with this number and their TOTP secret (active members only)."""
+    def by_code_number(self, alliance_id: str, number: int) -> tuple[Member, str, int | None] | None:
+        """The active member with this number, their TOTP secret and their latest used code step, in one
+        read (the counter's hot path)."""
+        latest = (
+            select(func.max(member_code_uses.c.step))
+            .where(
+                member_code_uses.c.alliance_id == members.c.alliance_id,
+                member_code_uses.c.member_id == members.c.member_id,
+            )
+            .scalar_subquery()
+        )
         row = self.conn.execute(
-            select(members).where(
+            select(members, latest.label("latest_step")).where(
                 members.c.alliance_id == alliance_id,
                 members.c.number == number,
                 members.c.status == MemberStatus.ACTIVE.value,
@@ -150,7 +159,7 @@ class MemberRepository:
         if row is None:
             return None
         secret = self._open(row, "totp")
-        return (self._member(row), secret) if secret else None
+        return (self._member(row), secret, row.latest_step) if secret else None
 
     def totp_secret(self, alliance_id: str, member_id: str) -> str | None:
         row = self.conn.execute(
@@ -340,14 +349,6 @@ class MemberRepository:
         )
 
     # --- member code uses -------------------------------------------------------------------
-
-    def latest_used_step(self, alliance_id: str, member_id: str) -> int | None:
-        step: int | None = self.conn.execute(
-            select(func.max(member_code_uses.c.step)).where(
-                member_code_uses.c.alliance_id == alliance_id, member_code_uses.c.member_id == member_id
-            )
-        ).scalar()
-        return step
 
     def record_code_use(self, alliance_id: str, member_id: str, step: int, now: datetime) -> bool:
         """Record a code's use; False when that step was used already (a replay, or a race lost)."""

@@ -1,0 +1,63 @@
+"""How many statements one purchase costs on PostgreSQL: pinned, so that it cannot creep back.
+
+The purchase pays part with points and earns points, through the API with a real POS-less
+cashier session, on the real contexts. Authentication is served from the actor cache after the
+first request; the command's transaction reads its configuration versions once and its loyalty
+settings, rules, campaigns and limits from caches kept current by those versions.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+from tests.integration.alliance.world import Builder, auth, make_client
+from tests.integration.test_coalition_story import member_code, sign_up
+
+# BEGIN and COMMIT included (40 before the write path was tightened, authentication included).
+# Left: store, purchase claim, member code (read, use), consents, versions, balance lock,
+# contract, 3 entry claims, the spend's debit and lot draw (3 more), the award's lot and the
+# member balances (3), all postings (1), purchase row, outbox. Issue 10 aims at 8.
+MAX_STATEMENTS = 23
+
+
+@pytest.mark.postgresql
+def test_a_purchase_paying_with_points_and_earning_costs_a_pinned_number_of_statements(pg_database):
+    client, container = make_client(pg_database)
+    with client:
+        world = Builder(client, container).world("stm")
+        hot_pot, cinema = world.merchants
+        member = sign_up(client, world.id, "13912345678")
+
+        def order(merchant, order_no: str, amount_fen: int, points: int = 0) -> dict:
+            container.clock.advance(timedelta(seconds=31))  # a fresh member code
+            return {
+                "store_id": merchant.store_a, "member_code": member_code(client, member),
+                "order_no": order_no, "amount_fen": amount_fen, "points_to_use": points,
+            }  # fmt: skip
+
+        def buy(merchant, body: dict) -> dict:
+            response = client.post("/api/v1/counter/purchases", json=body, headers=auth(merchant.cashier))
+            assert response.status_code == 201, response.text
+            return response.json()
+
+        buy(hot_pot, order(hot_pot, "W-1", 50000))  # earns 475 points
+        buy(cinema, order(cinema, "W-2", 5000, points=100))  # the process now knows every account
+        body = order(cinema, "W-3", 5000, points=100)
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args) -> None:
+            statements.append(statement.split(None, 1)[0])
+
+        engine = container.database.engine
+        event.listen(engine, "before_cursor_execute", count)
+        event.listen(engine, "begin", lambda conn: statements.append("BEGIN"))
+        event.listen(engine, "commit", lambda conn: statements.append("COMMIT"))
+        try:
+            receipt = buy(cinema, body)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert (receipt["points_used"], receipt["points_earned"]) == (100, 46)
+        assert statements.count("BEGIN") == 1, statements  # authentication came from the cache
+        assert len(statements) <= MAX_STATEMENTS, statements
