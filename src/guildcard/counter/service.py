@@ -18,6 +18,7 @@ members' ``MemberCodeInvalid``, ``MemberCodeAlreadyUsed``, ``MemberNotFound``,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from guildcard.counter.commands import AdjustmentInput, BackfillInput, PurchaseInput, RefundInput, Written
@@ -45,10 +46,13 @@ from guildcard.counter.ports import CounterPorts
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import Clock
+from guildcard.kernel.errors import GuildCardError, InvalidInput
 from guildcard.ledger import chart
 from guildcard.pipeline import Command, CommandBus
 
 T = TypeVar("T")
+
+MAX_BATCH = 500  # purchases per batch: a POS uploads its queue in pieces of this size
 
 
 class CounterService:
@@ -94,6 +98,23 @@ class CounterService:
     def commit(self, actor: Actor, request: PurchaseInput) -> Written[PurchaseReceipt]:
         """Record the purchase: spend, award, growth and the purchase row in one transaction."""
         return self._run(actor, CommitPurchase(purchase=request))
+
+    def commit_many(
+        self, actor: Actor, requests: Sequence[PurchaseInput]
+    ) -> list[Written[PurchaseReceipt] | GuildCardError]:
+        """Record many purchases in one transaction (queued sales from a POS), one result each.
+
+        Each purchase is idempotent on its order number as a single commit is; one that fails
+        (a bad code, a conflicting order number) records nothing and gets its error in its place.
+        """
+        if len(requests) > MAX_BATCH:
+            raise InvalidInput(
+                f"At most {MAX_BATCH} purchases per batch.", field="purchases", limit=MAX_BATCH
+            )
+        outcomes = self.bus.execute_many(actor, [CommitPurchase(purchase=r) for r in requests])
+        return [
+            o if isinstance(o, GuildCardError) else Written(o.value, replayed=o.replayed) for o in outcomes
+        ]
 
     # --- after the purchase ---------------------------------------------------------------------
 

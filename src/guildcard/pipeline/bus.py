@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
@@ -32,6 +32,7 @@ from guildcard.db.engine import Database
 from guildcard.db.uow import SqlUnitOfWork, is_retryable
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import Clock
+from guildcard.kernel.errors import GuildCardError
 from guildcard.kernel.fingerprint import fingerprint
 from guildcard.pipeline import outbox
 from guildcard.pipeline.commands import Command, Outcome
@@ -80,9 +81,7 @@ class CommandBus:
         self._subscribers.append(subscriber)
 
     def execute(self, actor: Actor, command: Command, *, alliance_id: str | None = None) -> Outcome[Any]:
-        registration = self._registrations.get(type(command))
-        if registration is None:
-            raise LookupError(f"no handler for {type(command).__qualname__}")
+        registration = self._registration(command)
         if registration.authorize is not None:
             registration.authorize(actor, command)
         tenant = alliance_id or actor.alliance_id
@@ -98,6 +97,53 @@ class CommandBus:
         if events:
             self._publish(tenant, events)
         return outcome
+
+    def execute_many(self, actor: Actor, commands: Sequence[Command]) -> list[Outcome[Any] | GuildCardError]:
+        """Run ``commands`` in one transaction, each in its own savepoint: one fsync for all.
+
+        A command that fails with a ``GuildCardError`` leaves nothing behind and gets its error in
+        its place; the others commit. For bulk ingest (a POS uploading queued sales).
+        """
+        prepared = [self._prepare(actor, command) for command in commands]
+
+        def run_all(conn: Connection) -> list[tuple[Outcome[Any], list[Event]] | GuildCardError]:
+            done: list[tuple[Outcome[Any], list[Event]] | GuildCardError] = []
+            for item in prepared:
+                if isinstance(item, GuildCardError):
+                    done.append(item)
+                    continue
+                registration, command, digest = item
+                savepoint = conn.begin_nested()
+                try:
+                    done.append(self._run(conn, registration, actor, actor.alliance_id, command, digest))
+                except GuildCardError as error:
+                    savepoint.rollback()
+                    done.append(error)
+                else:
+                    savepoint.commit()
+            return done
+
+        results = self._alone(run_all)
+        events = [e for r in results if not isinstance(r, GuildCardError) for e in r[1]]
+        if events:
+            self._publish(actor.alliance_id, events)
+        return [r if isinstance(r, GuildCardError) else r[0] for r in results]
+
+    def _prepare(self, actor: Actor, command: Command) -> tuple[Registration, Command, str] | GuildCardError:
+        registration = self._registration(command)
+        try:
+            if registration.authorize is not None:
+                registration.authorize(actor, command)
+        except GuildCardError as error:
+            return error
+        digest = fingerprint(command.identity()) if command.idempotency_key is not None else ""
+        return registration, command, digest
+
+    def _registration(self, command: Command) -> Registration:
+        registration = self._registrations.get(type(command))
+        if registration is None:
+            raise LookupError(f"no handler for {type(command).__qualname__}")
+        return registration
 
     # --- one attempt ----------------------------------------------------------------------
 

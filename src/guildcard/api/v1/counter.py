@@ -8,21 +8,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
+from guildcard.api.problems import language_of, status_for
 from guildcard.api.v1.counter_schemas import (
     AdjustmentCreate,
     BackfillCreate,
     BackfillDecision,
+    BatchError,
+    BatchItem,
+    BatchResult,
     Preview,
+    PurchaseBatch,
     PurchaseCreate,
     Receipt,
     RefundCreate,
+    as_json,
 )
 from guildcard.counter.commands import Written
-from guildcard.kernel.errors import InvalidInput
+from guildcard.kernel.errors import GuildCardError, InvalidInput
+from guildcard.web.i18n import error_message
 
 router = APIRouter(prefix="/api/v1/counter", tags=["counter"])
 
@@ -66,6 +73,45 @@ def commit(body: PurchaseCreate, actor: CurrentActor, container: ContainerDep, r
     with the same order number is `counter.order_conflict`.
     """
     return _answer(container.counter.commit(actor, body.to_input()), response)
+
+
+@router.post(
+    "/purchases:batch", response_model=BatchResult, responses=ERRORS, summary="Commit many purchases"
+)
+def commit_batch(
+    body: PurchaseBatch, actor: CurrentActor, container: ContainerDep, request: Request
+) -> BatchResult:
+    """Up to 500 purchases in one transaction, e.g. a POS uploading the sales it queued while offline.
+
+    Each purchase is idempotent on its order number, exactly as `POST /purchases`: send the batch again
+    and every purchase already recorded answers `replayed`. One that fails (an expired member code, an
+    order number used for another purchase) records nothing and answers `failed` with its error; the
+    others are recorded. The answer is 200 whatever the outcomes; look at each result.
+    """
+    language = language_of(request)
+    written = container.counter.commit_many(actor, [p.to_input() for p in body.purchases])
+    results = [
+        _batch_item(i, p.order_no, w, language)
+        for i, (p, w) in enumerate(zip(body.purchases, written, strict=True))
+    ]
+    outcomes = [r.outcome for r in results]
+    return BatchResult(
+        results=results, created=outcomes.count("created"), replayed=outcomes.count("replayed"),
+        failed=outcomes.count("failed"),
+    )  # fmt: skip
+
+
+def _batch_item(
+    index: int, order_no: str, written: Written[Any] | GuildCardError, language: str
+) -> BatchItem:
+    if isinstance(written, GuildCardError):
+        detail = error_message(written, language)
+        error = BatchError(code=written.code, status=status_for(written), detail=detail)
+        return BatchItem(index=index, order_no=order_no, outcome="failed", receipt=None, error=error)
+    receipt = as_json(written.receipt)
+    if written.replayed:
+        return BatchItem(index=index, order_no=order_no, outcome="replayed", receipt=receipt, error=None)
+    return BatchItem(index=index, order_no=order_no, outcome="created", receipt=receipt, error=None)
 
 
 @router.get("/purchases/{order_no}", response_model=Receipt, responses=ERRORS, summary="A purchase's receipt")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -80,6 +80,35 @@ class PurchaseCreate(MemberIn):
             self.store_id, self.order_no, self.amount_fen, self.identity(), self.points_to_use, lines,
             self.preview_token,
         )  # fmt: skip
+
+
+class PurchaseBatch(BaseModel):
+    """Queued sales uploaded at once (up to 500): each as ``POST /purchases`` would take it."""
+
+    purchases: list[PurchaseCreate] = Field(min_length=1, max_length=500)
+
+
+class BatchError(BaseModel):
+    code: str
+    status: int
+    detail: str
+
+
+class BatchItem(BaseModel):
+    index: int = Field(description="The purchase's position in the request.")
+    order_no: str
+    outcome: Literal["created", "replayed", "failed"]
+    receipt: dict[str, Any] | None = Field(None, description="As `POST /purchases` answers it.")
+    error: BatchError | None = Field(
+        None, description="Why this purchase was not recorded (nothing of it was)."
+    )
+
+
+class BatchResult(BaseModel):
+    results: list[BatchItem]
+    created: int
+    replayed: int
+    failed: int
 
 
 class RefundCreate(BaseModel):
