@@ -53,7 +53,6 @@ from sqlalchemy.engine import make_url
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.cli.common import console, err_console
 from guildcard.counter.commands import MemberIdentity, PurchaseInput
-from guildcard.counter.domain.receipts import PurchaseReceipt
 from guildcard.db import schema
 from guildcard.db.engine import Database
 from guildcard.demo.bench_alliance import BenchAlliance, seed_bench_alliance
@@ -139,15 +138,15 @@ def statements_per_commit(container: Container, alliance: BenchAlliance) -> list
         actor = container.alliance.pos_keys.authenticate(conn, hotpot.pos_key)
     assert actor is not None
 
-    def buy(member_id: str, order_no: str) -> PurchaseReceipt:
+    def request(member_id: str, order_no: str) -> PurchaseInput:
         code = container.members.counter.show_member_code(alliance_id=alliance.id, member_id=member_id)
         who = MemberIdentity(member_code=code.digits)
-        request = PurchaseInput(hotpot.store_ids[0], order_no, 20000, who, points_to_use=500)
-        return container.counter.commit(actor, request).receipt
+        return PurchaseInput(hotpot.store_ids[0], order_no, 20000, who, points_to_use=500)
 
-    buy(alliance.member_ids[-2], "STATEMENTS-0")
+    container.counter.commit(actor, request(alliance.member_ids[-2], "STATEMENTS-0"))
+    second = request(alliance.member_ids[-1], "STATEMENTS-1")  # the code is shown before counting
     with counting_statements(container.database) as sent:
-        receipt = buy(alliance.member_ids[-1], "STATEMENTS-1")
+        receipt = container.counter.commit(actor, second).receipt
     assert receipt.points_used == 500, receipt
     assert receipt.points_earned > 0, receipt
     return sent
