@@ -7,9 +7,10 @@ One invocation, one throw-away database on the given server (dropped at the end)
    (``guildcard.demo.bench_alliance``: two merchants with stores, staff, POS keys and contracts;
    MEMBERS members registered with the one-time code, consenting to phone look-up, each with an
    opening balance): ``seconds_seeding``.
-3. ``statements_per_commit``: in this process, on the seeded database, one real purchase that pays
-   500 points and earns on the rest, the member named by a fresh member code (the usual way at
-   the till): the statements SQLAlchemy sends (``before_cursor_execute``) plus BEGIN and COMMIT.
+3. ``statements_per_commit``: in this process, on the seeded database, a real purchase at the
+   hot-pot's POS that pays 500 points and earns on the rest, the member named by a fresh member
+   code (the usual way at the till): the statements SQLAlchemy sends (``before_cursor_execute``)
+   plus BEGIN and COMMIT, of the second such purchase (the first fills the process's caches).
    The pool's pre-ping on checkout is a round trip too, but not a statement of the transaction.
 4. A server like ``guildcard serve --workers WORKERS`` (uvicorn, the product's app from the real
    bootstrap, plus the bare ``/bench/tpcb`` route of ``bench_server``) and, in its own process,
@@ -17,14 +18,18 @@ One invocation, one throw-away database on the given server (dropped at the end)
    ``http_baseline_tps`` (the tpcb-like transaction behind HTTP, the same engine and driver),
    ``counter_tps`` / ``p50_ms`` / ``p99_ms`` (``POST /purchases``), and ``bulk_tps`` (purchases per
    second through ``POST /purchases:batch``, BATCH per request). The POS keys of both merchants'
-   first stores authenticate, as an integrator's POS would.
+   first stores authenticate, as an integrator's POS would. The server is configured from
+   ``GUILDCARD_*`` as ``guildcard serve`` is (the database URL, development settings and log level
+   are set by the benchmark). A phase ends after SECONDS; requests under way are awaited and
+   their time counted.
 5. ``guildcard ledger verify`` on the database afterwards: ``ledger_clean``.
 
 How members are named: by the phone they agreed to be found by. A member code is single-use per
 30-second step (and a newer one retires the older), so 2,000 members allow at most about 66
-purchases a second by code, well below what is measured here; the load would measure the cap,
-not the counter. A phone look-up is one indexed read where a code is a read plus the UPDATE that
-uses it up, so step 3 counts the code's path, the costlier one.
+purchases a second by code, far below what the counter is meant to reach (a fifth of pgbench's
+tps, some 400 a second here); the load would measure that cap, not the counter. A phone look-up
+is two indexed reads (the member, the consent) where a code is the member, the last step used
+and the INSERT that uses it up, so step 3 counts the code's path, the costlier one.
 
 Ratios: ``ratio`` = counter / pgbench, ``stack_ratio`` = counter / HTTP baseline, ``bulk_ratio`` =
 bulk / pgbench. Figures only; nothing is asserted. Errors seen by the load are printed on stderr.
@@ -41,6 +46,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -152,6 +158,12 @@ def statements_per_commit(container: Container, alliance: BenchAlliance) -> list
     return sent
 
 
+def _summary(statements: list[str]) -> str:
+    """``35 statements (BEGIN 1, SELECT 14, INSERT 15, UPDATE 4, COMMIT 1)``."""
+    verbs = Counter(sql.split()[0].upper() for sql in statements)
+    return f"{len(statements)} statements ({', '.join(f'{verb} {n}' for verb, n in verbs.items())})"
+
+
 # --- the server and the load --------------------------------------------------------------------
 
 
@@ -245,7 +257,8 @@ def run(
             statements = statements_per_commit(container, alliance)
         finally:
             container.close()
-        say(f"seeded in {seconds_seeding:.1f} s {alliance.timings}; one purchase: {statements}")
+        steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in alliance.timings.items())
+        say(f"seeded in {seconds_seeding:.1f} s ({steps}); one purchase: {_summary(statements)}")
         port = _free_port()
         server = _serve(env, port, workers, log)
         try:
