@@ -27,9 +27,10 @@ One invocation, one throw-away database on the given server (dropped at the end)
 How members are named: by the phone they agreed to be found by. A member code is single-use per
 30-second step (and a newer one retires the older), so 2,000 members allow at most about 66
 purchases a second by code, far below what the counter is meant to reach (a fifth of pgbench's
-tps, some 400 a second here); the load would measure that cap, not the counter. A phone look-up
-is two indexed reads (the member, the consent) where a code is the member, the last step used
-and the INSERT that uses it up, so step 3 counts the code's path, the costlier one.
+tps, some 400 a second here); the load would measure that cap, not the counter. The two paths
+cost about the same: by phone the member and the consents are read twice (4 reads), by code
+the member is read twice, the consents and the last step used once, and the use is INSERTed
+(4 reads, 1 write): step 3 counts the code's path, one statement more than the phone's.
 
 Ratios: ``ratio`` = counter / pgbench, ``stack_ratio`` = counter / HTTP baseline, ``bulk_ratio`` =
 bulk / pgbench. Figures only; nothing is asserted. Errors seen by the load are printed on stderr.
