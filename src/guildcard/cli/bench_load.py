@@ -84,7 +84,8 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
                 n += 1
                 ok = response.status_code == (201 if mode == "single" else 200)
                 if not ok:
-                    count_error(response.status_code, response.json())
+                    problem = response.json() if "json" in response.headers.get("content-type", "") else {}
+                    count_error(response.status_code, problem)
                     continue
                 latencies.append(elapsed)
                 if mode != "batch":
