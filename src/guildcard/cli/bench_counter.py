@@ -276,6 +276,7 @@ def run(
         finally:
             server.terminate()
             server.wait(timeout=30)
+        log.unlink()  # kept only when the run failed
         say("guildcard ledger verify")
         ledger_clean = _ledger_clean(env)
     finally:
