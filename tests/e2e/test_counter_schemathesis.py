@@ -1,37 +1,29 @@
-"""Schemathesis over the counter API: whatever a client sends, never a server error."""
+"""Schemathesis over the counter API: whatever a client sends, never a server error.
+
+On the real bootstrap with the bench alliance seeded through the services (no fakes).
+"""
 
 from __future__ import annotations
 
 import contextlib
-import shutil
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from guildcard.api.app import create_app
-from guildcard.cli.bench_counter import demo_container, issue_tokens
-from guildcard.counter.adapters.demo import HOTPOT_STORE
-from guildcard.kernel.clock import FixedClock
+from tests.support.seeded_counter import seeded_counter
 
 
 @pytest.fixture(scope="module")
-def app_and_token(tmp_path_factory, _sqlite_template):
-    path = tmp_path_factory.mktemp("schemathesis") / "api.db"
-    shutil.copy(_sqlite_template, path)
-    container, demo = demo_container(
-        f"sqlite:///{path}", clock=FixedClock(datetime(2026, 3, 4, 4, 0, tzinfo=UTC)), members=3
-    )
-    token = issue_tokens(container, demo)["stf_hotpot_cashier"]
-    yield create_app(container), token
-    container.close()
+def counter(tmp_path_factory, _sqlite_template):
+    seeded = seeded_counter(_sqlite_template, tmp_path_factory.mktemp("schemathesis") / "api.db")
+    yield seeded
+    seeded.close()
 
 
-def test_no_counter_endpoint_answers_with_a_server_error(app_and_token):
-    app, token = app_and_token
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+def test_no_counter_endpoint_answers_with_a_server_error(counter):
+    schema = schemathesis.openapi.from_asgi("/openapi.json", counter.client.app)
     operations = [
         result.ok()
         for result in schema.get_all_operations()
@@ -40,7 +32,7 @@ def test_no_counter_endpoint_answers_with_a_server_error(app_and_token):
     assert len(operations) == 9
     failures, seen = [], []
     for operation in operations:
-        check = _fuzz(operation, token, failures, seen)
+        check = _fuzz(operation, counter, failures, seen)
         with contextlib.suppress(AssertionError):
             check()
     assert failures == []
@@ -49,7 +41,9 @@ def test_no_counter_endpoint_answers_with_a_server_error(app_and_token):
     assert 422 in seen, "some must be refused"
 
 
-def _fuzz(operation, token, failures, seen):
+def _fuzz(operation, counter, failures, seen):
+    hotpot = counter.alliance.hotpot
+
     @settings(
         max_examples=20,
         deadline=None,
@@ -60,8 +54,10 @@ def _fuzz(operation, token, failures, seen):
     @given(case=operation.as_strategy(), real=st.booleans())
     def check(case, real):
         if real and isinstance(case.body, dict):  # half the time, a real store and member: deeper paths
-            case.body = _with(case.body, store_id=HOTPOT_STORE, member_code="demo-code-000001", phone=None)
-        response = case.call(headers={"Authorization": f"Bearer {token}"})
+            counter.clock.advance(timedelta(seconds=30))  # the member's next code
+            code = counter.code(1)
+            case.body = _with(case.body, store_id=hotpot.store_ids[0], member_code=code, phone=None)
+        response = case.call(headers={"Authorization": f"Bearer {hotpot.sessions['cashier']}"})
         seen.append(response.status_code)
         if response.status_code >= 500:
             failures.append((operation.label, case.path_parameters, case.body, response.text[:300]))

@@ -81,6 +81,15 @@ def test_the_source_tree_keeps_the_dependency_rule():
     assert problems == []
 
 
+def test_no_source_module_imports_the_tests():
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        module = module_name(path)
+        imported = imports_of(path.read_text(encoding="utf-8"), module)
+        found += [f"{module}: {name}" for name in sorted(imported) if name.split(".")[0] == "tests"]
+    assert found == []
+
+
 @pytest.mark.parametrize(
     ("module", "imported", "expected"),
     [
@@ -148,7 +157,7 @@ RAW_WRITE_ALLOWED = {
     "guildcard.api.auth": "touches a session token's last use",
     "guildcard.alliance.services.pos_keys": "touches a POS key's last use",
     "guildcard.ledger.bench": "the raw baseline the ledger is measured against",
-    "guildcard.cli.bench_counter": "the benchmark's own set-up",
+    "guildcard.cli.bench_server": "the bare tpcb-like route of the counter benchmark's HTTP baseline",
 }
 
 

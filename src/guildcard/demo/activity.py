@@ -20,6 +20,7 @@ from guildcard.bootstrap import Container
 from guildcard.counter.commands import BackfillInput, MemberIdentity, PurchaseInput, RefundInput
 from guildcard.counter.domain.pricing import member_discount_fen
 from guildcard.counter.domain.receipts import PurchaseReceipt
+from guildcard.demo.joining import join
 from guildcard.demo.names import REGIONS
 from guildcard.demo.plan import LAUNCH_DAYS, Backfill, Plan, Purchase, Refund, at_local
 from guildcard.demo.setup import SeededAlliance
@@ -29,7 +30,6 @@ from guildcard.ledger.domain.policy import ExpiryPolicy
 from guildcard.loyalty.domain.redeem import redeem_quote
 from guildcard.loyalty.domain.settings import LoyaltySettings
 from guildcard.members.domain.model import ConsentKind, Gender, Profile
-from guildcard.members.domain.otp import OtpPurpose
 from guildcard.settlement.wiring import settlement_service
 
 TERMS_VERSION = "2026-09"
@@ -110,33 +110,20 @@ class Story:
         return lambda: self._join(i)
 
     def _join(self, i: int) -> None:
-        m, members = self.plan.members[i], self.container.members
-        ip = f"198.18.{i // 250}.{i % 250 + 1}"  # one phone, one address: no throttle trips
-        members.identity.request_code(
-            alliance_id=self.alliance.id, phone=m.person.phone, purpose=OtpPurpose.REGISTER, client_ip=ip
-        )
+        m = self.plan.members[i]
         profile = Profile(m.person.name, Gender(m.person.gender), m.birthday, REGIONS[i % len(REGIONS)])
-        signed = members.identity.sign_in(
-            alliance_id=self.alliance.id, phone=m.person.phone, code=self._otp(), client_ip=ip,
-            terms_version=TERMS_VERSION, profile=profile,
-        )  # fmt: skip
-        member_id = self.member_ids[i] = signed.member.member_id
-        for kind, granted in (
+        granted = (
             (ConsentKind.SHARING, m.sharing),
             (ConsentKind.PHONE_LOOKUP, m.phone_lookup),
             (ConsentKind.MARKETING, m.marketing),
-        ):
-            if granted:
-                members.profiles.set_consent(
-                    alliance_id=self.alliance.id, member_id=member_id, kind=kind, granted=True,
-                    version=TERMS_VERSION,
-                )  # fmt: skip
+        )
+        signed = join(
+            self.container, self.alliance.id, phone=m.person.phone,
+            client_ip=f"198.18.{i // 250}.{i % 250 + 1}",  # one phone, one address: no throttle trips
+            terms_version=TERMS_VERSION, profile=profile, consents=[kind for kind, yes in granted if yes],
+        )  # fmt: skip
+        self.member_ids[i] = signed.member.member_id
         self.tally.members += 1
-
-    def _otp(self) -> str:
-        otp = self.container.settings.fixed_otp
-        assert otp, "the demo seeds with a development fixed one-time code"
-        return otp
 
     # --- the counter ----------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ class SeededMerchant:
     cashiers: list[Actor]  # one per store, same order as store_ids
     logins: dict[str, str] = field(default_factory=dict)  # role -> login
     activation_tokens: dict[str, str] = field(default_factory=dict)  # role -> one-time token
+    pos_key: str = ""  # the secret of the first store's POS key (scope counter:write), shown once
 
 
 @dataclass
@@ -53,29 +54,45 @@ def credit_code(n: int) -> str:
     return body + check_character(body)
 
 
-def build_alliance(container: Container, window: Window, *, password: str, seed: int) -> SeededAlliance:
+def open_alliance(
+    container: Container, *, code: str, name: str, city: str, password: str
+) -> tuple[str, Actor]:
+    """A new alliance whose admin has changed the initial password to ``password``: (id, admin)."""
     services = container.alliance
     assert services is not None
     created = services.alliances.create_alliance(
-        code=ALLIANCE_CODE,
-        name=ALLIANCE_NAME,
-        city=CITY,
-        admin_login=ADMIN_LOGIN,
-        admin_name="联盟总部管理员",
+        code=code, name=name, city=city, admin_login=ADMIN_LOGIN, admin_name="联盟总部管理员"
     )
     session = services.auth.login(
-        alliance=ALLIANCE_CODE, login=ADMIN_LOGIN, password=created.initial_password, client_ip="127.0.0.1"
+        alliance=code, login=ADMIN_LOGIN, password=created.initial_password, client_ip="127.0.0.1"
     )
-    admin = session.actor
-    services.auth.change_password(admin, current=created.initial_password, new=password)
+    services.auth.change_password(session.actor, current=created.initial_password, new=password)
+    return created.alliance.id, session.actor
+
+
+def build_alliance(container: Container, window: Window, *, password: str, seed: int) -> SeededAlliance:
+    services = container.alliance
+    assert services is not None
+    alliance_id, admin = open_alliance(
+        container, code=ALLIANCE_CODE, name=ALLIANCE_NAME, city=CITY, password=password
+    )
     services.alliances.set_categories(admin, TRADES)
     # Launch-phase points are a trial (30 days); the policy becomes calendar later (activity.py).
-    container.ledger().update_policies(created.alliance.id, expiry=ExpiryPolicy.rolling(LAUNCH_EXPIRY_DAYS))
-    _campaigns(container, created.alliance.id, admin, window)
+    container.ledger().update_policies(alliance_id, expiry=ExpiryPolicy.rolling(LAUNCH_EXPIRY_DAYS))
+    _campaigns(container, alliance_id, admin, window)
     rng = random.Random(seed + 1)  # noqa: S311 - demo data, reproducible on purpose
     contacts = people(rng, len(MERCHANTS) + 1)
     merchants = [
-        _merchant(container, admin, n, spec, contact=contacts[n].name, phone=contacts[n].phone, window=window)
+        admit_merchant(
+            container,
+            admin,
+            n,
+            spec,
+            alliance_code=ALLIANCE_CODE,
+            contact=contacts[n].name,
+            phone=contacts[n].phone,
+            effective_from=window.first,
+        )
         for n, spec in enumerate(MERCHANTS)
     ]
     _pending_application(container, len(MERCHANTS), contacts[-1].name, contacts[-1].phone)
@@ -84,7 +101,7 @@ def build_alliance(container: Container, window: Window, *, password: str, seed:
     hotpot, cinema = merchants[0], next(m for m in merchants if m.spec.trade == "cinema")
     for merchant, role in ((hotpot, "owner"), (hotpot, "cashier"), (cinema, "cashier")):
         activated[merchant.logins[role]] = f"{merchant.spec.name} {role}"
-    seeded = SeededAlliance(created.alliance.id, ALLIANCE_CODE, admin, merchants, activated)
+    seeded = SeededAlliance(alliance_id, ALLIANCE_CODE, admin, merchants, activated)
     activate_printed(container, seeded, password)
     return seeded
 
@@ -98,16 +115,18 @@ def _staff_actor(container: Container, alliance_id: str, staff_id: str) -> Actor
     return actor
 
 
-def _merchant(
+def admit_merchant(
     container: Container,
     admin: Actor,
     n: int,
     spec: MerchantSpec,
     *,
+    alliance_code: str,
     contact: str,
     phone: str,
-    window: Window,
+    effective_from: date,
 ) -> SeededMerchant:
+    """Apply, approve (``admin``), stores, manager, a cashier per store, a POS key, the contract."""
     services = container.alliance
     assert services is not None
     first = spec.stores[0]
@@ -117,7 +136,7 @@ def _merchant(
         store_address=first.address, store_latitude=first.latitude, store_longitude=first.longitude,
     )  # fmt: skip
     submitted = services.onboarding.submit(
-        ALLIANCE_CODE, form, client_ip=f"192.0.2.{n + 1}", idempotency_key=f"demo-apply-{spec.slug}"
+        alliance_code, form, client_ip=f"192.0.2.{n + 1}", idempotency_key=f"demo-apply-{spec.slug}"
     ).value
     approval = services.onboarding.review(
         admin, submitted.application.id, ReviewDecision.APPROVE, owner_login=f"{spec.slug}.owner",
@@ -159,13 +178,15 @@ def _merchant(
         if i == 1:
             logins["cashier"], tokens["cashier"] = login, account.activation_token or ""
         cashiers.append(_staff_actor(container, alliance_id, account.account.id))
-    services.pos_keys.create(owner, store_ids[0], name="前台收银机", scopes=["counter:write"])
+    _key, pos_key = services.pos_keys.create(
+        owner, store_ids[0], name="前台收银机", scopes=["counter:write"]
+    ).value
     earn, issue, reimburse, commission, discount, entry_fee = spec.terms
     terms = ContractTerms(
         Decimal(earn), Decimal(issue), Decimal(reimburse), Decimal(commission), Decimal(discount), entry_fee
     )
-    services.contracts.set_terms(admin, merchant_id, terms, effective_from=window.first)
-    return SeededMerchant(spec, merchant_id, store_ids, owner, cashiers, logins, tokens)
+    services.contracts.set_terms(admin, merchant_id, terms, effective_from=effective_from)
+    return SeededMerchant(spec, merchant_id, store_ids, owner, cashiers, logins, tokens, pos_key or "")
 
 
 def activate_printed(container: Container, alliance: SeededAlliance, password: str) -> None:

@@ -8,8 +8,8 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+from tests.support.counter_fakes import InMemoryPorts
 
-from guildcard.counter.adapters.memory import InMemoryPorts
 from guildcard.counter.commands import MemberIdentity, PurchaseInput, RefundInput
 from guildcard.counter.domain.amounts import CategoryLine
 from guildcard.counter.ports import CounterTerms, MemberRef

@@ -1,14 +1,14 @@
-"""In-memory adapters for the counter's ports: the benchmark's and API tests' alliance.
+"""In-memory fakes of the counter's ports (members, alliance, settlement), for its integration stories.
 
-Not for production (``guildcard.adapters.counter_ports`` are the real ones). They raise the
-owning contexts' errors, as the real adapters do, and ignore the connection they are given.
+The real adapters are ``guildcard.adapters.counter_ports``; the API tests and the benchmark use
+those. These raise the owning contexts' errors, as the real adapters do, and ignore the
+connection they are given.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 
 from sqlalchemy import Connection
 
@@ -22,7 +22,7 @@ from guildcard.settlement.domain.errors import IssuanceLimitExceeded
 @dataclass
 class _Code:
     member_id: str
-    expires_at: datetime | None  # None: reusable (benchmark)
+    expires_at: datetime | None  # None: never expires, reusable
     used: bool = False
 
 
@@ -160,7 +160,3 @@ class InMemoryPorts:
 
     def ports(self) -> CounterPorts:
         return CounterPorts(self.members, self.merchants, self.issuance)
-
-
-CODE_TTL = timedelta(seconds=60)
-DEFAULT_TERMS = CounterTerms(points_per_yuan=Decimal(1), member_discount=Decimal(1))
