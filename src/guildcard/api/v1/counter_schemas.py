@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -182,8 +183,14 @@ class AdjustmentCreate(BaseModel):
 
 def as_json(value: object) -> dict[str, Any]:
     """A typed receipt (a frozen dataclass) as the JSON object the API answers."""
-    body: dict[str, Any] = TypeAdapter(type(value)).dump_python(value, mode="json")
+    body: dict[str, Any] = _adapter(type(value)).dump_python(value, mode="json")
     return body
+
+
+@cache
+def _adapter(kind: type) -> TypeAdapter[Any]:
+    """Building an adapter costs far more than using one: one per receipt type and process."""
+    return TypeAdapter(kind)
 
 
 class Receipt(BaseModel):
