@@ -183,12 +183,13 @@ class AdjustmentCreate(BaseModel):
 
 def as_json(value: object) -> dict[str, Any]:
     """A typed receipt (a frozen dataclass) as the JSON object the API answers."""
-    body: dict[str, Any] = _adapter(type(value)).dump_python(value, mode="json")
+    kind: Any = type(value)
+    body: dict[str, Any] = _adapter(kind).dump_python(value, mode="json")
     return body
 
 
 @cache
-def _adapter(kind: type) -> TypeAdapter[Any]:
+def _adapter(kind: Any) -> TypeAdapter[Any]:
     """Building an adapter costs far more than using one: one per receipt type and process."""
     return TypeAdapter(kind)
 
