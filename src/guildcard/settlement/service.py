@@ -20,7 +20,7 @@ from guildcard.ledger.domain.results import InclusionProof
 from guildcard.ledger.keys import KeyStore
 from guildcard.pipeline import CommandBus
 from guildcard.settlement import access
-from guildcard.settlement.compute import SOURCES_OF, unsettled_sales, with_corrections
+from guildcard.settlement.compute import SOURCES_OF, ledger_rows, unsettled_sales, with_corrections
 from guildcard.settlement.domain.errors import EntryNotInStatement, StatementNotFound
 from guildcard.settlement.domain.periods import Period, parse_period
 from guildcard.settlement.domain.statement import Component, figures_of
@@ -124,7 +124,7 @@ class SettlementService:
                 return self._sales_items(repo, period, run, merchant_id)
             if component is Component.ENTRY_FEE:
                 return self._fee_items(repo, period, run, merchant_id)
-            rows = activity.point_activity(conn, sel) + activity.lot_activity(conn, sel)
+            rows = ledger_rows(conn, sel)
         wanted = SOURCES_OF[component]
         return [
             DrillItem(r.ref, "entry", r.occurred_at, r.quantity, r.corrects)

@@ -27,6 +27,7 @@ from guildcard.counter.storage.repository import CounterRepository
 from guildcard.kernel.clock import business_date, end_of_business_day, start_of_business_day
 from guildcard.kernel.fingerprint import fingerprint
 from guildcard.ledger import Ledger, chart
+from guildcard.loyalty import queries as loyalty
 from guildcard.loyalty.domain import CategoryLine as EarnLine
 from guildcard.loyalty.domain import (
     EarnQuote,
@@ -34,10 +35,8 @@ from guildcard.loyalty.domain import (
     LoyaltySettings,
     MemberStanding,
     Purchase,
-    default_rules,
     evaluate_earn,
 )
-from guildcard.loyalty.storage.repository import LoyaltyRepository
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class Quote:
 
 
 def loyalty_settings(conn: Connection, alliance_id: str) -> LoyaltySettings:
-    return LoyaltyRepository(conn).get_settings(alliance_id) or LoyaltySettings()
+    return loyalty.settings(conn, alliance_id)
 
 
 def quote(
@@ -91,10 +90,7 @@ def quote(
         requested_points=requested_points,
         settings=settings,
     )
-    loyalty = LoyaltyRepository(conn)
-    rules = loyalty.rules_in_force(alliance_id, store.merchant_id, occurred_at) or default_rules(
-        store.merchant_id
-    )
+    rules = loyalty.rules_in_force(conn, alliance_id, store.merchant_id, occurred_at)
     day = business_date(occurred_at)
     earned_today = CounterRepository(conn, alliance_id).earned_today(
         member.member_id, store.merchant_id, start_of_business_day(day), end_of_business_day(day)
@@ -112,7 +108,7 @@ def quote(
         member=MemberStanding(member.is_member, member.tier_multiplier),
         terms=EarnTerms(store.merchant_id, terms.points_per_yuan, store.trade_category),
         rules=rules,
-        campaigns=loyalty.campaigns_within_dates(alliance_id, occurred_at),
+        campaigns=loyalty.campaigns_within_dates(conn, alliance_id, occurred_at),
         settings=settings,
         earned_today=earned_today,
     )
