@@ -1,13 +1,18 @@
-"""Settlement's ports: contract terms from the alliance context, member sales from the counter."""
+"""Settlement's ports: contract terms from the alliance context, member sales from the counter.
+
+Each method reads on the connection settlement hands it (the close command's unit of work, or a
+read's), through the other context's queries.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from guildcard.alliance import queries as alliance
 from guildcard.alliance.domain.contracts import ContractVersion
 from guildcard.counter import queries as counter
-from guildcard.db.engine import Database
 from guildcard.settlement.domain.terms import MemberSale, MerchantRef, SettlementTerms
 
 
@@ -27,32 +32,31 @@ def _settlement_terms(version: ContractVersion) -> SettlementTerms:
 class ContractTermsProvider:
     """The contract version in force at a moment, as settlement prices entries."""
 
-    def __init__(self, database: Database) -> None:
-        self._database = database
-
-    def terms_in_force(self, alliance_id: str, merchant_id: str, at: datetime) -> SettlementTerms | None:
-        with self._database.read() as conn:
-            versions = alliance.contract_versions(conn, alliance_id, merchant_id)
+    def terms_in_force(
+        self, conn: Connection, alliance_id: str, merchant_id: str, at: datetime
+    ) -> SettlementTerms | None:
+        versions = alliance.contract_versions(conn, alliance_id, merchant_id)
         in_force = [v for v in versions if v.effective_from <= at]
         return _settlement_terms(max(in_force, key=lambda v: v.effective_from)) if in_force else None
 
-    def merchants(self, alliance_id: str) -> list[MerchantRef]:
-        with self._database.read() as conn:
-            return [MerchantRef(m.id, m.name) for m in alliance.list_merchants(conn, alliance_id)]
+    def merchants(self, conn: Connection, alliance_id: str) -> list[MerchantRef]:
+        return [MerchantRef(m.id, m.name) for m in alliance.list_merchants(conn, alliance_id)]
 
 
 class CounterMemberSales:
     """Member sales are what members paid at the counter (cash and points); refunds count negative."""
 
-    def __init__(self, database: Database) -> None:
-        self._database = database
-
     def member_sales(
-        self, alliance_id: str, *, occurred_from: datetime, occurred_until: datetime, recorded_until: datetime
+        self,
+        conn: Connection,
+        alliance_id: str,
+        *,
+        occurred_from: datetime,
+        occurred_until: datetime,
+        recorded_until: datetime,
     ) -> list[MemberSale]:
-        with self._database.read() as conn:
-            found = counter.member_sales(
-                conn, alliance_id, occurred_from=occurred_from, occurred_until=occurred_until,
-                recorded_until=recorded_until,
-            )  # fmt: skip
+        found = counter.member_sales(
+            conn, alliance_id, occurred_from=occurred_from, occurred_until=occurred_until,
+            recorded_until=recorded_until,
+        )  # fmt: skip
         return [MemberSale(s.ref, s.merchant_id, s.amount_fen, s.occurred_at, s.recorded_at) for s in found]

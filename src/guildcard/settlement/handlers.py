@@ -29,13 +29,8 @@ from guildcard.settlement.domain import chart
 from guildcard.settlement.domain.errors import PeriodNotOver
 from guildcard.settlement.domain.periods import Period, PeriodKind, parse_period
 from guildcard.settlement.domain.statement import Line, figures_of, postings
-from guildcard.settlement.domain.terms import (
-    BreakageMode,
-    LimitMode,
-    MemberSalesSource,
-    MerchantRef,
-    TermsProvider,
-)
+from guildcard.settlement.domain.terms import BreakageMode, LimitMode, MerchantRef
+from guildcard.settlement.ports import MemberSalesSource, TermsProvider
 from guildcard.settlement.statements import CloseResult, closed, closed_statements, priced_by_merchant
 from guildcard.settlement.storage.activity import Selection
 from guildcard.settlement.storage.repository import Limit, Run, SettlementRepository, StoredStatement
