@@ -92,7 +92,7 @@ def pending_backfills(conn: Connection, alliance_id: str, merchant_id: str) -> l
 
 
 @dataclass(frozen=True)
-class MemberSale:
+class RecordedSale:
     """A member purchase (its payable, in fen) or a refund of one (negative, dated when recorded)."""
 
     ref: str  # the purchase id or the refund id
@@ -109,7 +109,7 @@ def member_sales(
     occurred_from: datetime,
     occurred_until: datetime,
     recorded_until: datetime,
-) -> list[MemberSale]:
+) -> list[RecordedSale]:
     """Purchases that occurred in ``[occurred_from, occurred_until)``, then refunds recorded in it,
     each recorded by ``recorded_until``."""
     p, r = purchases.c, refunds.c
@@ -122,5 +122,5 @@ def member_sales(
         r.alliance_id == alliance_id, r.recorded_at >= occurred_from, r.recorded_at < occurred_until,
         r.recorded_at <= recorded_until,
     )  # fmt: skip
-    sales = [MemberSale(row[0], row[1], row[2], row[3], row[4]) for row in conn.execute(sold)]
-    return sales + [MemberSale(row[0], row[1], -row[2], row[3], row[3]) for row in conn.execute(refunded)]
+    sales = [RecordedSale(row[0], row[1], row[2], row[3], row[4]) for row in conn.execute(sold)]
+    return sales + [RecordedSale(row[0], row[1], -row[2], row[3], row[3]) for row in conn.execute(refunded)]

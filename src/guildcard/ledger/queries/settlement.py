@@ -163,7 +163,7 @@ def spending_draws(conn: Connection, window: EntryWindow) -> list[LotDraw]:
     )
 
 
-def outstanding_by_issuer(conn: Connection, alliance_id: str) -> dict[str, int]:
+def outstanding_by_issuer_account(conn: Connection, alliance_id: str) -> dict[str, int]:
     """Points not yet spent nor expired (active and pending lots), by issuer account."""
     stmt = (
         select(lots.c.issuer, func.sum(lots.c.remaining))
@@ -173,7 +173,9 @@ def outstanding_by_issuer(conn: Connection, alliance_id: str) -> dict[str, int]:
     return {issuer: int(total) for issuer, total in conn.execute(stmt)}
 
 
-def expired_by_issuer(conn: Connection, alliance_id: str, since: datetime, until: datetime) -> dict[str, int]:
+def expired_by_issuer_account(
+    conn: Connection, alliance_id: str, since: datetime, until: datetime
+) -> dict[str, int]:
     """Points moved to breakage by entries that occurred in [since, until), by issuer account."""
     stmt = (
         select(lots.c.issuer, func.sum(consumptions.c.amount))

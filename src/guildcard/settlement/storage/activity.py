@@ -102,11 +102,11 @@ def flows(conn: Connection, sel: Selection) -> list[FlowRow]:
 
 def outstanding_by_issuer(conn: Connection, alliance_id: str) -> dict[str, int]:
     """Points not yet spent nor expired (active and pending lots), by issuing merchant or platform."""
-    found = ledger.outstanding_by_issuer(conn, alliance_id)
+    found = ledger.outstanding_by_issuer_account(conn, alliance_id)
     return {_issuer(issuer): total for issuer, total in found.items() if total}
 
 
 def expired_by_issuer(conn: Connection, alliance_id: str, since: datetime, until: datetime) -> dict[str, int]:
     """Points moved to breakage by entries that occurred in [since, until), by issuer."""
-    found = ledger.expired_by_issuer(conn, alliance_id, since, until)
+    found = ledger.expired_by_issuer_account(conn, alliance_id, since, until)
     return {_issuer(issuer): total for issuer, total in found.items() if total}
