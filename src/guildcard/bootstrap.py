@@ -45,8 +45,8 @@ from guildcard.pipeline import CommandBus
 from guildcard.pipeline.group import GroupCommitter
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.settings import Settings, load_settings
-from guildcard.settlement.domain.terms import MemberSalesSource, TermsProvider
 from guildcard.settlement.handlers import handlers as settlement_handlers
+from guildcard.settlement.ports import MemberSalesSource, TermsProvider
 from guildcard.throttle import Throttle
 
 # Turns a token's subject into a full actor (roles, stores), or None when the actor is gone
@@ -161,8 +161,8 @@ def bootstrap(
     )
     container.actor_loaders[ActorKind.MEMBER] = load_member_actor
     _wire_alliance(container, passwords or Passwords())
-    container.settlement_terms = ContractTermsProvider(container.database)
-    container.settlement_sales = CounterMemberSales(container.database)
+    container.settlement_terms = ContractTermsProvider()
+    container.settlement_sales = CounterMemberSales()
     return container
 
 

@@ -92,7 +92,7 @@ def test_a_members_journey_from_sign_up_to_erasure(api):
     assert svg.headers["content-type"].startswith("image/svg+xml")
     container = api.container  # type: ignore[attr-defined]
     assert (
-        container.members.counter.redeem_member_code("al_1", card.json()["digits"]).member_id
+        container.members.member_codes.redeem_member_code("al_1", card.json()["digits"]).member_id
         == (me.json()["member_id"])
     )
 

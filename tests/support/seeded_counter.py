@@ -36,7 +36,7 @@ class SeededCounter:
 
     def code(self, member: int = 0) -> str:
         """Member ``member``'s code now, as their phone shows it (single use per time step)."""
-        shown = self.container.members.counter.show_member_code(
+        shown = self.container.members.member_codes.show_member_code(
             alliance_id=self.alliance.id, member_id=self.alliance.member_ids[member]
         )
         return shown.digits

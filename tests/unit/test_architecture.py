@@ -170,3 +170,67 @@ def test_no_module_opens_a_write_transaction_of_its_own():
         if re.search(r"\bdatabase\.write\(\)|\.engine\.begin\(\)", path.read_text(encoding="utf-8")):
             found.append(module)
     assert found == []
+
+
+# --- reading another context -------------------------------------------------------------
+
+# A context's tables are its own: other contexts and the entry points read it through its
+# queries (``<context>/queries.py`` or ``queries/``) and write through the command bus. Only the
+# composition root and the schema (``db/``: metadata, migrations) see every context's storage.
+TABLE_OWNERS = CONTEXTS | {"ledger"}
+SEES_EVERY_STORAGE = ("guildcard.bootstrap", "guildcard.db")
+
+
+def storage_violations(module: str, imported: set[str]) -> list[str]:
+    if module in SEES_EVERY_STORAGE or module.startswith(tuple(f"{home}." for home in SEES_EVERY_STORAGE)):
+        return []
+    parts = module.split(".")
+    own = parts[1] if len(parts) > 1 else ""
+    problems = []
+    for name in sorted(imported):
+        root, owner, area = ([*name.split("."), "", ""])[:3]
+        if root == "guildcard" and area == "storage" and owner in TABLE_OWNERS and owner != own:
+            problems.append(
+                f"{module}: reads another context's storage {name} (use guildcard.{owner}.queries)"
+            )
+    return problems
+
+
+def test_contexts_read_each_other_only_through_their_queries():
+    problems = []
+    for path in sorted(SRC.rglob("*.py")):
+        module = module_name(path)
+        problems += storage_violations(module, _imports_with_names(path.read_text(encoding="utf-8"), module))
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("module", "imported"),
+    [
+        ("guildcard.web.queries.ops_metrics", {"guildcard.ledger.storage.tables"}),
+        ("guildcard.web.queries.ops_metrics", {"guildcard.members.storage.tables.members"}),
+        ("guildcard.settlement.storage.activity", {"guildcard.ledger.storage.tables"}),
+        ("guildcard.counter.handlers.quoting", {"guildcard.loyalty.storage.repository"}),
+        ("guildcard.adapters.settlement_ports", {"guildcard.counter.storage"}),
+        ("guildcard.api.v1.counter", {"guildcard.counter.storage.repository"}),
+        ("guildcard.demo.setup", {"guildcard.alliance.storage"}),
+        ("guildcard.rewards.handlers", {"guildcard.members.storage.repository.MemberRepository"}),
+    ],
+)
+def test_the_storage_checker_catches_a_read_of_another_contexts_tables(module, imported):
+    found = storage_violations(module, imported)
+    assert found, f"{module} importing {imported} should be refused"
+    assert "another context's storage" in found[0]
+
+
+def test_a_context_its_composition_root_and_the_schema_may_use_its_storage():
+    allowed = [
+        ("guildcard.ledger.queries.settlement", "guildcard.ledger.storage.tables"),
+        ("guildcard.settlement.handlers", "guildcard.settlement.storage.repository"),
+        ("guildcard.bootstrap", "guildcard.members.storage.repository"),
+        ("guildcard.db.tables", "guildcard.counter.storage.tables"),
+        ("guildcard.settlement.service", "guildcard.ledger.queries.settlement"),
+        ("guildcard.web.app", "guildcard.audit.tables"),
+    ]
+    for module, imported in allowed:
+        assert storage_violations(module, {imported}) == [], (module, imported)

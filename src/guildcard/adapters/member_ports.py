@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guildcard.alliance.storage import repository as alliance_repository
+from guildcard.alliance import queries as alliance_queries
 from guildcard.db.engine import Database
 
 
@@ -14,5 +14,5 @@ class RegisteredAlliances:
 
     def exists(self, alliance_id: str) -> bool:
         with self._database.read() as conn:
-            alliance = alliance_repository.get_alliance(conn, alliance_id)
+            alliance = alliance_queries.get_alliance(conn, alliance_id)
         return alliance is not None and alliance.id == alliance_id

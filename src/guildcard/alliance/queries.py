@@ -1,8 +1,9 @@
-"""What other contexts read from the alliance context, on the caller's connection.
+"""What other contexts and entry points read from the alliance context, on the caller's connection.
 
-Other contexts read merchants, stores and contracts only through these functions (never the
-alliance's tables): the counter reads an open store with its merchant in one query, and the
-terms in force, inside its own command's transaction.
+Other contexts read alliances, merchants, stores and contracts only through these functions
+(never the alliance's tables): the counter reads an open store with its merchant in one query,
+and the terms in force, inside its own command's transaction; settlement reads the merchants
+and their contract versions in its own; the member pages read the merchant directory.
 """
 
 from __future__ import annotations
@@ -14,8 +15,24 @@ from sqlalchemy import Connection, select
 from guildcard.alliance.domain.model import MerchantStatus
 from guildcard.alliance.services.contracts import terms_in_force
 from guildcard.alliance.storage import tables as t
+from guildcard.alliance.storage.repository import (
+    categories,
+    contract_versions,
+    get_alliance,
+    list_merchants,
+    list_stores,
+)
 
-__all__ = ["OpenStore", "open_store", "terms_in_force"]
+__all__ = [
+    "OpenStore",
+    "categories",
+    "contract_versions",
+    "get_alliance",
+    "list_merchants",
+    "list_stores",
+    "open_store",
+    "terms_in_force",
+]
 
 
 @dataclass(frozen=True)

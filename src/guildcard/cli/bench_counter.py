@@ -146,7 +146,7 @@ def statements_per_commit(container: Container, alliance: BenchAlliance) -> list
     assert actor is not None
 
     def request(member_id: str, order_no: str) -> PurchaseInput:
-        code = container.members.counter.show_member_code(alliance_id=alliance.id, member_id=member_id)
+        code = container.members.member_codes.show_member_code(alliance_id=alliance.id, member_id=member_id)
         who = MemberIdentity(member_code=code.digits)
         return PurchaseInput(hotpot.store_ids[0], order_no, 20000, who, points_to_use=500)
 

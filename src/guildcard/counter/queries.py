@@ -1,6 +1,8 @@
-"""Read-only figures for the merchant's pages: member sales per period and per day, pending backfills.
+"""What other contexts and entry points read from the counter, on the caller's connection.
 
-Reads the counter's own tables; callers check who may see the merchant (the web routes pass the
+The merchant's pages read member sales per period and per day and pending backfills; settlement
+reads every member sale and refund of a window (the base of commission). Nothing outside the
+counter reads its tables; callers check who may see the merchant (the web routes pass the
 signed-in staff's merchant only).
 """
 
@@ -11,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
-from guildcard.counter.storage.tables import backfills, purchases
+from guildcard.counter.storage.tables import backfills, purchases, refunds
 from guildcard.kernel.clock import business_date, start_of_business_day
 
 _DONE = ("committed", "partially_refunded", "refunded")
@@ -87,3 +89,38 @@ def pending_backfills(conn: Connection, alliance_id: str, merchant_id: str) -> l
         .order_by(c.requested_at)
     ).all()
     return [PendingBackfill(r[0], r[1], r[2], int(r[3]), r[4], r[5]) for r in rows]
+
+
+@dataclass(frozen=True)
+class RecordedSale:
+    """A member purchase (its payable, in fen) or a refund of one (negative, dated when recorded)."""
+
+    ref: str  # the purchase id or the refund id
+    merchant_id: str
+    amount_fen: int
+    occurred_at: datetime
+    recorded_at: datetime
+
+
+def member_sales(
+    conn: Connection,
+    alliance_id: str,
+    *,
+    occurred_from: datetime,
+    occurred_until: datetime,
+    recorded_until: datetime,
+) -> list[RecordedSale]:
+    """Purchases that occurred in ``[occurred_from, occurred_until)``, then refunds recorded in it,
+    each recorded by ``recorded_until``."""
+    p, r = purchases.c, refunds.c
+    sold = select(p.purchase_id, p.merchant_id, p.payable_fen, p.occurred_at, p.recorded_at).where(
+        p.alliance_id == alliance_id, p.occurred_at >= occurred_from, p.occurred_at < occurred_until,
+        p.recorded_at <= recorded_until,
+    )  # fmt: skip
+    # A refund reduces sales when it is recorded (it has no other date of its own).
+    refunded = select(r.refund_id, r.merchant_id, r.amount_fen, r.recorded_at).where(
+        r.alliance_id == alliance_id, r.recorded_at >= occurred_from, r.recorded_at < occurred_until,
+        r.recorded_at <= recorded_until,
+    )  # fmt: skip
+    sales = [RecordedSale(row[0], row[1], row[2], row[3], row[4]) for row in conn.execute(sold)]
+    return sales + [RecordedSale(row[0], row[1], -row[2], row[3], row[3]) for row in conn.execute(refunded)]

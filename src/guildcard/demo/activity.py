@@ -140,7 +140,7 @@ class Story:
         day, slug = business_date(p.at).strftime("%Y%m%d"), merchant.spec.slug
         self._orders[slug + day] += 1  # the till's own numbering: HOTPOT-20260912-0007
         order_no = f"{slug.upper()}-{day}-{self._orders[slug + day]:04d}"
-        code = self.container.members.counter.show_member_code(
+        code = self.container.members.member_codes.show_member_code(
             alliance_id=self.alliance.id, member_id=member_id
         )
         who = MemberIdentity(member_code=code.digits)

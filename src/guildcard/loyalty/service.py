@@ -24,13 +24,8 @@ from typing import Any, Generic, TypeVar
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, ensure_utc
-from guildcard.loyalty.domain import (
-    Campaign,
-    CampaignNotFound,
-    LoyaltySettings,
-    MerchantEarnRules,
-    default_rules,
-)
+from guildcard.loyalty import queries
+from guildcard.loyalty.domain import Campaign, CampaignNotFound, LoyaltySettings, MerchantEarnRules
 from guildcard.loyalty.handlers import (
     CreateCampaign,
     EndCampaign,
@@ -64,13 +59,12 @@ class LoyaltyService:
     def get_settings(self, *, alliance_id: str) -> LoyaltySettings:
         """The alliance's settings; the defaults until an operator changes one."""
         with self.database.read() as conn:
-            return LoyaltyRepository(conn).get_settings(alliance_id) or LoyaltySettings()
+            return queries.settings(conn, alliance_id)
 
     def rules_in_force(self, *, alliance_id: str, merchant_id: str, at: datetime) -> MerchantEarnRules:
         """The owner's rules in force at ``at`` (the defaults if none took effect yet)."""
         with self.database.read() as conn:
-            found = LoyaltyRepository(conn).rules_in_force(alliance_id, merchant_id, ensure_utc(at))
-        return found or default_rules(merchant_id)
+            return queries.rules_in_force(conn, alliance_id, merchant_id, ensure_utc(at))
 
     def rules_history(self, *, alliance_id: str, merchant_id: str) -> list[MerchantEarnRules]:
         with self.database.read() as conn:
@@ -99,7 +93,7 @@ class LoyaltyService:
         its trade category when given. Whether the buyer is a member is left to evaluation."""
         at = ensure_utc(at)
         with self.database.read() as conn:
-            candidates = LoyaltyRepository(conn).campaigns_within_dates(alliance_id, at)
+            candidates = queries.campaigns_within_dates(conn, alliance_id, at)
         return [
             c
             for c in candidates

@@ -11,13 +11,8 @@ from sqlalchemy import Connection
 from guildcard.settlement.domain.errors import TermsMissing
 from guildcard.settlement.domain.periods import Period, period_containing
 from guildcard.settlement.domain.statement import Activity, Component, PricedStatement, Source, price
-from guildcard.settlement.domain.terms import (
-    BreakageMode,
-    MemberSale,
-    MemberSalesSource,
-    SettlementTerms,
-    TermsProvider,
-)
+from guildcard.settlement.domain.terms import BreakageMode, MemberSale, SettlementTerms
+from guildcard.settlement.ports import MemberSalesSource, TermsProvider
 from guildcard.settlement.storage import activity
 from guildcard.settlement.storage.activity import Selection
 from guildcard.settlement.storage.repository import SettlementRepository
@@ -46,14 +41,16 @@ class Computation:
 
 
 class TermsCache:
-    def __init__(self, provider: TermsProvider, alliance_id: str) -> None:
-        self.provider, self.alliance_id = provider, alliance_id
+    """The terms in force per merchant and moment, read once on ``conn`` (the caller's transaction)."""
+
+    def __init__(self, provider: TermsProvider, conn: Connection, alliance_id: str) -> None:
+        self.provider, self.conn, self.alliance_id = provider, conn, alliance_id
         self._seen: dict[tuple[str, datetime], SettlementTerms] = {}
 
     def __call__(self, merchant_id: str, at: datetime) -> SettlementTerms:
         key = (merchant_id, at)
         if key not in self._seen:
-            terms = self.provider.terms_in_force(self.alliance_id, merchant_id, at)
+            terms = self.provider.terms_in_force(self.conn, self.alliance_id, merchant_id, at)
             if terms is None:
                 raise TermsMissing(merchant_id=merchant_id, at=at.isoformat())
             self._seen[key] = terms
@@ -81,6 +78,7 @@ def unsettled_sales(
     repo: SettlementRepository, source: MemberSalesSource, period: Period, now: datetime
 ) -> list[MemberSale]:
     sales = source.member_sales(
+        repo.conn,
         repo.alliance_id,
         occurred_from=period.starts_at - LATE_SALES_LOOKBACK,
         occurred_until=period.ends_at,
@@ -123,7 +121,9 @@ def due_entry_fees(
     charged = repo.charged_entry_fees()
     due = []
     for merchant in merchant_ids:
-        in_force = terms.provider.terms_in_force(repo.alliance_id, merchant, period.ends_at - _LAST_INSTANT)
+        in_force = terms.provider.terms_in_force(
+            repo.conn, repo.alliance_id, merchant, period.ends_at - _LAST_INSTANT
+        )
         if in_force and in_force.entry_fee and (merchant, in_force.version) not in charged:
             due.append((merchant, in_force.version))
     return due

@@ -16,28 +16,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
-
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import Clock
 from guildcard.kernel.errors import InvalidInput
 from guildcard.ledger import Ledger, Posting, Unit
 from guildcard.ledger.checkpoints import make_checkpoint
 from guildcard.ledger.keys import KeyStore
-from guildcard.ledger.storage.tables import checkpoints
+from guildcard.ledger.queries.settlement import latest_checkpoint
 from guildcard.pipeline import Command, Handlers, Work, versions
 from guildcard.settlement import access
 from guildcard.settlement.domain import chart
 from guildcard.settlement.domain.errors import PeriodNotOver
 from guildcard.settlement.domain.periods import Period, PeriodKind, parse_period
 from guildcard.settlement.domain.statement import Line, figures_of, postings
-from guildcard.settlement.domain.terms import (
-    BreakageMode,
-    LimitMode,
-    MemberSalesSource,
-    MerchantRef,
-    TermsProvider,
-)
+from guildcard.settlement.domain.terms import BreakageMode, LimitMode, MerchantRef
+from guildcard.settlement.ports import MemberSalesSource, TermsProvider
 from guildcard.settlement.statements import CloseResult, closed, closed_statements, priced_by_merchant
 from guildcard.settlement.storage.activity import Selection
 from guildcard.settlement.storage.repository import Limit, Run, SettlementRepository, StoredStatement
@@ -135,7 +128,7 @@ def close_period(command: ClosePeriod, work: Work) -> CloseResult:
     if first is not None:
         return first
     repo = SettlementRepository(conn, alliance_id)
-    cp_seq, cp_root = _latest_checkpoint(conn, alliance_id)
+    cp_seq, cp_root = latest_checkpoint(conn, alliance_id)
     mode = repo.breakage_mode()
     computed, computation = priced_by_merchant(
         conn, alliance_id=alliance_id, period=period,
@@ -181,13 +174,3 @@ def _settle(
             occurred_at=period.ends_at,
         ).entry_id
     return StoredStatement(merchant.id, merchant.name, figures_of(lines), lines, entry_id)
-
-
-def _latest_checkpoint(conn: Connection, alliance_id: str) -> tuple[int, str]:
-    row = conn.execute(
-        select(checkpoints.c.seq, checkpoints.c.root)
-        .where(checkpoints.c.alliance_id == alliance_id)
-        .order_by(checkpoints.c.seq.desc())
-        .limit(1)
-    ).first()
-    return (0, "0" * 64) if row is None else (int(row.seq), row.root)

@@ -13,10 +13,10 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
+from guildcard.ledger.queries.settlement import merchant_issued_between
 from guildcard.settlement.domain.errors import IssuanceLimitExceeded
 from guildcard.settlement.domain.periods import period_containing
 from guildcard.settlement.domain.terms import LimitMode
-from guildcard.settlement.storage.activity import issued_between
 from guildcard.settlement.storage.repository import Limit, SettlementRepository
 
 
@@ -42,7 +42,7 @@ class LimitStatus:
 
 def status_of(conn: Connection, alliance_id: str, limit: Limit, at: datetime) -> LimitStatus:
     period = period_containing(limit.period_kind, at)
-    issued = issued_between(conn, alliance_id, limit.merchant_id, period.starts_at, period.ends_at)
+    issued = merchant_issued_between(conn, alliance_id, limit.merchant_id, period.starts_at, period.ends_at)
     return LimitStatus(limit.merchant_id, period.key, limit.mode, limit.limit_points, issued)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from guildcard.settlement.domain.terms import MemberSale, MerchantRef, SettlementTerms
 
 
@@ -21,13 +23,15 @@ class InMemoryTerms:
         self.versions.setdefault(merchant_id, []).extend(terms)
         self.versions[merchant_id].sort(key=lambda t: t.effective_from)
 
-    def terms_in_force(self, alliance_id: str, merchant_id: str, at: datetime) -> SettlementTerms | None:
+    def terms_in_force(
+        self, _conn: Connection, alliance_id: str, merchant_id: str, at: datetime
+    ) -> SettlementTerms | None:
         if self.alliance_id not in (None, alliance_id):
             return None
         in_force = [t for t in self.versions.get(merchant_id, []) if t.effective_from <= at]
         return in_force[-1] if in_force else None
 
-    def merchants(self, alliance_id: str) -> list[MerchantRef]:
+    def merchants(self, _conn: Connection, alliance_id: str) -> list[MerchantRef]:
         if self.alliance_id not in (None, alliance_id):
             return []
         return [MerchantRef(m, n) for m, n in sorted(self.names.items())]
@@ -42,7 +46,13 @@ class InMemorySales:
         self.sales.append(sale)
 
     def member_sales(
-        self, alliance_id: str, *, occurred_from: datetime, occurred_until: datetime, recorded_until: datetime
+        self,
+        _conn: Connection,
+        alliance_id: str,
+        *,
+        occurred_from: datetime,
+        occurred_until: datetime,
+        recorded_until: datetime,
     ) -> list[MemberSale]:
         if self.alliance_id not in (None, alliance_id):
             return []

@@ -20,12 +20,12 @@ from guildcard.ledger.domain.results import InclusionProof
 from guildcard.ledger.keys import KeyStore
 from guildcard.pipeline import CommandBus
 from guildcard.settlement import access
-from guildcard.settlement.compute import SOURCES_OF, unsettled_sales, with_corrections
+from guildcard.settlement.compute import SOURCES_OF, ledger_rows, unsettled_sales, with_corrections
 from guildcard.settlement.domain.errors import EntryNotInStatement, StatementNotFound
 from guildcard.settlement.domain.periods import Period, parse_period
 from guildcard.settlement.domain.statement import Component, figures_of
-from guildcard.settlement.domain.terms import MemberSalesSource, TermsProvider
 from guildcard.settlement.handlers import ClosePeriod, SettlementDeps, handlers
+from guildcard.settlement.ports import MemberSalesSource, TermsProvider
 from guildcard.settlement.statements import (
     CloseResult,
     Statement,
@@ -113,10 +113,10 @@ class SettlementService:
     ) -> list[DrillItem]:
         """The entries (or sales, or contract version) behind one figure of a statement."""
         access.require_merchant(actor, merchant_id)
-        if merchant_id not in {m.id for m in self.terms.merchants(actor.alliance_id)}:
-            raise StatementNotFound(period=period_key)  # another alliance's merchant: not disclosed
-        period = parse_period(period_key)
         with self.database.read() as conn:
+            if merchant_id not in {m.id for m in self.terms.merchants(conn, actor.alliance_id)}:
+                raise StatementNotFound(period=period_key)  # another alliance's merchant: not disclosed
+            period = parse_period(period_key)
             repo = SettlementRepository(conn, actor.alliance_id)
             run = repo.run(period.key)
             sel = _selection(actor.alliance_id, period, run)
@@ -124,7 +124,7 @@ class SettlementService:
                 return self._sales_items(repo, period, run, merchant_id)
             if component is Component.ENTRY_FEE:
                 return self._fee_items(repo, period, run, merchant_id)
-            rows = activity.point_activity(conn, sel) + activity.lot_activity(conn, sel)
+            rows = ledger_rows(conn, sel)
         wanted = SOURCES_OF[component]
         return [
             DrillItem(r.ref, "entry", r.occurred_at, r.quantity, r.corrects)

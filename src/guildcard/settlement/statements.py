@@ -10,7 +10,8 @@ from sqlalchemy import Connection
 from guildcard.settlement.compute import Computation, TermsCache, compute
 from guildcard.settlement.domain.periods import Period
 from guildcard.settlement.domain.statement import Figures, Line
-from guildcard.settlement.domain.terms import BreakageMode, MemberSalesSource, MerchantRef, TermsProvider
+from guildcard.settlement.domain.terms import BreakageMode, MerchantRef
+from guildcard.settlement.ports import MemberSalesSource, TermsProvider
 from guildcard.settlement.storage.activity import Selection
 from guildcard.settlement.storage.repository import Run, SettlementRepository, StoredStatement
 
@@ -73,17 +74,18 @@ def priced_by_merchant(
     now: datetime,
 ) -> tuple[list[tuple[MerchantRef, tuple[Line, ...]]], Computation]:
     """Every merchant under contract (and any other with activity) with its priced lines."""
+    merchants = terms.merchants(conn, alliance_id)
     computation = compute(
         conn,
         period=period,
         selection=selection,
-        terms=TermsCache(terms, alliance_id),
+        terms=TermsCache(terms, conn, alliance_id),
         sales_source=sales,
-        merchant_ids=[m.id for m in terms.merchants(alliance_id)],
+        merchant_ids=[m.id for m in merchants],
         breakage=breakage,
         now=now,
     )
-    known = {m.id: m for m in terms.merchants(alliance_id)}
+    known = {m.id: m for m in merchants}
     for merchant_id in set(computation.priced) - set(known):
         known[merchant_id] = MerchantRef(merchant_id, merchant_id)
     empty: tuple[Line, ...] = ()

@@ -33,8 +33,8 @@ def test_a_member_exports_everything_with_the_phone_in_clear(world):
     world.members.profiles.set_consent(
         alliance_id="al_1", member_id=member.member_id, kind=ConsentKind.MARKETING, granted=True, version="m1"
     )
-    shown = world.members.counter.show_member_code(alliance_id="al_1", member_id=member.member_id)
-    world.members.counter.redeem_member_code("al_1", shown.digits)
+    shown = world.members.member_codes.show_member_code(alliance_id="al_1", member_id=member.member_id)
+    world.members.member_codes.redeem_member_code("al_1", shown.digits)
 
     data = world.members.privacy.export(alliance_id="al_1", member_id=member.member_id)
 
@@ -52,7 +52,7 @@ def test_a_member_exports_everything_with_the_phone_in_clear(world):
 def test_erasure_destroys_identity_keeps_the_id_and_ends_every_session(world):
     signed = world.register(PHONE, name=NAME, birthday="1991-02-03")
     member = signed.member
-    shown = world.members.counter.show_member_code(alliance_id="al_1", member_id=member.member_id)
+    shown = world.members.member_codes.show_member_code(alliance_id="al_1", member_id=member.member_id)
 
     result = world.members.privacy.erase(alliance_id="al_1", member_id=member.member_id)
 
@@ -66,8 +66,8 @@ def test_erasure_destroys_identity_keeps_the_id_and_ends_every_session(world):
     with pytest.raises(MemberNotFound):
         world.members.profiles.get(alliance_id="al_1", member_id=member.member_id)
     with pytest.raises(MemberCodeInvalid):
-        world.members.counter.redeem_member_code("al_1", shown.digits)
-    view = world.members.counter.customer_view_for_merchant(member.ref, "mer_A")
+        world.members.member_codes.redeem_member_code("al_1", shown.digits)
+    view = world.members.member_codes.customer_view_for_merchant(member.ref, "mer_A")
     assert not view.shared
     assert view.display_name is None
     history = world.deps.database

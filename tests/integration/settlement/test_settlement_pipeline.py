@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.integration.settlement.conftest import ALLIANCE, OPERATOR, staff
+from tests.integration.settlement.conftest import ALLIANCE, KEYS, OPERATOR, staff
 from tests.integration.settlement.worked_example import november, shanghai
 
 from guildcard.audit.log import AuditFilter, query
@@ -12,6 +12,7 @@ from guildcard.pipeline import outbox, versions
 from guildcard.settlement.domain.errors import NotAllowed
 from guildcard.settlement.domain.periods import PeriodKind
 from guildcard.settlement.domain.terms import BreakageMode, LimitMode
+from guildcard.settlement.service import SettlementService
 
 
 def _seen(database):
@@ -100,3 +101,36 @@ def test_closing_a_period_announces_its_net_sums_once(settlement, ledger, clock,
     assert [(a.action, a.object_id, a.actor_id) for a in audit] == [
         ("settlement.close_period", "2026-11", OPERATOR.id)
     ]
+
+
+class _Seen:
+    """Wraps a port and records the connection of each call (and whether it was in a transaction)."""
+
+    def __init__(self, port):
+        self.port, self.calls = port, []
+
+    def __getattr__(self, name):
+        method = getattr(self.port, name)
+
+        def call(conn, *args, **kwargs):
+            self.calls.append((name, conn, conn.in_transaction()))
+            return method(conn, *args, **kwargs)
+
+        return call
+
+
+def test_the_ports_read_on_the_close_commands_own_transaction(database, ledger, clock, contracts, sales):
+    november(ledger, clock, contracts, sales)
+    terms, sold = _Seen(contracts), _Seen(sales)
+    settlement = SettlementService(database, clock=clock, terms=terms, sales=sold, keys=KEYS)
+    clock.set(shanghai(1, 9, month=12))
+    settlement.statements(OPERATOR, "2026-11")  # a read: the ports get the read's connection
+    read = {id(conn) for _, conn, _ in terms.calls + sold.calls}
+    terms.calls.clear(), sold.calls.clear()
+
+    settlement.close(OPERATOR, "2026-11")
+    calls = terms.calls + sold.calls
+    assert {name for name, _, _ in calls} == {"merchants", "terms_in_force", "member_sales"}
+    assert len({id(conn) for _, conn, _ in calls}) == 1  # one unit of work, none opened by a port
+    assert all(in_transaction for _, _, in_transaction in calls)
+    assert len(read) == 1

@@ -102,7 +102,7 @@ def put_consent(
 @router.get("/member-code", response_model=MemberCodeRead, responses=problems(401, 403))
 def get_member_code(actor: MemberActor, container: ContainerDep) -> JSONResponse:
     """The current member code: digits and a QR code (SVG). It changes every 30 s and works once."""
-    shown = container.members.counter.show_member_code(alliance_id=actor.alliance_id, member_id=actor.id)
+    shown = container.members.member_codes.show_member_code(alliance_id=actor.alliance_id, member_id=actor.id)
     body = MemberCodeRead(
         digits=shown.digits,
         expires_in=shown.expires_in,
@@ -119,7 +119,7 @@ def get_member_code(actor: MemberActor, container: ContainerDep) -> JSONResponse
 )
 def get_member_code_svg(actor: MemberActor, container: ContainerDep) -> Response:
     """The current member code as a QR code image."""
-    shown = container.members.counter.show_member_code(alliance_id=actor.alliance_id, member_id=actor.id)
+    shown = container.members.member_codes.show_member_code(alliance_id=actor.alliance_id, member_id=actor.id)
     return Response(qr_svg(shown.digits), media_type="image/svg+xml", headers=NO_STORE)
 
 

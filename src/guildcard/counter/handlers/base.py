@@ -16,10 +16,11 @@ from sqlalchemy import Connection
 from guildcard.counter import access
 from guildcard.counter.commands import MemberIdentity
 from guildcard.counter.domain.errors import MemberRequired
-from guildcard.counter.handlers.config import TOPIC, LoyaltyConfig, load_loyalty
 from guildcard.counter.ports import CounterPorts, MemberRef, StoreRef
 from guildcard.kernel.actors import Actor
 from guildcard.ledger.handlers import LedgerAccess
+from guildcard.loyalty import queries as loyalty_queries
+from guildcard.loyalty.queries import LoyaltyConfig
 from guildcard.pipeline import Handlers
 from guildcard.pipeline.versions import VersionedCache
 
@@ -35,7 +36,7 @@ class CounterDeps:
     ledger: LedgerAccess = field(default_factory=LedgerAccess)
     # Loyalty settings, rules and campaigns, reloaded whenever one of them changes.
     loyalty: VersionedCache[LoyaltyConfig] = field(
-        default_factory=lambda: VersionedCache(TOPIC, load_loyalty)
+        default_factory=lambda: VersionedCache(loyalty_queries.TOPIC, loyalty_queries.config)
     )
 
     # Merchants with an issuance limit: only their awards pay for the limit check.

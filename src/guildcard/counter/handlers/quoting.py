@@ -22,7 +22,6 @@ from guildcard.counter.domain.receipts import (
     PurchaseReceipt,
     RedeemOffer,
 )
-from guildcard.counter.handlers.config import LoyaltyConfig
 from guildcard.counter.ports import CounterPorts, MemberRef, StoreRef
 from guildcard.counter.storage.repository import CounterRepository
 from guildcard.kernel.clock import business_date, end_of_business_day, start_of_business_day
@@ -34,10 +33,10 @@ from guildcard.loyalty.domain import (
     EarnTerms,
     MemberStanding,
     Purchase,
-    default_rules,
     evaluate_earn,
 )
 from guildcard.loyalty.domain.rules import effective_cap
+from guildcard.loyalty.queries import LoyaltyConfig
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def quote(
         requested_points=requested_points,
         settings=settings,
     )
-    rules = loyalty.rules_in_force(store.merchant_id, occurred_at) or default_rules(store.merchant_id)
+    rules = loyalty.rules_in_force(store.merchant_id, occurred_at)
     earned_today = 0
     if effective_cap(rules.daily_cap, settings.daily_cap) is not None:  # only a daily cap needs the sum
         day = business_date(occurred_at)

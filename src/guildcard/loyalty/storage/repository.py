@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -85,16 +85,6 @@ class LoyaltyRepository:
         )
         return self.conn.execute(query).first() is not None
 
-    def rules_in_force(self, alliance_id: str, merchant_id: str, at: datetime) -> MerchantEarnRules | None:
-        query = (
-            self._rules_query(alliance_id, merchant_id)
-            .where(rules_t.c.effective_from <= at)
-            .order_by(rules_t.c.effective_from.desc())
-            .limit(1)
-        )
-        row = self.conn.execute(query).mappings().first()
-        return None if row is None else _rules(row)
-
     def rules_history(self, alliance_id: str, merchant_id: str) -> list[MerchantEarnRules]:
         query = self._rules_query(alliance_id, merchant_id).order_by(rules_t.c.effective_from)
         return [_rules(row) for row in self.conn.execute(query).mappings()]
@@ -145,19 +135,6 @@ class LoyaltyRepository:
         )
         row = self.conn.execute(query.with_for_update() if for_update else query).mappings().first()
         return None if row is None else codec.campaign_from_dict(dict(row))
-
-    def campaigns_within_dates(self, alliance_id: str, at: datetime) -> list[Campaign]:
-        """Campaigns whose date range contains ``at``; weekdays and hours are the domain's to judge."""
-        query = (
-            select(campaigns_t)
-            .where(
-                campaigns_t.c.alliance_id == alliance_id,
-                or_(campaigns_t.c.starts_at.is_(None), campaigns_t.c.starts_at <= at),
-                or_(campaigns_t.c.ends_at.is_(None), campaigns_t.c.ends_at > at),
-            )
-            .order_by(campaigns_t.c.campaign_id)
-        )
-        return [codec.campaign_from_dict(dict(row)) for row in self.conn.execute(query).mappings()]
 
     def list_campaigns(self, alliance_id: str) -> list[Campaign]:
         query = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from guildcard.members.services.base import MembersDeps
-from guildcard.members.services.counter import CounterService
 from guildcard.members.services.duplicates import DuplicateService
 from guildcard.members.services.identity import IdentityService
+from guildcard.members.services.member_codes import MemberCodes
 from guildcard.members.services.privacy import PrivacyService
 from guildcard.members.services.profiles import ProfileService
 
@@ -27,8 +27,8 @@ class MembersService:
         return ProfileService(self.deps)
 
     @property
-    def counter(self) -> CounterService:
-        return CounterService(self.deps)
+    def member_codes(self) -> MemberCodes:
+        return MemberCodes(self.deps)
 
     @property
     def privacy(self) -> PrivacyService:

@@ -1,7 +1,7 @@
-"""Contract terms and member sales as settlement sees them, and the ports that provide them.
+"""Contract terms and member sales as settlement sees them; breakage and limit modes.
 
-The alliance context owns contracts and the counter owns purchases; settlement depends on
-them only through ``TermsProvider`` and ``MemberSalesSource`` (wired in ``bootstrap``).
+The alliance context owns contracts and the counter owns purchases; settlement receives them
+through its ports (``settlement/ports.py``) as these values.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -46,16 +45,6 @@ class MerchantRef:
     name: str
 
 
-class TermsProvider(Protocol):
-    def terms_in_force(self, alliance_id: str, merchant_id: str, at: datetime) -> SettlementTerms | None:
-        """The contract terms of ``merchant_id`` in force at ``at``; None when it had none."""
-        ...
-
-    def merchants(self, alliance_id: str) -> list[MerchantRef]:
-        """Every merchant of the alliance that settles (admitted, including suspended ones)."""
-        ...
-
-
 @dataclass(frozen=True)
 class MemberSale:
     """A member's purchase (or a refund of one, negative) at a merchant: the base of commission."""
@@ -65,14 +54,6 @@ class MemberSale:
     amount: int  # fen
     occurred_at: datetime
     recorded_at: datetime
-
-
-class MemberSalesSource(Protocol):
-    def member_sales(
-        self, alliance_id: str, *, occurred_from: datetime, occurred_until: datetime, recorded_until: datetime
-    ) -> list[MemberSale]:
-        """Sales with ``occurred_from <= occurred_at < occurred_until`` recorded by ``recorded_until``."""
-        ...
 
 
 class BreakageMode(StrEnum):

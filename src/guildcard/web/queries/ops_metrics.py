@@ -1,76 +1,32 @@
-"""Headline figures for the operator dashboard: read-only SQL over the ledger and members tables.
-
-Every query is scoped to one alliance and set-based (no per-row Python loop): the daily
-trend buckets entries by business day (Asia/Shanghai) with one CASE over the day bounds,
-so it works the same on SQLite and PostgreSQL.
-"""
+"""Headline figures for the operator dashboard, read through the members' and the ledger's queries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection
 
-from guildcard.kernel.clock import start_of_business_day
-from guildcard.ledger.domain.entries import PLATFORM_GRANTS, PLATFORM_MALL, Unit
-from guildcard.ledger.storage.tables import entries, postings
-from guildcard.members.storage.tables import members
-
-_ISSUED = or_(postings.c.account.like("merchant:%:issued"), postings.c.account == PLATFORM_GRANTS)
-_REDEEMED = or_(postings.c.account.like("merchant:%:redeemed"), postings.c.account == PLATFORM_MALL)
+from guildcard.ledger.queries import metrics
+from guildcard.ledger.queries.metrics import DayPoints
+from guildcard.members import queries as members
 
 
 @dataclass(frozen=True)
-class DayPoints:
-    day: date
-    issued: int
-    redeemed: int
+class Headline:
+    members: int  # members who have not asked to be erased
+    issued: int  # points issued by entries that occurred in the period, net of reversals
+    redeemed: int  # points redeemed likewise
+    days: list[DayPoints]  # issued and redeemed per business day, the last 30 ending today
 
 
-def member_count(conn: Connection, alliance_id: str) -> int:
-    """Members who have not asked to be erased."""
-    stmt = select(func.count()).where(members.c.alliance_id == alliance_id, members.c.erased_at.is_(None))
-    return int(conn.execute(stmt).scalar_one())
-
-
-def _joined(alliance_id: str, since: datetime, until: datetime):  # type: ignore[no-untyped-def]
-    on = and_(entries.c.alliance_id == postings.c.alliance_id, entries.c.id == postings.c.entry_id)
-    return (
-        postings.join(entries, on),
-        and_(
-            postings.c.alliance_id == alliance_id,
-            postings.c.unit == Unit.POINT.value,
-            entries.c.occurred_at >= since,
-            entries.c.occurred_at < until,
-        ),
+def headline(
+    conn: Connection, alliance_id: str, *, since: datetime, until: datetime, today: date
+) -> Headline:
+    issued, redeemed = metrics.points_between(conn, alliance_id, since, until)
+    return Headline(
+        members.member_count(conn, alliance_id),
+        issued,
+        redeemed,
+        metrics.daily_points(conn, alliance_id, last_day=today),
     )
-
-
-def points_between(conn: Connection, alliance_id: str, since: datetime, until: datetime) -> tuple[int, int]:
-    """(points issued, points redeemed) by entries that occurred in [since, until), net of reversals."""
-    source, where = _joined(alliance_id, since, until)
-    issued = func.coalesce(-func.sum(case((_ISSUED, postings.c.amount), else_=0)), 0)
-    redeemed = func.coalesce(func.sum(case((_REDEEMED, postings.c.amount), else_=0)), 0)
-    row = conn.execute(select(issued, redeemed).select_from(source).where(where)).one()
-    return int(row[0]), int(row[1])
-
-
-def daily_points(conn: Connection, alliance_id: str, *, last_day: date, days: int = 30) -> list[DayPoints]:
-    """Points issued and redeemed per business day, for the ``days`` days ending with ``last_day``."""
-    first_day = last_day - timedelta(days=days - 1)
-    bounds = [start_of_business_day(first_day + timedelta(days=i + 1)) for i in range(days)]
-    bucket = case(*[(entries.c.occurred_at < bound, i) for i, bound in enumerate(bounds)], else_=-1)
-    source, where = _joined(alliance_id, start_of_business_day(first_day), bounds[-1])
-    stmt = (
-        select(
-            bucket.label("bucket"),
-            func.coalesce(-func.sum(case((_ISSUED, postings.c.amount), else_=0)), 0),
-            func.coalesce(func.sum(case((_REDEEMED, postings.c.amount), else_=0)), 0),
-        )
-        .select_from(source)
-        .where(where)
-        .group_by(bucket)
-    )
-    found = {int(b): (int(i), int(r)) for b, i, r in conn.execute(stmt)}
-    return [DayPoints(first_day + timedelta(days=i), *found.get(i, (0, 0))) for i in range(days)]

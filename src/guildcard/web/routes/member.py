@@ -55,7 +55,7 @@ def card(request: Request) -> HTMLResponse:
     actor = member(request)
     container = container_of(request)
     profile = container.members.profiles.get(alliance_id=actor.alliance_id, member_id=actor.id)
-    shown = container.members.counter.show_member_code(alliance_id=actor.alliance_id, member_id=actor.id)
+    shown = container.members.member_codes.show_member_code(alliance_id=actor.alliance_id, member_id=actor.id)
     return _page(
         request,
         "member/card.html",

@@ -1,7 +1,8 @@
 """What the member pages show, read from the ledger and the alliance: plain values for templates.
 
 The member may not use the operators' merchant service (it is for staff), so the public facts
-of the alliance (active merchants, their stores, trade categories) are read here directly.
+of the alliance (active merchants, their stores, trade categories) are read here directly,
+through the alliance's queries.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from datetime import datetime
 
 from pypinyin import Style, lazy_pinyin
 
+from guildcard.alliance import queries as alliance
 from guildcard.alliance.domain.model import MerchantStatus
-from guildcard.alliance.storage import repository as alliance_repo
 from guildcard.bootstrap import Container
 from guildcard.ledger import LedgerQueries, chart
 from guildcard.ledger.domain.results import Balance, HistoryItem
@@ -99,7 +100,7 @@ def movements(container: Container, alliance_id: str, member_id: str) -> list[Mo
     """The member's ledger entries, newest first, each with the merchant it happened at."""
     with container.database.read() as conn:
         items = LedgerQueries(conn, alliance_id=alliance_id).history(member_id, limit=HISTORY_LIMIT)
-        names = {m.id: m.name for m in alliance_repo.list_merchants(conn, alliance_id)}
+        names = {m.id: m.name for m in alliance.list_merchants(conn, alliance_id)}
     return [_movement(item, names) for item in items if item.points or item.pending]
 
 
@@ -143,9 +144,9 @@ def matches(query: str, listing: MerchantListing, category_name: str) -> bool:
 def directory(container: Container, alliance_id: str, query: str = "") -> list[CategoryGroup]:
     """Active merchants with their open stores, by trade category (the alliance's order)."""
     with container.database.read() as conn:
-        categories = alliance_repo.categories(conn, alliance_id)
-        merchants = alliance_repo.list_merchants(conn, alliance_id, status=MerchantStatus.ACTIVE.value)
-        stores = {m.id: alliance_repo.list_stores(conn, alliance_id, m.id) for m in merchants}
+        categories = alliance.categories(conn, alliance_id)
+        merchants = alliance.list_merchants(conn, alliance_id, status=MerchantStatus.ACTIVE.value)
+        stores = {m.id: alliance.list_stores(conn, alliance_id, m.id) for m in merchants}
     names = {c.code: c.name for c in categories}
     order = [c.code for c in categories] + sorted({m.category for m in merchants} - set(names))
     groups = []

@@ -205,9 +205,9 @@ def _dashboard(request: Request, actor: Actor) -> HTMLResponse:
     admin = settlement_admin(box)
     liability = admin.liability(actor, month.key)
     with box.database.read() as conn:
-        members = ops_metrics.member_count(conn, actor.alliance_id)
-        issued, redeemed = ops_metrics.points_between(conn, actor.alliance_id, month.starts_at, month.ends_at)
-        days = ops_metrics.daily_points(conn, actor.alliance_id, last_day=business_date(now))
+        figures = ops_metrics.headline(
+            conn, actor.alliance_id, since=month.starts_at, until=month.ends_at, today=business_date(now)
+        )
     flows = settlement_service(box).flow_matrix(actor, month.key)
     labels, cells = _flow_table(flows, names, request)
     return render(
@@ -216,13 +216,13 @@ def _dashboard(request: Request, actor: Actor) -> HTMLResponse:
         actor=actor,
         active="/ops",
         month=month,
-        members=members,
+        members=figures.members,
         active_merchants=sum(1 for m in merchants if m.status is MerchantStatus.ACTIVE),
-        issued=issued,
-        redeemed=redeemed,
+        issued=figures.issued,
+        redeemed=figures.redeemed,
         outstanding=sum(liability.outstanding.values()),
-        trend=[(d.day.strftime("%m-%d"), d.issued) for d in days],
-        trend_total=sum(d.issued for d in days),
+        trend=[(d.day.strftime("%m-%d"), d.issued) for d in figures.days],
+        trend_total=sum(d.issued for d in figures.days),
         flow_labels=labels,
         flow_cells=cells,
         near=[(names.get(s.merchant_id, s.merchant_id), s) for s in admin.near_limit(actor)],

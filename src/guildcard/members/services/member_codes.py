@@ -1,7 +1,8 @@
-"""What the counter needs from members: the member code, phone look-up, and the merchant's view.
+"""Member codes: the member's current code, and what the counter asks of it (use it up, peek,
+phone look-up, the merchant's view of the member).
 
 The counter itself reads these in its own command's transaction (``counter_lookup.py``);
-this service runs them alone, each in its own transaction, for the member pages and tests.
+``MemberCodes`` runs them alone, each in its own transaction, for the member pages and tests.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from guildcard.members.handlers.common import active_member
 from guildcard.members.handlers.counter import RedeemMemberCode
 from guildcard.members.services.base import MembersDeps
 
-__all__ = ["CounterService", "CustomerView"]
+__all__ = ["CustomerView", "MemberCodes"]
 
 
-class CounterService:
+class MemberCodes:
     def __init__(self, deps: MembersDeps) -> None:
         self.deps = deps
         self.lookup = CounterLookup(deps.cipher, deps.lookup)
