@@ -17,8 +17,7 @@ from guildcard.counter.domain.errors import StoreNotFound
 from guildcard.counter.ports import CounterPorts, CounterTerms, MemberRef, StoreRef
 from guildcard.members.counter_lookup import CounterLookup
 from guildcard.members.domain.model import Member
-from guildcard.settlement.issuance import check_issuance
-from guildcard.settlement.storage.repository import SettlementRepository
+from guildcard.settlement import queries as settlement
 
 # Operators (manual adjustments) see members as the alliance does, not as a merchant.
 _ALLIANCE_VIEWER = "alliance"
@@ -87,12 +86,12 @@ class MerchantsForCounter:
 
 class IssuanceLimits:
     def limited_merchants(self, conn: Connection, alliance_id: str) -> frozenset[str]:
-        return frozenset(limit.merchant_id for limit in SettlementRepository(conn, alliance_id).limits())
+        return settlement.limited_merchants(conn, alliance_id)
 
     def check_issuance(
         self, conn: Connection, alliance_id: str, merchant_id: str, points: int, at: datetime
     ) -> None:
-        check_issuance(conn, alliance_id, merchant_id, points, at)
+        settlement.check_issuance(conn, alliance_id, merchant_id, points, at)
 
 
 def counter_ports(lookup: CounterLookup) -> CounterPorts:
