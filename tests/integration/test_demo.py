@@ -7,6 +7,7 @@ settled first month whose figures balance, and a ledger whose invariants hold.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -147,3 +148,22 @@ def test_the_demo_refuses_to_run_in_production(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "development" in result.output
     assert not (tmp_path / "guildcard.db").exists()
+
+
+def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrote(tmp_path: Path) -> None:
+    env = {
+        "GUILDCARD_ENV": "development",
+        "GUILDCARD_DATA_DIR": str(tmp_path),
+        "GUILDCARD_DATABASE_URL": None,
+    }
+    result = run(env, "demo", *SMALL, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    events = report["events"]
+    assert report["merchants"] == 13
+    assert events["members.member_registered"] == report["members"] == 20
+    assert events["counter.purchase_recorded"] == report["purchases"] + report["backfills"]
+    assert events["counter.purchase_refunded"] == report["refunds"]
+    assert events["ledger.points_expired"] >= 1
+    assert events["settlement.period_closed"] == 1
+    assert {login["role"] for login in report["logins"]} >= {"operator admin (联盟总部)", "member"}

@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -21,6 +22,7 @@ from guildcard.demo.plan import VISITS_PER_MEMBER_MONTH
 from guildcard.demo.seeder import DEFAULT_MEMBERS, DEFAULT_MONTHS, DEFAULT_SEED, DemoOptions, DemoResult, seed
 from guildcard.kernel.clock import FixedClock, SystemClock, business_date
 from guildcard.kernel.errors import GuildCardError
+from guildcard.pipeline import outbox
 from guildcard.settings import Settings, load_settings
 
 
@@ -39,6 +41,9 @@ def demo(
     ),
     host: str = typer.Option(None, help="Bind address (default: GUILDCARD_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default: GUILDCARD_PORT or 8000)."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print what was seeded as one JSON object (with --no-serve, for scripts)."
+    ),
 ) -> None:
     """Development: seed a shopping-district alliance (静安寺商圈联盟) into data/guildcard.db, serve it.
 
@@ -72,8 +77,13 @@ def demo(
         last_day=_last_day(last_day), password=_password(), seed=seed_, members=members, months=months,
         visits=visits,
     )  # fmt: skip
-    result = _seed(settings, path, otp, options)
-    _report(result, path)
+    result, events = _seed(settings, path, otp, options, quiet=as_json)
+    if as_json:
+        console.print_json(data=_counts(result, path, events, otp))
+    else:
+        _report(result, path)
+    if no_serve and as_json:
+        return
     if no_serve:
         _print_urls(settings, host, port)
         _print_logins(result, otp)
@@ -95,7 +105,10 @@ def _password() -> str:
     return "Demo-" + secrets.token_urlsafe(9)
 
 
-def _seed(settings: Settings, path: Path, otp: str, options: DemoOptions) -> DemoResult:
+def _seed(
+    settings: Settings, path: Path, otp: str, options: DemoOptions, *, quiet: bool
+) -> tuple[DemoResult, dict[str, int]]:
+    """The seeded story, and how many events of each kind its commands wrote to the outbox."""
     seeding = load_settings(env="development", database_url=database.demo_url(path), fixed_otp=otp)
     clock = FixedClock(datetime.now().astimezone())
     container = bootstrap(seeding, clock=clock)
@@ -105,18 +118,38 @@ def _seed(settings: Settings, path: Path, otp: str, options: DemoOptions) -> Dem
     try:
         schema.upgrade(container.database.engine)
         # Redrawn on each update only: a refresh thread would take CPU from the seeding.
-        with Progress(*columns, console=console, auto_refresh=False) as bar:
+        with Progress(*columns, console=err_console if quiet else console, auto_refresh=False) as bar:
             task = bar.add_task("alliance", total=1)
 
             def progress(what: str, done: int, total: int) -> None:
                 bar.update(task, description=what, completed=done, total=total, refresh=True)
 
-            return seed(container, clock, options, progress)
+            result = seed(container, clock, options, progress)
+        with container.database.read() as conn:
+            return result, outbox.counts(conn, result.alliance.id)
     except GuildCardError as exc:
         print_error(exc)
         raise typer.Exit(1) from exc
     finally:
         container.close()
+
+
+def _counts(result: DemoResult, path: Path, events: dict[str, int], otp: str) -> dict[str, Any]:
+    t, alliance, window = result.tally, result.alliance, result.plan.window
+    return {
+        "database": str(path), "alliance": alliance.code, "window": [str(window.first), str(window.last)],
+        "seconds": round(result.seconds, 1), "cpu_seconds": round(result.cpu_seconds, 1),
+        "merchants": len(alliance.merchants), "stores": sum(len(m.store_ids) for m in alliance.merchants),
+        "members": t.members, "purchases": t.purchases, "paid_with_points": t.paid_with_points,
+        "points_earned": t.points_earned, "points_used": t.points_used, "refunds": t.refunds,
+        "refunds_refused": t.refunds_refused, "backfills": t.backfills,
+        "backfills_approved": t.backfills_approved, "points_expired": t.expired_points,
+        "settled_month": window.settled_month, "refused": dict(t.skipped), "events": events,
+        "logins": [
+            {"role": what, "login": login, "password": result.password}
+            for login, what in result.alliance.activated.items()
+        ] + [{"role": "member", "login": result.member_phone, "password": otp}],
+    }  # fmt: skip
 
 
 def _report(result: DemoResult, path: Path) -> None:

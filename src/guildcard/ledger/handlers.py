@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
 from guildcard.kernel.clock import FixedClock
-from guildcard.ledger import settings_store
+from guildcard.ledger import jobs, settings_store
 from guildcard.ledger.domain.policy import ExpiryPolicy, LedgerSettings, NegativePolicy
+from guildcard.ledger.domain.results import JobResult
 from guildcard.ledger.keys import KeyStore
 from guildcard.ledger.service import Ledger
 from guildcard.pipeline import Command, Handlers, Work, versions
@@ -81,6 +82,14 @@ class RunOnLedger(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ExpirePoints(Command):
+    """Move what expired by the end of ``as_of`` to breakage (the entry's own key makes it once)."""
+
+    scope = "ledger.expire"
+    as_of: date
+
+
+@dataclass(frozen=True, kw_only=True)
 class OpenAllianceLedger(Command):
     scope = "ledger.open"
     expiry: ExpiryPolicy | None = None
@@ -97,6 +106,15 @@ class UpdatePolicies(Command):
 @handlers.register()
 def run_on_ledger(command: RunOnLedger, work: Work) -> Any:
     return command.run(work.deps.access.for_command(work))
+
+
+@handlers.register()
+def expire_points(command: ExpirePoints, work: Work) -> JobResult:
+    result = jobs.expire(work.deps.access.for_command(work), as_of=command.as_of)
+    if result.points and not result.replayed:
+        work.emit("ledger.points_expired", work.alliance_id, as_of=command.as_of.isoformat(),
+                  lots=result.lots, points=result.points)  # fmt: skip
+    return result
 
 
 @handlers.register()

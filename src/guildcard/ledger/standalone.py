@@ -25,6 +25,7 @@ from guildcard.ledger.domain.results import (
     Violation,
 )
 from guildcard.ledger.handlers import (
+    ExpirePoints,
     LedgerDeps,
     OpenAllianceLedger,
     RunOnLedger,
@@ -126,7 +127,8 @@ class LedgerService:
     # --- jobs --------------------------------------------------------------------------------
 
     def expire(self, alliance_id: str, *, as_of: date) -> JobResult:
-        return self.write(alliance_id, lambda ledger: jobs.expire(ledger, as_of=as_of))
+        result: JobResult = self.bus.execute(_system(alliance_id), ExpirePoints(as_of=as_of)).value
+        return result
 
     def release_pending(self, alliance_id: str, *, as_of: datetime | None = None) -> JobResult:
         moment = as_of or self.clock.now()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from guildcard.db.tables import outbox_events as table
 from guildcard.kernel.ids import new_id
@@ -54,6 +54,14 @@ def pending(conn: Connection, alliance_id: str, *, limit: int = 500) -> list[Sto
         .limit(limit)
     )
     return [StoredEvent(r.id, r.alliance_id, r.name, r.subject, dict(r.payload), r.occurred_at) for r in rows]
+
+
+def counts(conn: Connection, alliance_id: str) -> dict[str, int]:
+    """How many events of each name the alliance's commands wrote (delivered or not)."""
+    rows = conn.execute(
+        select(table.c.name, func.count()).where(table.c.alliance_id == alliance_id).group_by(table.c.name)
+    )
+    return {name: int(n) for name, n in sorted(rows.all())}
 
 
 def mark_published(conn: Connection, alliance_id: str, ids: Iterable[str], *, at: datetime) -> int:
