@@ -59,10 +59,11 @@ class LedgerAccess:
         known: set[str] | frozenset[str] = frozenset(),
         defer: bool = False,
     ) -> Ledger:
-        settings = self.settings.get(conn, alliance_id, memo)
+        # Read when an operation first needs them (a spend never does): one round trip saved.
+        settings = lambda: self.settings.get(conn, alliance_id, memo)  # noqa: E731 - a deferred read
         return Ledger(
-            conn, alliance_id=alliance_id, clock=FixedClock(now), settings=settings, known_accounts=known,
-            defer_postings=defer,
+            conn, alliance_id=alliance_id, clock=FixedClock(now), settings_source=settings,
+            known_accounts=known, defer_postings=defer,
         )  # fmt: skip
 
 

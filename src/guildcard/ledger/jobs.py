@@ -23,16 +23,19 @@ from guildcard.ledger.storage.tables import holds, lots
 def expire(ledger: Ledger, *, as_of: date) -> JobResult:
     """Move every unconsumed remainder that expired by the end of ``as_of`` (Asia/Shanghai) to breakage.
 
-    One entry per alliance and ``as_of`` (idempotency key ``expire:{as_of}``), one posting per
-    member, a handful of set-based statements whatever the number of lots.
+    One entry per run that finds lots to expire, one posting per member, a handful of set-based
+    statements whatever the number of lots. Its idempotency key names ``as_of`` and the first lot
+    of the snapshot: a re-run (or a concurrent run) over the same lots replays, while a run after
+    lots became spendable past their date (a late release) expires those too.
     """
     conn, alliance = ledger.conn, ledger.alliance_id
-    count, total = expiry.snapshot_expiring(conn, alliance, end_of_business_day(as_of))
+    count, total, first_lot = expiry.snapshot_expiring(conn, alliance, end_of_business_day(as_of))
     try:
         if count == 0:
             return JobResult(entries=0, lots=0, points=0)
         header = ledger._header(Kind.EXPIRY, None, chart.PLATFORM_BREAKAGE, total, f"expire:{as_of}", None)
-        replay = ledger._claim(header, "expire", f"expire:{as_of.isoformat()}", {"as_of": as_of.isoformat()})
+        key = f"expire:{as_of.isoformat()}:{first_lot}"
+        replay = ledger._claim(header, "expire", key, {"as_of": as_of.isoformat(), "first_lot": first_lot})
         if replay:
             return JobResult(entries=1, lots=0, points=replay.amount or 0, replayed=True)
         expiry.move_to_breakage(conn, alliance, header.id)

@@ -10,6 +10,7 @@ unit of work for the CLI, jobs and tests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,10 +54,14 @@ class Ledger:
         alliance_id: str,
         clock: Clock,
         settings: LedgerSettings | None = None,
+        settings_source: Callable[[], LedgerSettings] | None = None,
         known_accounts: set[str] | frozenset[str] = frozenset(),
         defer_postings: bool = False,
     ) -> None:
         """``known_accounts``: shared accounts known to be registered already (skips re-registering).
+
+        ``settings_source``: where the settings come from when an operation first needs them (a
+        spend never does), e.g. a versioned cache; without it they are read from the database.
 
         ``defer_postings``: keep the postings of every entry until ``flush()``, then write them all
         (and register their accounts) in one statement each; the command bus flushes before commit.
@@ -66,6 +71,7 @@ class Ledger:
         self.clock = clock
         self.store = LedgerStore(connection, alliance_id)
         self._settings = settings
+        self._settings_source = settings_source or (lambda: load_settings(connection, alliance_id))
         self._known_accounts = known_accounts
         self.registered_accounts: set[str] = (
             set()
@@ -75,7 +81,7 @@ class Ledger:
     @property
     def settings(self) -> LedgerSettings:
         if self._settings is None:
-            self._settings = load_settings(self.conn, self.alliance_id)
+            self._settings = self._settings_source()
         return self._settings
 
     # --- awards ----------------------------------------------------------------------------

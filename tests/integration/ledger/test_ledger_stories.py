@@ -193,6 +193,25 @@ def test_expiry_moves_remainders_to_breakage_once_per_date(service, clock):
     clean(service)
 
 
+def test_points_released_after_the_days_expiry_run_expire_on_the_next_run_of_that_day(service, clock):
+    """Pending points whose date passed while they waited: a later run for the same day expires them."""
+    one_day = ExpiryPolicy.rolling(1)
+    service.award(A, member_id="lily", issuer=HOTPOT, amount=5, idempotency_key="p1", expiry=one_day)
+    service.award(
+        A, member_id="lily", issuer=HOTPOT, amount=7, idempotency_key="p2", expiry=one_day,
+        available_at=clock.now() + timedelta(hours=1),
+    )  # fmt: skip
+    clock.advance(timedelta(days=3))
+    day = date(2026, 3, 4)
+    assert service.expire(A, as_of=day).points == 5  # the pending lot waits for its release
+    service.release_pending(A)
+    assert service.expire(A, as_of=day).points == 7
+    assert service.expire(A, as_of=day).points == 0
+    assert service.queries(A).balance("lily").available == 0
+    assert service.queries(A).account_balance(chart.PLATFORM_BREAKAGE) == 12
+    clean(service)
+
+
 def test_settlement_posts_balanced_fen_entries_and_an_unbalanced_one_cannot_be_built(service):
     lines = [
         Posting(chart.merchant_settlement("hotpot"), Unit.FEN, 1200),

@@ -20,8 +20,8 @@ _CANDIDATES = (
 )
 
 
-def snapshot_expiring(conn: Connection, alliance_id: str, cutoff: datetime) -> tuple[int, int]:
-    """Lock and snapshot the lots to expire into ``gc_expiry_lots``: (lots, points)."""
+def snapshot_expiring(conn: Connection, alliance_id: str, cutoff: datetime) -> tuple[int, int, str | None]:
+    """Lock and snapshot the lots to expire into ``gc_expiry_lots``: (lots, points, the first lot's id)."""
     params = {"a": alliance_id, "cutoff": cutoff}
     drop_snapshot(conn)
     conn.execute(
@@ -46,8 +46,10 @@ def snapshot_expiring(conn: Connection, alliance_id: str, cutoff: datetime) -> t
     )
     if conn.dialect.name == "postgresql":
         conn.execute(text("ANALYZE gc_expiry_lots"))
-    row = conn.execute(text("SELECT count(*), coalesce(sum(remaining), 0) FROM gc_expiry_lots")).one()
-    return int(row[0]), int(row[1])
+    row = conn.execute(
+        text("SELECT count(*), coalesce(sum(remaining), 0), min(id) FROM gc_expiry_lots")
+    ).one()
+    return int(row[0]), int(row[1]), row[2]
 
 
 def _timed(sql: str):  # type: ignore[no-untyped-def]
