@@ -74,6 +74,18 @@ def is_retryable(exc: BaseException) -> bool:
     return False
 
 
+def committed(database: Database, work: Callable[[Connection], T]) -> T:
+    """Run ``work`` in one write transaction and commit it, again after a serialization failure."""
+
+    def attempt() -> T:
+        with SqlUnitOfWork(database) as uow:
+            result = work(uow.connection)
+            uow.commit()
+            return result
+
+    return retrying(attempt)
+
+
 def retrying(work: Callable[[], T], *, attempts: int = 5) -> T:
     """Run ``work`` (a whole unit of work) again after a serialization failure or deadlock."""
     for attempt in range(1, attempts + 1):

@@ -18,33 +18,29 @@ command may share its transaction with concurrent ones (``GroupCommitter``).
 from __future__ import annotations
 
 import logging
-import random
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
 
 from guildcard.audit.log import record
 from guildcard.db import idempotency
 from guildcard.db.engine import Database
-from guildcard.db.uow import SqlUnitOfWork, is_retryable
+from guildcard.db.uow import committed
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import Clock
 from guildcard.kernel.errors import GuildCardError
 from guildcard.kernel.fingerprint import fingerprint
 from guildcard.pipeline import outbox
 from guildcard.pipeline.commands import Command, Outcome
-from guildcard.pipeline.group import GroupCommitter
+from guildcard.pipeline.group import GroupCommitter, in_savepoints
 from guildcard.pipeline.registry import Handlers, Registration
 from guildcard.pipeline.work import Event, Work
 
-R = TypeVar("R")
 log = logging.getLogger(__name__)
 
 Subscriber = Callable[[str, list[Event]], None]
-ATTEMPTS = 5
 
 
 class CommandBus:
@@ -87,11 +83,8 @@ class CommandBus:
         self._subscribers.append(subscriber)
 
     def execute(self, actor: Actor, command: Command, *, alliance_id: str | None = None) -> Outcome[Any]:
-        registration = self._registration(command)
-        if registration.authorize is not None:
-            registration.authorize(actor, command)
+        registration, digest = self._prepare(actor, command)
         tenant = alliance_id or actor.alliance_id
-        digest = fingerprint(command.identity()) if command.idempotency_key is not None else ""
 
         def run_in(conn: Connection) -> tuple[Outcome[Any], Work | None]:
             return self._run(conn, registration, actor, tenant, command, digest)
@@ -99,7 +92,7 @@ class CommandBus:
         if registration.batchable and self.committer is not None:
             outcome, work = self.committer.submit(run_in)
         else:
-            outcome, work = self._alone(run_in)
+            outcome, work = committed(self.database, run_in)
         self._committed(tenant, [work])
         return outcome
 
@@ -109,38 +102,45 @@ class CommandBus:
         A command that fails with a ``GuildCardError`` leaves nothing behind and gets its error in
         its place; the others commit. For bulk ingest (a POS uploading queued sales).
         """
-        prepared = [self._prepare(actor, command) for command in commands]
+        prepared: list[Callable[[Connection], tuple[Outcome[Any], Work | None]] | GuildCardError] = []
+        for command in commands:
+            try:
+                registration, digest = self._prepare(actor, command)
+            except GuildCardError as refused:
+                prepared.append(refused)
+                continue
+            run = partial(self._run, registration=registration, actor=actor, alliance_id=actor.alliance_id,
+                          command=command, digest=digest)  # fmt: skip
+            prepared.append(run)
+        runs = [run for run in prepared if not isinstance(run, GuildCardError)]
 
-        def run_all(conn: Connection) -> list[tuple[Outcome[Any], Work | None] | GuildCardError]:
-            done: list[tuple[Outcome[Any], Work | None] | GuildCardError] = []
-            for item in prepared:
-                if isinstance(item, GuildCardError):
-                    done.append(item)
-                    continue
-                registration, command, digest = item
-                savepoint = conn.begin_nested()
-                try:
-                    done.append(self._run(conn, registration, actor, actor.alliance_id, command, digest))
-                except GuildCardError as error:
-                    savepoint.rollback()
-                    done.append(error)
-                else:
-                    savepoint.commit()
-            return done
+        def run_batch(conn: Connection) -> list[tuple[bool, Any]]:
+            outcomes = in_savepoints(conn, runs)
+            for ok, value in outcomes:
+                if not ok and not isinstance(value, GuildCardError):
+                    raise value  # a defect or a deadlock, not a refusal: nothing of the batch commits
+            return outcomes
 
-        results = self._alone(run_all)
-        self._committed(actor.alliance_id, [r[1] for r in results if not isinstance(r, GuildCardError)])
-        return [r if isinstance(r, GuildCardError) else r[0] for r in results]
+        outcomes = iter(committed(self.database, run_batch))
+        results: list[Outcome[Any] | GuildCardError] = []
+        works: list[Work | None] = []
+        for item in prepared:
+            if isinstance(item, GuildCardError):
+                results.append(item)
+                continue
+            ok, value = next(outcomes)
+            results.append(value[0] if ok else value)
+            works.append(value[1] if ok else None)
+        self._committed(actor.alliance_id, works)
+        return results
 
-    def _prepare(self, actor: Actor, command: Command) -> tuple[Registration, Command, str] | GuildCardError:
+    def _prepare(self, actor: Actor, command: Command) -> tuple[Registration, str]:
+        """The command's handler and request fingerprint, once the actor is authorized."""
         registration = self._registration(command)
-        try:
-            if registration.authorize is not None:
-                registration.authorize(actor, command)
-        except GuildCardError as error:
-            return error
+        if registration.authorize is not None:
+            registration.authorize(actor, command)
         digest = fingerprint(command.identity()) if command.idempotency_key is not None else ""
-        return registration, command, digest
+        return registration, digest
 
     def _registration(self, command: Command) -> Registration:
         registration = self._registrations.get(type(command))
@@ -148,20 +148,7 @@ class CommandBus:
             raise LookupError(f"no handler for {type(command).__qualname__}")
         return registration
 
-    # --- one attempt ----------------------------------------------------------------------
-
-    def _alone(self, run_in: Callable[[Connection], R]) -> R:
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                with SqlUnitOfWork(self.database) as uow:
-                    result = run_in(uow.connection)
-                    uow.commit()
-                    return result
-            except DBAPIError as exc:
-                if attempt == ATTEMPTS or not is_retryable(exc):
-                    raise
-                time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not crypto
-        raise AssertionError("unreachable")
+    # --- one command in a transaction --------------------------------------------------------
 
     def _run(  # noqa: PLR0917 - one private step of execute
         self,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from guildcard.db.engine import Database
-from guildcard.db.uow import SqlUnitOfWork, retrying
+from guildcard.db.uow import SqlUnitOfWork, committed
 
 T = TypeVar("T")
 
@@ -96,32 +96,32 @@ class GroupCommitter:
                     job.future.set_exception(value)
 
     def _batch(self, jobs: list[_Job]) -> list[tuple[bool, Any]]:
-        outcomes: list[tuple[bool, Any]] = []
         with SqlUnitOfWork(self.database) as uow:
-            conn = uow.connection
-            for job in jobs:
-                savepoint = conn.begin_nested()
-                try:
-                    value = job.work(conn)
-                except Exception as exc:  # handed to the caller, not swallowed
-                    savepoint.rollback()
-                    outcomes.append((False, exc))
-                else:
-                    savepoint.commit()
-                    outcomes.append((True, value))
+            outcomes = in_savepoints(uow.connection, [job.work for job in jobs])
             uow.commit()
         self.batches += 1
         self.committed += sum(1 for ok, _ in outcomes if ok)
         return outcomes
 
     def _alone(self, job: _Job) -> None:
-        def attempt() -> Any:
-            with SqlUnitOfWork(self.database) as uow:
-                value = job.work(uow.connection)
-                uow.commit()
-                return value
-
         try:
-            job.future.set_result(retrying(attempt))
+            job.future.set_result(committed(self.database, job.work))
         except Exception as exc:  # handed to the caller
             job.future.set_exception(exc)
+
+
+def in_savepoints(conn: Connection, works: Sequence[Callable[[Connection], Any]]) -> list[tuple[bool, Any]]:
+    """Run each of ``works`` in its own savepoint of ``conn``'s transaction: (True, its value), or
+    (False, its exception) with everything it wrote rolled back; the others are unaffected."""
+    outcomes: list[tuple[bool, Any]] = []
+    for work in works:
+        savepoint = conn.begin_nested()
+        try:
+            value = work(conn)
+        except Exception as exc:  # handed to the caller, not swallowed
+            savepoint.rollback()
+            outcomes.append((False, exc))
+        else:
+            savepoint.commit()
+            outcomes.append((True, value))
+    return outcomes
