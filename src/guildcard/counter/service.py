@@ -41,7 +41,7 @@ from guildcard.counter.handlers import (
     quoting,
 )
 from guildcard.counter.handlers.base import open_store, resolve_member, store_for
-from guildcard.counter.handlers.purchase import check_purchase_input, replay_of
+from guildcard.counter.handlers.purchase import check_purchase_input, quote_purchase, replay_of
 from guildcard.counter.ports import CounterPorts
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor
@@ -61,7 +61,7 @@ class CounterService:
     ) -> None:
         self.database = database
         self.clock = clock
-        self.deps = CounterDeps.of(ports)
+        self.deps = CounterDeps(ports)
         self.bus = bus or CommandBus(database, clock, [handlers])
         self.bus.provide("counter", self.deps)
 
@@ -85,15 +85,10 @@ class CounterService:
                 conn, self.deps, actor.alliance_id, request.member, merchant_id=store.merchant_id, now=now,
                 use_code=False,
             )  # fmt: skip
-            memo: dict[str, object] = {}
+            memo: dict[str, Any] = {}
             ledger = self.deps.ledger.for_read(conn, actor.alliance_id, now, memo)
             balance = ledger.store.balance(chart.member_points(member.member_id)) or 0
-            q = quoting.quote(
-                conn, self.ports, alliance_id=actor.alliance_id, store=store, member=member,
-                amount_fen=request.amount_fen, lines=request.lines, requested_points=request.points_to_use,
-                balance=balance, occurred_at=now, now=now,
-                loyalty=self.deps.loyalty.get(conn, actor.alliance_id, memo),
-            )  # fmt: skip
+            q = quote_purchase(conn, self.deps, actor.alliance_id, store, member, request, balance, now, memo)
         return quoting.preview(q, order_no=request.order_no)
 
     def commit(self, actor: Actor, request: PurchaseInput) -> Written[PurchaseReceipt]:

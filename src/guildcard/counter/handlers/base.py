@@ -40,15 +40,13 @@ class CounterDeps:
     )
 
     # Merchants with an issuance limit: only their awards pay for the limit check.
-    limited: VersionedCache[frozenset[str]] | None = None
+    limited: VersionedCache[frozenset[str]] = field(init=False)
 
-    @classmethod
-    def of(cls, ports: CounterPorts) -> CounterDeps:
-        return cls(ports, limited=VersionedCache(LIMITS_TOPIC, ports.issuance.limited_merchants))
+    def __post_init__(self) -> None:
+        limited = VersionedCache(LIMITS_TOPIC, self.ports.issuance.limited_merchants)
+        object.__setattr__(self, "limited", limited)
 
     def is_limited(self, conn: Connection, alliance_id: str, merchant_id: str, memo: dict[str, Any]) -> bool:
-        if self.limited is None:
-            return True
         return merchant_id in self.limited.get(conn, alliance_id, memo)
 
 

@@ -8,6 +8,7 @@ fingerprint: it rotates, and a retry may carry a fresh one).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -19,6 +20,7 @@ from guildcard.counter.domain.pricing import require_points_allowed
 from guildcard.counter.domain.receipts import PurchaseReceipt
 from guildcard.counter.handlers import quoting
 from guildcard.counter.handlers.base import CounterDeps, handlers, open_store, resolve_member
+from guildcard.counter.ports import MemberRef, StoreRef
 from guildcard.counter.storage.receipts import dump_purchase, load_purchase
 from guildcard.counter.storage.repository import CounterRepository
 from guildcard.kernel.actors import Actor
@@ -85,18 +87,32 @@ def commit_purchase(command: CommitPurchase, work: Work) -> PurchaseReceipt:
     )  # fmt: skip
     ledger = work.deps.ledger.for_command(work)
     balance = ledger.store.lock_balance(chart.member_points(member.member_id)) or 0
-    q = quoting.quote(
-        conn, deps.ports, alliance_id=work.alliance_id, store=store, member=member,
-        amount_fen=request.amount_fen, lines=request.lines, requested_points=request.points_to_use,
-        balance=balance, occurred_at=work.now, now=work.now,
-        loyalty=deps.loyalty.get(conn, work.alliance_id, work.memo),
-    )  # fmt: skip
+    q = quote_purchase(conn, deps, work.alliance_id, store, member, request, balance, work.now, work.memo)
     if request.preview_token and request.preview_token != q.token:
         raise PreviewStale()
     require_points_allowed(q.pricing, request.points_to_use or 0)
     return record_purchase(
         work, ledger, q, purchase_id=purchase_id, order_no=request.order_no, source="counter"
     )
+
+
+def quote_purchase(  # noqa: PLR0917 - the inputs of one quote, as the preview and the commit have them
+    conn: Connection,
+    deps: CounterDeps,
+    alliance_id: str,
+    store: StoreRef,
+    member: MemberRef,
+    request: PurchaseInput,
+    balance: int,
+    now: datetime,
+    memo: dict[str, Any],
+) -> quoting.Quote:
+    """The purchase happening now: what the preview shows and the commit records."""
+    return quoting.quote(
+        conn, deps.ports, alliance_id=alliance_id, store=store, member=member,
+        amount_fen=request.amount_fen, lines=request.lines, requested_points=request.points_to_use,
+        balance=balance, occurred_at=now, now=now, loyalty=deps.loyalty.get(conn, alliance_id, memo),
+    )  # fmt: skip
 
 
 def record_purchase(
