@@ -18,7 +18,6 @@ from guildcard.alliance.domain.access import Perm
 from guildcard.alliance.domain.credit_code import normalize_credit_code
 from guildcard.alliance.domain.errors import (
     DuplicateCreditCode,
-    DuplicateLogin,
     InvalidApplicantToken,
     ObjectNotFound,
     UnknownTradeCategory,
@@ -41,7 +40,8 @@ from guildcard.alliance.domain.onboarding import (
 )
 from guildcard.alliance.domain.tokens import new_secret_token, split_secret_token
 from guildcard.alliance.domain.validation import check_login, required_text
-from guildcard.alliance.handlers.common import ACTIVATION_TTL, alliance_may, deps, handlers, or_raise
+from guildcard.alliance.handlers.common import alliance_may, deps, handlers, or_raise
+from guildcard.alliance.handlers.staff import add_staff_account
 from guildcard.alliance.storage import repository as repo
 from guildcard.alliance.storage import tables as t
 from guildcard.kernel.errors import InvalidInput
@@ -312,26 +312,6 @@ def _admit(command: ReviewApplication, work: Work, application: Application) -> 
         now,
     )
     repo.insert_store(conn, store)
-    # The owner signs in with the contact phone (national number) unless the operator chose a login.
-    login = check_login(command.owner_login or details.contact_phone.removeprefix("+86"))
-    if repo.login_taken(conn, alliance_id, login):
-        raise DuplicateLogin(field="owner_login")
-    token, token_hash = new_secret_token(alliance_id)
-    owner_id = new_id("stf")
-    conn.execute(
-        insert(t.staff).values(
-            alliance_id=alliance_id,
-            id=owner_id,
-            merchant_id=merchant_id,
-            login=login,
-            display_name=command.owner_name or details.legal_representative,
-            role=StaffRole.OWNER.value,
-            activation_hash=token_hash,
-            activation_expires_at=now + ACTIVATION_TTL,
-            created_at=now,
-        )
-    )
-    repo.set_staff_stores(conn, alliance_id, owner_id, [store.id])
     # The counter reads merchant status with the terms: a new active merchant changes them.
     versions.bump(conn, alliance_id, "terms")
     work.emit(
@@ -341,7 +321,13 @@ def _admit(command: ReviewApplication, work: Work, application: Application) -> 
         status=MerchantStatus.ACTIVE.value,
     )
     work.emit("alliance.store_created", store.id, merchant_id=merchant_id)
-    work.emit("alliance.staff_added", owner_id, merchant_id=merchant_id, role=StaffRole.OWNER.value)
+    # The owner signs in with the contact phone (national number) unless the operator chose a login.
+    login = check_login(command.owner_login or details.contact_phone.removeprefix("+86"))
+    owner_id, token = add_staff_account(
+        work, merchant_id=merchant_id, login=login,
+        display_name=command.owner_name or details.legal_representative, role=StaffRole.OWNER,
+        store_ids=[store.id], login_field="owner_login",
+    )  # fmt: skip
     owner = or_raise(repo.get_staff(conn, alliance_id, owner_id), ObjectNotFound)
     merchant = or_raise(repo.get_merchant(conn, alliance_id, merchant_id), ObjectNotFound)
     return Approval(application, merchant, store, owner, token)

@@ -100,27 +100,13 @@ def create_staff(command: CreateStaff, work: Work) -> NewAccount:
     login = check_login(command.login)
     if not command.display_name.strip():
         raise InvalidInput("display_name is required", field="display_name")
-    conn, alliance_id, now, merchant_id = work.connection, work.alliance_id, work.now, command.merchant_id
+    conn, alliance_id, merchant_id = work.connection, work.alliance_id, command.merchant_id
     or_raise(repo.get_merchant(conn, alliance_id, merchant_id), ObjectNotFound)
     stores = _check_stores(work, merchant_id, command.role, command.store_ids)
-    if repo.login_taken(conn, alliance_id, login):
-        raise DuplicateLogin(field="login")
-    token, token_hash = new_secret_token(alliance_id)
-    staff_id = new_id("stf")
-    conn.execute(
-        insert(t.staff).values(
-            alliance_id=alliance_id,
-            id=staff_id,
-            merchant_id=merchant_id,
-            login=login,
-            display_name=command.display_name.strip(),
-            role=command.role.value,
-            activation_hash=token_hash,
-            activation_expires_at=now + ACTIVATION_TTL,
-            created_at=now,
-        )
-    )
-    repo.set_staff_stores(conn, alliance_id, staff_id, stores)
+    staff_id, token = add_staff_account(
+        work, merchant_id=merchant_id, login=login, display_name=command.display_name.strip(),
+        role=command.role, store_ids=stores, login_field="login",
+    )  # fmt: skip
     work.audit(
         "staff.create",
         object_type="staff",
@@ -128,8 +114,36 @@ def create_staff(command: CreateStaff, work: Work) -> NewAccount:
         merchant_id=merchant_id,
         details={"role": command.role.value, "store_ids": stores},
     )
-    work.emit("alliance.staff_added", staff_id, merchant_id=merchant_id, role=command.role.value)
     return NewAccount(or_raise(repo.get_staff(conn, alliance_id, staff_id), ObjectNotFound), token)
+
+
+def add_staff_account(
+    work: Work,
+    *,
+    merchant_id: str,
+    login: str,
+    display_name: str,
+    role: StaffRole,
+    store_ids: Iterable[str],
+    login_field: str,
+) -> tuple[str, str]:
+    """A staff account awaiting activation (a new owner or staff member): its id and the one-time
+    activation token, shown once. Raises ``DuplicateLogin`` naming ``login_field``."""
+    conn, alliance_id, now = work.connection, work.alliance_id, work.now
+    if repo.login_taken(conn, alliance_id, login):
+        raise DuplicateLogin(field=login_field)
+    token, token_hash = new_secret_token(alliance_id)
+    staff_id = new_id("stf")
+    conn.execute(
+        insert(t.staff).values(
+            alliance_id=alliance_id, id=staff_id, merchant_id=merchant_id, login=login,
+            display_name=display_name, role=role.value, activation_hash=token_hash,
+            activation_expires_at=now + ACTIVATION_TTL, created_at=now,
+        )
+    )  # fmt: skip
+    repo.set_staff_stores(conn, alliance_id, staff_id, list(store_ids))
+    work.emit("alliance.staff_added", staff_id, merchant_id=merchant_id, role=role.value)
+    return staff_id, token
 
 
 @dataclass(frozen=True, kw_only=True)
