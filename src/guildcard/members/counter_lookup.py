@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from guildcard.members.domain.model import ConsentKind, Member, MemberRef, has_consent
 from guildcard.members.domain.pseudonyms import customer_label
 from guildcard.members.errors import LookupNotAllowed, MemberNotFound
-from guildcard.members.handlers.counter import check_member_code, use_member_code_of
+from guildcard.members.handlers.counter import check_member_code, use_member_code
 from guildcard.members.storage.repository import MemberRepository
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.privacy.phones import mask_phone, normalize_phone
@@ -45,7 +45,7 @@ class CounterLookup:
 
         Raises MemberCodeInvalid (wrong, expired, unknown, other alliance), MemberCodeAlreadyUsed.
         """
-        return use_member_code_of(self._members(conn), alliance_id, code, now=now)
+        return use_member_code(self._members(conn), alliance_id, code, now=now)
 
     def peek(self, conn: Connection, alliance_id: str, code: str, now: datetime) -> Member:
         """The member behind a code that ``redeem`` would accept now; uses nothing up."""

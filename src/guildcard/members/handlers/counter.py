@@ -40,12 +40,9 @@ def check_member_code(
     return member, step
 
 
-def use_member_code(repo: MemberRepository, alliance_id: str, code: str, *, now: datetime) -> MemberRef:
-    return use_member_code_of(repo, alliance_id, code, now=now).ref
-
-
-def use_member_code_of(repo: MemberRepository, alliance_id: str, code: str, *, now: datetime) -> Member:
-    """``use_member_code``, answering the whole member (the counter shows them without reading again)."""
+def use_member_code(repo: MemberRepository, alliance_id: str, code: str, *, now: datetime) -> Member:
+    """The member behind a valid code, the code used up in ``repo``'s transaction (the whole member:
+    the counter shows them without reading them again)."""
     member, step = check_member_code(repo, alliance_id, code, now=now)
     # The unique key (alliance, member, step) decides between two concurrent scans.
     if not repo.record_code_use(alliance_id, member.member_id, step, now):
@@ -65,4 +62,4 @@ class RedeemMemberCode(Command):
 def redeem_member_code(command: RedeemMemberCode, work: Work) -> MemberRef:
     return use_member_code(
         member_repository(work), command.alliance_id, command.code, now=command.at or work.now
-    )
+    ).ref

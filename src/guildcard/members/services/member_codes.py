@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection
-
 from guildcard.kernel.actors import system_actor
 from guildcard.members.counter_lookup import CounterLookup, CustomerView
 from guildcard.members.domain import member_code
@@ -47,18 +45,6 @@ class MemberCodes:
         command = RedeemMemberCode(alliance_id=alliance_id, code=code, at=now)
         ref: MemberRef = self.deps.bus.execute(system_actor(alliance_id, "members.counter"), command).value
         return ref
-
-    def redeem_member_code_in(
-        self, conn: Connection, alliance_id: str, code: str, now: datetime | None = None
-    ) -> MemberRef:
-        """``redeem_member_code`` inside the caller's transaction (the counter's commit), so the
-        code is used up if and only if the purchase is recorded."""
-        return self.lookup.redeem(conn, alliance_id, code, now or self.deps.clock.now()).ref
-
-    def peek_member_code(self, alliance_id: str, code: str, now: datetime | None = None) -> MemberRef:
-        """The member behind a code that ``redeem_member_code`` would accept now; uses nothing up."""
-        with self.deps.database.read() as conn:
-            return self.lookup.peek(conn, alliance_id, code, now or self.deps.clock.now()).ref
 
     def lookup_by_phone_for_counter(self, alliance_id: str, phone: str) -> MemberRef:
         """Find a member by phone at the counter, only if they allow it.
