@@ -26,8 +26,6 @@ from guildcard.pipeline.versions import VersionedCache
 
 handlers = Handlers("ledger")
 
-TOPIC = "ledger"
-
 
 @dataclass
 class LedgerAccess:
@@ -35,7 +33,7 @@ class LedgerAccess:
     version, and the shared accounts known to exist (registered by committed work only)."""
 
     settings: VersionedCache[LedgerSettings] = field(
-        default_factory=lambda: VersionedCache(TOPIC, settings_store.load_settings)
+        default_factory=lambda: VersionedCache(versions.Topic.LEDGER, settings_store.load_settings)
     )
     known_accounts: dict[str, set[str]] = field(default_factory=dict)
 
@@ -124,7 +122,7 @@ def open_alliance_ledger(command: OpenAllianceLedger, work: Work) -> LedgerSetti
         work.connection, alliance_id=work.alliance_id, keys=work.deps.keys, now=work.now,
         expiry=command.expiry, negative=command.negative,
     )  # fmt: skip
-    versions.bump(work.connection, work.alliance_id, TOPIC)
+    versions.bump(work.connection, work.alliance_id, versions.Topic.LEDGER)
     return settings
 
 
@@ -133,7 +131,7 @@ def update_policies(command: UpdatePolicies, work: Work) -> LedgerSettings:
     settings = settings_store.update_policies(
         work.connection, alliance_id=work.alliance_id, expiry=command.expiry, negative=command.negative
     )
-    versions.bump(work.connection, work.alliance_id, TOPIC)
+    versions.bump(work.connection, work.alliance_id, versions.Topic.LEDGER)
     changed = [name for name in ("expiry", "negative") if getattr(command, name) is not None]
     work.audit(
         "ledger.policies_changed",

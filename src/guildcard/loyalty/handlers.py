@@ -210,4 +210,4 @@ def _campaign_changed(work: Work, action: str, event: str, campaign: Campaign) -
 def _changed(work: Work, event: str, subject: str, **payload: Any) -> None:
     """Emit the change and bump the version that versioned caches of loyalty settings check."""
     work.emit(event, subject, **payload)
-    versions.bump(work.connection, work.alliance_id, "loyalty")
+    versions.bump(work.connection, work.alliance_id, versions.Topic.LOYALTY)

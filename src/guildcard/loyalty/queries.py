@@ -2,7 +2,7 @@
 
 The counter applies the alliance's whole loyalty configuration (``config``: settings, every
 version of every merchant's rules, the campaigns) to each purchase; it keeps a copy per process
-in a versioned cache under ``TOPIC``, which every change of settings, rules or campaigns bumps.
+in a versioned cache under the "loyalty" topic, which every change of settings, rules or campaigns bumps.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from sqlalchemy import Connection
 
 from guildcard.loyalty.domain import Campaign, LoyaltySettings, MerchantEarnRules, default_rules
 from guildcard.loyalty.storage.repository import LoyaltyRepository
-
-TOPIC = "loyalty"  # the configuration version the loyalty commands bump
 
 
 @dataclass(frozen=True)

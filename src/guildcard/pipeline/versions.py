@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from sqlalchemy import Connection, select, update
@@ -20,6 +21,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from guildcard.db.tables import config_versions as table
 
 T = TypeVar("T")
+
+
+class Topic(StrEnum):
+    """What a version covers: the commands that change it bump it, the caches that read it check it."""
+
+    LEDGER = "ledger"  # expiry and negative-balance policies
+    LOYALTY = "loyalty"  # loyalty settings, merchants' earn rules, campaigns
+    TERMS = "terms"  # contracts, merchant status, stores opened and closed
+    SETTLEMENT = "settlement"  # issuance limits
+
 
 _MEMO_KEY = "config_versions"
 

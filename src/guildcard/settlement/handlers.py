@@ -98,7 +98,7 @@ def set_limit(command: SetLimit, work: Work) -> Limit:
     )  # fmt: skip
     work.emit("settlement.limit_set", limit.merchant_id, merchant_id=limit.merchant_id, **values)
     # The counter checks issuance limits on each purchase, against a cache of this version.
-    versions.bump(work.connection, work.alliance_id, "settlement")
+    versions.bump(work.connection, work.alliance_id, versions.Topic.SETTLEMENT)
     return limit
 
 

@@ -90,7 +90,7 @@ def set_terms(command: SetTerms, work: Work) -> ContractVersion:
         details={"effective_from": effective_from.isoformat(), **terms.as_strings()},
     )
     # The counter may cache the terms in force: a new version must reach every process.
-    versions.bump(conn, work.alliance_id, "terms")
+    versions.bump(conn, work.alliance_id, versions.Topic.TERMS)
     work.emit(
         "alliance.contract_signed",
         version.id,

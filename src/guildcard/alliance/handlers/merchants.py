@@ -56,7 +56,7 @@ def set_merchant_status(command: SetMerchantStatus, work: Work) -> Merchant:
         details={"from": merchant.status.value, "to": status.value},
     )
     # The counter reads a merchant's status with its terms on every purchase.
-    versions.bump(conn, work.alliance_id, "terms")
+    versions.bump(conn, work.alliance_id, versions.Topic.TERMS)
     work.emit(
         f"alliance.merchant_{'suspended' if suspended else 'reinstated'}", merchant.id, status=status.value
     )

@@ -313,7 +313,7 @@ def _admit(command: ReviewApplication, work: Work, application: Application) -> 
     )
     repo.insert_store(conn, store)
     # The counter reads merchant status with the terms: a new active merchant changes them.
-    versions.bump(conn, alliance_id, "terms")
+    versions.bump(conn, alliance_id, versions.Topic.TERMS)
     work.emit(
         "alliance.merchant_admitted",
         merchant_id,

@@ -105,7 +105,7 @@ def update_store(command: UpdateStore, work: Work) -> Store:
     )
     if (changed.closed_at is None) != (store.closed_at is None):
         # A closed store earns nothing: the counter reads store status with the terms.
-        versions.bump(work.connection, work.alliance_id, "terms")
+        versions.bump(work.connection, work.alliance_id, versions.Topic.TERMS)
         event = "alliance.store_closed" if changed.closed_at else "alliance.store_reopened"
         work.emit(event, store.id, merchant_id=store.merchant_id)
     return changed

@@ -22,11 +22,9 @@ from guildcard.ledger.handlers import LedgerAccess
 from guildcard.loyalty import queries as loyalty_queries
 from guildcard.loyalty.queries import LoyaltyConfig
 from guildcard.pipeline import Handlers
-from guildcard.pipeline.versions import VersionedCache
+from guildcard.pipeline.versions import Topic, VersionedCache
 
 handlers = Handlers("counter")
-
-LIMITS_TOPIC = "settlement"
 
 
 @dataclass(frozen=True)
@@ -36,14 +34,14 @@ class CounterDeps:
     ledger: LedgerAccess = field(default_factory=LedgerAccess)
     # Loyalty settings, rules and campaigns, reloaded whenever one of them changes.
     loyalty: VersionedCache[LoyaltyConfig] = field(
-        default_factory=lambda: VersionedCache(loyalty_queries.TOPIC, loyalty_queries.config)
+        default_factory=lambda: VersionedCache(Topic.LOYALTY, loyalty_queries.config)
     )
 
     # Merchants with an issuance limit: only their awards pay for the limit check.
     limited: VersionedCache[frozenset[str]] = field(init=False)
 
     def __post_init__(self) -> None:
-        limited = VersionedCache(LIMITS_TOPIC, self.ports.issuance.limited_merchants)
+        limited = VersionedCache(Topic.SETTLEMENT, self.ports.issuance.limited_merchants)
         object.__setattr__(self, "limited", limited)
 
     def is_limited(self, conn: Connection, alliance_id: str, merchant_id: str, memo: dict[str, Any]) -> bool:
