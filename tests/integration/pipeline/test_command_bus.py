@@ -29,6 +29,7 @@ class Note(Command):
     scope = "test.note"
     text: str
     fail: bool = False
+    crash: bool = False  # a defect, not a refusal
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ def write_note(command: Note, work: Work) -> Noted:
     work.emit("test.noted", note_id, text=command.text)
     if command.fail:
         raise RuleViolation("refused on purpose")
+    if command.crash:
+        raise RuntimeError("a bug")
     return Noted(note_id, command.text, work.now)
 
 
@@ -172,3 +175,22 @@ def test_concurrent_duplicates_on_postgresql_do_the_work_once(pg_database: Datab
     assert sorted(outcomes) == [False] + [True] * 7
     with pg_database.read() as conn:
         assert _count(conn, audit_log) == 1
+
+
+def test_a_batch_commits_its_commands_and_a_refused_one_alone_leaves_nothing(
+    bus: CommandBus, database: Database
+) -> None:
+    viewer = Actor(ActorKind.OPERATOR, "opr_2", ALLIANCE, role="viewer")
+    results = bus.execute_many(ACTOR, [Note(text="a"), Note(text="b", fail=True), Note(text="c")])
+    assert [type(r).__name__ for r in results] == ["Outcome", "RuleViolation", "Outcome"]
+    assert isinstance(bus.execute_many(viewer, [Note(text="d")])[0], PermissionDenied)
+    with database.read() as conn:
+        assert [e.payload["text"] for e in outbox.pending(conn, ALLIANCE)] == ["a", "c"]
+
+
+def test_a_defect_in_a_batch_commits_nothing_of_it(bus: CommandBus, database: Database) -> None:
+    with pytest.raises(RuntimeError):
+        bus.execute_many(ACTOR, [Note(text="a"), Note(text="b", crash=True)])
+    with database.read() as conn:
+        assert _count(conn, audit_log) == 0
+        assert _count(conn, outbox_events) == 0
