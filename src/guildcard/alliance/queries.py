@@ -9,11 +9,12 @@ and their contract versions in its own; the member pages read the merchant direc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from guildcard.alliance.domain.contracts import ContractTerms, version_in_force
 from guildcard.alliance.domain.model import MerchantStatus
-from guildcard.alliance.services.contracts import terms_in_force
 from guildcard.alliance.storage import tables as t
 from guildcard.alliance.storage.repository import (
     categories,
@@ -55,3 +56,8 @@ def open_store(conn: Connection, alliance_id: str, store_id: str) -> OpenStore |
     if row is None:
         return None
     return OpenStore(row[0], row[1], row[2], row[3], row[4] == MerchantStatus.ACTIVE.value)
+
+
+def terms_in_force(conn: Connection, alliance_id: str, merchant_id: str, at: datetime) -> ContractTerms:
+    """The terms in force for the merchant at ``at``; raises ``NoContract``."""
+    return version_in_force(contract_versions(conn, alliance_id, merchant_id), at).terms

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection
-
 from guildcard.alliance.domain.access import Perm, authorize
-from guildcard.alliance.domain.contracts import ContractTerms, ContractVersion, version_in_force
+from guildcard.alliance.domain.contracts import ContractTerms, ContractVersion
 from guildcard.alliance.domain.errors import ObjectNotFound
 from guildcard.alliance.handlers.common import or_raise
 from guildcard.alliance.handlers.contracts import SetTerms
+from guildcard.alliance.queries import terms_in_force
 from guildcard.alliance.services.base import Created, Deps
 from guildcard.alliance.storage import repository as repo
 from guildcard.kernel.actors import Actor
-
-
-def terms_in_force(conn: Connection, alliance_id: str, merchant_id: str, at: datetime) -> ContractTerms:
-    """The terms in force for the merchant at ``at``; raises ``NoContract``. For other contexts."""
-    return version_in_force(repo.contract_versions(conn, alliance_id, merchant_id), at).terms
 
 
 class ContractService:
