@@ -11,7 +11,7 @@
 5. write its audit lines and its events (into the outbox table);
 6. commit, then hand the events to in-process subscribers.
 
-Serialization failures and deadlocks are retried here, and nowhere else. A batchable
+Serialization failures and deadlocks are retried here (``db.uow.committed``), and nowhere else. A batchable
 command may share its transaction with concurrent ones (``GroupCommitter``).
 """
 
