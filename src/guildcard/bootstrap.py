@@ -44,6 +44,7 @@ from guildcard.members.services.base import MembersDeps
 from guildcard.pipeline import CommandBus
 from guildcard.pipeline.group import GroupCommitter
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
+from guildcard.rewards.handlers import handlers as rewards_handlers
 from guildcard.settings import Settings, load_settings
 from guildcard.settlement.handlers import handlers as settlement_handlers
 from guildcard.settlement.ports import MemberSalesSource, TermsProvider
@@ -90,6 +91,7 @@ class Container:
             loyalty_handlers,
             ledger_handlers,
             counter_handlers,
+            rewards_handlers,
             settlement_handlers,
         ]
         bus = CommandBus(self.database, self.clock, groups, committer=self.counter_committer)

@@ -1,0 +1,9 @@
+"""The rewards context's write commands, run by the command bus (see pipeline/).
+
+Importing this package registers every feature's handlers on ``handlers``: import each
+feature's module here as it lands.
+"""
+
+from guildcard.rewards.handlers.base import handlers
+
+__all__ = ["handlers"]

@@ -1,0 +1,1 @@
+"""The rewards context's storage."""
