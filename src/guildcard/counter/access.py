@@ -7,7 +7,7 @@ alliance's store is "not found", so ids reveal nothing.
 
 from __future__ import annotations
 
-from guildcard.counter.domain.errors import CounterForbidden, StoreNotFound
+from guildcard.counter.domain.errors import CounterForbidden, PurchaseNotFound, StoreNotFound
 from guildcard.counter.ports import StoreRef
 from guildcard.kernel.actors import Actor, ActorKind
 
@@ -33,6 +33,20 @@ def check_store(actor: Actor, store: StoreRef) -> StoreRef:
             raise CounterForbidden("This API key lacks the counter:write scope.", store_id=store_id)
         return store
     raise CounterForbidden(store_id=store_id)
+
+
+def store_scoped(actor: Actor) -> bool:
+    """A POS key or a cashier: bound to its stores, not to the whole merchant."""
+    return actor.kind is ActorKind.POS or (
+        actor.kind is ActorKind.STAFF and actor.role not in ALL_STORES_ROLES
+    )
+
+
+def check_purchase_store(actor: Actor, purchase_store_id: str, order_no: str) -> None:
+    """A store-scoped actor reaches only its stores' purchases: another store's is "not found",
+    whatever store the request names (order numbers are unique per merchant, not per store)."""
+    if store_scoped(actor) and purchase_store_id not in actor.store_ids:
+        raise PurchaseNotFound(order_no=order_no)
 
 
 def require_owner(actor: Actor, merchant_id: str) -> None:
