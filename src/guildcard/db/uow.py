@@ -64,8 +64,14 @@ class SqlUnitOfWork:
         self.connection.rollback()
 
 
+class CommitOutcomeUnknown(Exception):
+    """The connection dropped during COMMIT: the transaction may or may not have committed."""
+
+
 def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:  # the server dropped us (restart, pg_terminate_backend)
+            return True
         sqlstate = getattr(exc.orig, "sqlstate", None)
         if sqlstate in _RETRYABLE_SQLSTATES:
             return True
@@ -75,12 +81,18 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def committed(database: Database, work: Callable[[Connection], T]) -> T:
-    """Run ``work`` in one write transaction and commit it, again after a serialization failure."""
+    """Run ``work`` in one write transaction and commit it, again after a serialization failure,
+    a deadlock or a dropped connection (the whole unit of work, on a fresh connection)."""
 
     def attempt() -> T:
         with SqlUnitOfWork(database) as uow:
             result = work(uow.connection)
-            uow.commit()
+            try:
+                uow.commit()
+            except DBAPIError as exc:
+                if exc.connection_invalidated:  # not retried here: the client retries with its key
+                    raise CommitOutcomeUnknown() from exc
+                raise
             return result
 
     return retrying(attempt)
