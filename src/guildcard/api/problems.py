@@ -17,7 +17,6 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from guildcard.db.uow import CommitOutcomeUnknown
 from guildcard.kernel import errors
 from guildcard.logs import request_id_var
 from guildcard.web.i18n import error_message, preferred_language, translations
@@ -137,7 +136,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(DataError, _on_data_error)
-    for busy in (PoolTimeout, OperationalError, CommitOutcomeUnknown):
+    for busy in (PoolTimeout, OperationalError):
         app.add_exception_handler(busy, _on_database_busy)
     app.add_exception_handler(Exception, _on_unexpected)
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from guildcard.db.engine import Database
+from guildcard.kernel.errors import CommitOutcomeUnknown
 
 T = TypeVar("T")
 
@@ -64,10 +65,6 @@ class SqlUnitOfWork:
         self.connection.rollback()
 
 
-class CommitOutcomeUnknown(Exception):
-    """The connection dropped during COMMIT: the transaction may or may not have committed."""
-
-
 def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:  # the server dropped us (restart, pg_terminate_backend)
@@ -91,7 +88,7 @@ def committed(database: Database, work: Callable[[Connection], T]) -> T:
                 uow.commit()
             except DBAPIError as exc:
                 if exc.connection_invalidated:  # not retried here: the client retries with its key
-                    raise CommitOutcomeUnknown() from exc
+                    raise CommitOutcomeUnknown(retry_after=1) from exc
                 raise
             return result
 
