@@ -11,17 +11,21 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from guildcard.alliance.domain.model import MerchantStatus
+from guildcard.api.app import create_app
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.cli.main import app
 from guildcard.counter.storage.tables import purchases, refunds
 from guildcard.kernel.actors import Actor
+from guildcard.kernel.clock import FixedClock
 from guildcard.ledger.storage.tables import postings
 from guildcard.members.storage.tables import members
 from guildcard.settings import Settings
@@ -132,6 +136,51 @@ def test_seeding_twice_is_refused_with_a_hint(seeded: Seeded) -> None:
     result = run(seeded.env, "demo", *SMALL)
     assert result.exit_code == 2
     assert "--reset" in result.output
+
+
+def _ops_client(seeded: Seeded, now: datetime) -> tuple[TestClient, Container]:
+    """The web app on the seeded file with the clock at ``now``, signed in as the demo's admin."""
+    container = bootstrap(
+        Settings(
+            env="development", data_dir=Path(seeded.env["GUILDCARD_DATA_DIR"] or "."), database_url=None
+        ),
+        clock=FixedClock(now),
+    )
+    client = TestClient(create_app(container))
+    password = re.search(r"admin\s+│\s+(Demo-\S+)", seeded.output).group(1)  # type: ignore[union-attr]
+    signed = client.post(
+        "/ops/login", data={"alliance": "jingan-demo", "login": "admin", "password": password},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert signed.status_code == 303, signed.text
+    return client, container
+
+
+def test_the_dashboard_figures_are_the_sums_of_the_months_statements(seeded: Seeded) -> None:
+    """Issue 12 item 2: 本月发放积分 / 本月使用积分 and the flow matrix equal the statements' sums."""
+    client, container = _ops_client(seeded, datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
+    with client:
+        # A purchase of 30 October (a closed month) recorded now, as a backfill is: a correction
+        # that November's statement bills.
+        with container.database.read() as conn:
+            member_id = conn.execute(select(members.c.member_id).limit(1)).scalar_one()
+        merchant_id = settlement_service(container).statements(seeded.admin, "2026-11")[0].merchant_id
+        container.ledger().award(
+            seeded.alliance_id, member_id=member_id, issuer=f"merchant:{merchant_id}:issued", amount=6460,
+            idempotency_key="late-backfill", occurred_at=datetime(2026, 10, 30, 4, 0, tzinfo=UTC),
+        )  # fmt: skip
+        page = client.get("/ops")
+        assert page.status_code == 200
+        statements = settlement_service(container).statements(seeded.admin, "2026-11")
+        issued = sum(s.figures.points_issued for s in statements)
+        redeemed = sum(s.figures.points_redeemed for s in statements)
+        figures = re.findall(r'<div class="stat">([^<]+)</div>', page.text)
+        assert [int(f.replace(",", "")) for f in figures[2:4]] == [issued, redeemed]
+        assert any(ln.corrects == "2026-10" and ln.quantity >= 6460 for s in statements for ln in s.lines)
+        flows = settlement_service(container).flow_matrix(seeded.admin, "2026-11")
+        spent_at_merchants = sum(f.points for f in flows if f.spent_at != "mall")
+        assert spent_at_merchants == redeemed
+    container.close()
 
 
 def test_the_demo_refuses_to_run_in_production(tmp_path: Path) -> None:
