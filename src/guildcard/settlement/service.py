@@ -22,7 +22,7 @@ from guildcard.pipeline import CommandBus
 from guildcard.settlement import access, scope
 from guildcard.settlement.compute import SOURCES_OF, ledger_rows, unsettled_sales, with_corrections
 from guildcard.settlement.domain.errors import EntryNotInStatement, StatementNotFound
-from guildcard.settlement.domain.periods import Period, parse_period
+from guildcard.settlement.domain.periods import Period, parse_period, period_containing
 from guildcard.settlement.domain.statement import Component, figures_of
 from guildcard.settlement.handlers import ClosePeriod, SettlementDeps, handlers
 from guildcard.settlement.ports import MemberSalesSource, TermsProvider
@@ -149,7 +149,9 @@ class SettlementService:
                     "sale",
                     s.occurred_at,
                     s.amount,
-                    None if s.occurred_at >= period.starts_at else "late",
+                    None
+                    if s.occurred_at >= period.starts_at
+                    else period_containing(period.kind, s.occurred_at).key,
                 )
                 for s in sales
             ]

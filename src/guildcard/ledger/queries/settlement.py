@@ -284,3 +284,16 @@ def latest_checkpoint(conn: Connection, alliance_id: str) -> tuple[int, str]:
         .limit(1)
     ).first()
     return (0, "0" * 64) if row is None else (int(row.seq), row.root)
+
+
+def entry_references(conn: Connection, alliance_id: str, ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    """(kind, reference) of each entry: what a statement's drill-down names instead of the id."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(entries.c.id, entries.c.kind, entries.c.reference).where(
+                entries.c.alliance_id == alliance_id, entries.c.id.in_(ids[start : start + 500])
+            )
+        )
+        found.update({entry_id: (kind, reference) for entry_id, kind, reference in rows})
+    return found
