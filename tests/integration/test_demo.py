@@ -7,11 +7,14 @@ settled first month whose figures balance, and a ledger whose invariants hold.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -156,7 +159,7 @@ def _ops_client(seeded: Seeded, now: datetime) -> tuple[TestClient, Container]:
     return client, container
 
 
-def test_the_dashboard_figures_are_the_sums_of_the_months_statements(seeded: Seeded) -> None:
+def test_the_dashboard_and_the_exports_carry_the_sums_of_the_months_statements(seeded: Seeded) -> None:
     """Issue 12 item 2: 本月发放积分 / 本月使用积分 and the flow matrix equal the statements' sums."""
     client, container = _ops_client(seeded, datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
     with client:
@@ -180,6 +183,16 @@ def test_the_dashboard_figures_are_the_sums_of_the_months_statements(seeded: See
         flows = settlement_service(container).flow_matrix(seeded.admin, "2026-11")
         spent_at_merchants = sum(f.points for f in flows if f.spent_at != "mall")
         assert spent_at_merchants == redeemed
+        # The exports carry the same figures (issue 12: statements, dashboard and exports agree).
+        exported = client.get("/api/v1/settlement/statements/2026-11/export.csv")
+        assert exported.status_code == 200
+        table = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+        header, rows = table[0], table[1 : table.index([])]
+        column = {title: header.index(title) for title in ("发放积分", "兑付积分", "净额（元）")}
+        assert sum(int(r[column["发放积分"]]) for r in rows) == issued
+        assert sum(int(r[column["兑付积分"]]) for r in rows) == redeemed
+        net = sum(Decimal(r[column["净额（元）"]]) for r in rows)
+        assert net * 100 == sum(s.figures.net for s in statements)
     container.close()
 
 
