@@ -228,4 +228,10 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     assert events["counter.purchase_refunded"] == report["refunds"]
     assert events["ledger.points_expired"] >= 1
     assert events["settlement.period_closed"] == 1
+    wanted = {"merchants", "stores", "staff", "members", "purchases", "refunds", "backfills", "points_earned",
+              "points_used", "points_expired", "periods_closed", "seconds"}  # fmt: skip
+    assert wanted <= set(report)
+    assert report["periods_closed"] == 1
+    assert report["staff"] >= report["merchants"] + report["stores"] + 13  # owner, manager, a cashier a store
+    assert 0 < report["seconds"] < 60
     assert {login["role"] for login in report["logins"]} >= {"operator admin (联盟总部)", "member"}
