@@ -5,7 +5,9 @@ an audit line naming its actor and an event (ids and figures only); a limit chan
 the alliance's ``settlement`` configuration version, which the counter's limit check follows.
 
 Closing a period is idempotent by nature (no key): a period closes once, and closing it again
-returns the first result. In one transaction it takes a ledger checkpoint that covers the
+returns the first result. Periods close in time order: closing one while an earlier period with
+activity is still open is refused (``settlement.earlier_period_open``, see scope.py). In one
+transaction it takes a ledger checkpoint that covers the
 period, prices every uncovered entry that occurred before the period's end, posts one FEN entry
 per merchant (ledger idempotency key ``settle:{period}:{merchant}``), stores the statements,
 and takes a second checkpoint so the settlement entries themselves can be proven at once.
@@ -25,15 +27,19 @@ from guildcard.ledger.checkpoints import make_checkpoint
 from guildcard.ledger.keys import KeyStore
 from guildcard.ledger.queries.settlement import latest_checkpoint
 from guildcard.pipeline import Command, Handlers, Work, versions
-from guildcard.settlement import access
+from guildcard.settlement import access, scope
 from guildcard.settlement.domain import chart
-from guildcard.settlement.domain.errors import MerchantNotFound, PeriodNotOver, PortsMissing
+from guildcard.settlement.domain.errors import (
+    EarlierPeriodOpen,
+    MerchantNotFound,
+    PeriodNotOver,
+    PortsMissing,
+)
 from guildcard.settlement.domain.periods import Period, PeriodKind, parse_period
 from guildcard.settlement.domain.statement import Line, figures_of, postings
 from guildcard.settlement.domain.terms import BreakageMode, LimitMode, MerchantRef
 from guildcard.settlement.ports import MemberSalesSource, TermsProvider
 from guildcard.settlement.statements import CloseResult, closed, closed_statements, priced_by_merchant
-from guildcard.settlement.storage.activity import Selection
 from guildcard.settlement.storage.repository import Limit, Run, SettlementRepository, StoredStatement
 
 handlers = Handlers("settlement")
@@ -137,11 +143,14 @@ def close_period(command: ClosePeriod, work: Work) -> CloseResult:
     if first is not None:
         return first
     repo = SettlementRepository(conn, alliance_id)
+    earlier = scope.earliest_open_period(repo, period, deps.sales, work.now)
+    if earlier is not None:  # periods close in time order: see scope.py
+        raise EarlierPeriodOpen(period=period.key, earlier=earlier)
     cp_seq, cp_root = latest_checkpoint(conn, alliance_id)
     mode = repo.breakage_mode()
     computed, computation = priced_by_merchant(
         conn, alliance_id=alliance_id, period=period,
-        selection=Selection(alliance_id, period.ends_at, max_checkpoint=cp_seq),
+        selection=scope.selection(repo, period, max_checkpoint=cp_seq),
         breakage=mode, terms=deps.terms, sales=deps.sales, now=work.now,
     )  # fmt: skip
     ledger = Ledger(conn, alliance_id=alliance_id, clock=deps.clock)

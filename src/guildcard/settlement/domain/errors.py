@@ -48,6 +48,12 @@ class PeriodNotOver(RuleViolation):
     code = "settlement.period_not_over"
 
 
+class EarlierPeriodOpen(RuleViolation):
+    """An earlier period with activity is still open: close the periods in time order."""
+
+    code = "settlement.earlier_period_open"
+
+
 class NotAllowed(PermissionDenied):
     """Only the alliance's operators may do this."""
 
