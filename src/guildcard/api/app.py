@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from guildcard import __version__
 from guildcard.api import docs, health, problems
 from guildcard.api.middleware import RequestContextMiddleware
+from guildcard.api.security_headers import SecurityHeadersMiddleware
 from guildcard.api.v1 import (
     alliance_audit,
     alliance_merchants,
@@ -55,6 +56,8 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     )
     app.state.container = container
     app.add_middleware(RequestContextMiddleware)
+    # Outermost: even the request context's own answers (500, control characters) carry the headers.
+    app.add_middleware(SecurityHeadersMiddleware, production=not container.settings.is_development)
     problems.install_problem_handlers(app)
     docs.install_docs(app)
     app.include_router(health.router)

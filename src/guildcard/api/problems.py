@@ -13,7 +13,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from guildcard.kernel import errors
@@ -115,6 +116,14 @@ async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "invalid_input", detail, language=language)
 
 
+async def _on_database_busy(request: Request, exc: Exception) -> JSONResponse:
+    """No connection free in time, a lock wait past lock_timeout, a dropped connection: retry soon."""
+    logger.warning("database busy or unreachable: %s", type(getattr(exc, "orig", exc)).__name__)
+    language = language_of(request)
+    detail = error_message(errors.Unavailable(), language)
+    return problem(503, "unavailable", detail, language=language, retry_after=1)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unexpected error", exc_info=exc)
     language = language_of(request)
@@ -127,6 +136,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(DataError, _on_data_error)
+    for busy in (PoolTimeout, OperationalError):
+        app.add_exception_handler(busy, _on_database_busy)
     app.add_exception_handler(Exception, _on_unexpected)
 
 

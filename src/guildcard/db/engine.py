@@ -75,8 +75,17 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
     return engine
 
 
+POOL_TIMEOUT_S = 5  # seconds a request waits for a pooled connection
+LOCK_TIMEOUT_MS = 5000  # PostgreSQL lock_timeout of every session
+
+
 def _pg_engine(url: str, echo: bool, pool_size: int) -> Engine:
     parsed = make_url(url)
     if parsed.drivername in {"postgresql", "postgres"}:
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(
+        parsed, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+        # A request waits briefly, then gets a clear 503 with Retry-After (api/problems.py), never a
+        # 30-second pool timeout or an endless lock wait behind a stuck transaction.
+        pool_timeout=POOL_TIMEOUT_S, connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"},
+    )  # fmt: skip

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from guildcard.db.engine import Database
+from guildcard.kernel.errors import CommitOutcomeUnknown
 
 T = TypeVar("T")
 
@@ -66,6 +67,8 @@ class SqlUnitOfWork:
 
 def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:  # the server dropped us (restart, pg_terminate_backend)
+            return True
         sqlstate = getattr(exc.orig, "sqlstate", None)
         if sqlstate in _RETRYABLE_SQLSTATES:
             return True
@@ -75,12 +78,18 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def committed(database: Database, work: Callable[[Connection], T]) -> T:
-    """Run ``work`` in one write transaction and commit it, again after a serialization failure."""
+    """Run ``work`` in one write transaction and commit it, again after a serialization failure,
+    a deadlock or a dropped connection (the whole unit of work, on a fresh connection)."""
 
     def attempt() -> T:
         with SqlUnitOfWork(database) as uow:
             result = work(uow.connection)
-            uow.commit()
+            try:
+                uow.commit()
+            except DBAPIError as exc:
+                if exc.connection_invalidated:  # not retried here: the client retries with its key
+                    raise CommitOutcomeUnknown(retry_after=1) from exc
+                raise
             return result
 
     return retrying(attempt)

@@ -88,6 +88,12 @@ class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
 
 
+class CommitOutcomeUnknown(Unavailable):
+    """The connection to the database dropped while saving; retry with the same Idempotency-Key."""
+
+    code = "commit_outcome_unknown"
+
+
 class SchemaOutdated(Unavailable):
     """The database schema is not current; run `guildcard db upgrade`."""
 

@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 
 from guildcard.alliance.domain.access import Perm, authorize
 from guildcard.alliance.services.facade import AllianceServices
+from guildcard.api.auth import CsrfFailed
 from guildcard.bootstrap import Container
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import GuildCardError
@@ -75,6 +76,14 @@ def require_configure(actor: Actor) -> None:
     authorize(actor, Perm.ALLIANCE_CONFIGURE, alliance_id=actor.alliance_id)
 
 
+def _refused(page: Response) -> Response:
+    """A forged form: the page says so with 403; never a redirect that reads like success."""
+    if 300 <= page.status_code < 400:
+        raise CsrfFailed("The form expired: reload the page and try again.")
+    page.status_code = 403
+    return page
+
+
 def translate(request: Request, message: str) -> str:
     return translations(language_of(request)).gettext(message)
 
@@ -120,12 +129,17 @@ async def handle_post(
     action: Callable[[FormData], Response],
     on_error: Callable[[str], Response],
 ) -> Response:
-    """Check CSRF, run ``action`` off the event loop; a service error re-renders via ``on_error``."""
+    """Check CSRF (a failure is a 403 ``csrf_failed``), run ``action`` off the event loop; a service
+    error re-renders via ``on_error``."""
     form = await request.form()
+    try:  # before anything else
+        check_csrf(request, text(form, "csrf_token"))
+    except CsrfFailed as forged:
+        message = error_text(request, forged)
+        return await run_in_threadpool(lambda: _refused(on_error(message)))
 
     def run() -> Response:
         try:
-            check_csrf(request, text(form, "csrf_token"))
             return action(form)
         except GuildCardError as exc:
             return on_error(error_text(request, exc))
