@@ -43,9 +43,15 @@ def step_of(moment: datetime) -> int:
     return int(moment.timestamp()) // STEP_SECONDS
 
 
-def show(number: int, secret: str, *, now: datetime) -> ShownCode:
+def show(number: int, secret: str, *, now: datetime, latest_used: int | None = None) -> ShownCode:
+    """The code to show now. Once this step's code was used (``latest_used``), the next step's
+    code is shown at once: the counter accepts it within the drift, so the member never holds
+    a used code on screen."""
     step = step_of(now)
+    if latest_used is not None and latest_used >= step:
+        step = min(latest_used + 1, step + DRIFT_STEPS)
     digits = f"{number}{_totp(secret).generate_otp(step)}"
+    # A code of a step ahead is accepted until the step after it ends: show it that long.
     expires_in = (step + 1) * STEP_SECONDS - int(now.timestamp())
     return ShownCode(digits=digits, step=step, expires_in=expires_in)
 

@@ -68,6 +68,7 @@ def card(request: Request) -> HTMLResponse:
         qr=Markup(qr_svg(shown.digits)),  # noqa: S704 - segno's SVG of digits only
         summary=member_reads.summary(container, actor.alliance_id, actor.id),
         expiring_days=member_reads.EXPIRING_DAYS,
+        visit=member_reads.recent_visit(container, actor.alliance_id, actor.id),
     )
 
 
