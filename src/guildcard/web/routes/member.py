@@ -82,6 +82,7 @@ def history(request: Request) -> HTMLResponse:
         actor,
         tab="history",
         movements=member_reads.movements(container, actor.alliance_id, actor.id),
+        expiries=member_reads.expiry_groups(container, actor.alliance_id, actor.id),
         summary=member_reads.summary(container, actor.alliance_id, actor.id),
     )
 
