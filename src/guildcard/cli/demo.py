@@ -241,4 +241,4 @@ def _serve(
     )
     _print_urls(settings, host, port)
     _print_logins(result, otp)
-    serve._run(host or settings.host, port or settings.port, 1)
+    serve._run(settings, host or settings.host, port or settings.port, 1)

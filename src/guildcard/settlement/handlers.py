@@ -21,6 +21,7 @@ from typing import Any
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import Clock
 from guildcard.kernel.errors import InvalidInput
+from guildcard.kernel.permissions import Perm
 from guildcard.ledger import Ledger, Posting, Unit
 from guildcard.ledger.checkpoints import make_checkpoint
 from guildcard.ledger.keys import KeyStore
@@ -28,7 +29,12 @@ from guildcard.ledger.queries.settlement import latest_checkpoint
 from guildcard.pipeline import Command, Handlers, Work, versions
 from guildcard.settlement import access, scope
 from guildcard.settlement.domain import chart
-from guildcard.settlement.domain.errors import EarlierPeriodOpen, PeriodNotOver
+from guildcard.settlement.domain.errors import (
+    EarlierPeriodOpen,
+    MerchantNotFound,
+    PeriodNotOver,
+    PortsMissing,
+)
 from guildcard.settlement.domain.periods import Period, PeriodKind, parse_period
 from guildcard.settlement.domain.statement import Line, figures_of, postings
 from guildcard.settlement.domain.terms import BreakageMode, LimitMode, MerchantRef
@@ -56,12 +62,14 @@ def _operator(actor: Actor, _command: Any) -> None:
 @dataclass(frozen=True, kw_only=True)
 class SetBreakageMode(Command):
     scope = "settlement.breakage"
+    permission = Perm.SETTLEMENT_CONFIGURE
     mode: BreakageMode
 
 
 @dataclass(frozen=True, kw_only=True)
 class SetLimit(Command):
     scope = "settlement.limit"
+    permission = Perm.SETTLEMENT_CONFIGURE
     merchant_id: str
     limit_points: int
     period_kind: PeriodKind
@@ -71,6 +79,7 @@ class SetLimit(Command):
 @dataclass(frozen=True, kw_only=True)
 class ClosePeriod(Command):
     scope = "settlement.close"
+    permission = Perm.SETTLEMENT_CLOSE
     period_key: str
 
 
@@ -90,6 +99,11 @@ def set_limit(command: SetLimit, work: Work) -> Limit:
     points = command.limit_points
     if isinstance(points, bool) or not isinstance(points, int) or points < 0:
         raise InvalidInput("a limit is a whole number of points >= 0", field="limit_points")
+    deps: SettlementDeps | None = work.deps
+    if deps is None:
+        raise PortsMissing()
+    if all(m.id != command.merchant_id for m in deps.terms.merchants(work.connection, work.alliance_id)):
+        raise MerchantNotFound(merchant_id=command.merchant_id)
     limit = Limit(command.merchant_id, command.period_kind, points, command.mode)
     SettlementRepository(work.connection, work.alliance_id).set_limit(limit, work.now)
     values = {"limit_points": points, "period_kind": limit.period_kind.value, "mode": limit.mode.value}

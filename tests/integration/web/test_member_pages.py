@@ -266,6 +266,6 @@ def test_the_history_is_in_the_order_things_happened_and_shows_when_points_expir
     history = site.get("/m/history").text
     points = re.findall(r'class="m-points pos">\+(\d+)<', history)
     assert points == ["121", "40"]  # newest visit first, the late-recorded one where it happened
-    expiries = re.search(r'<ul class="m-list" id="expiries">(.*?)</ul>', history, re.S).group(1)
+    expiries = re.search(r'<div class="m-list" id="expiries">(.*?)</div>', history, re.S).group(1)
     year = clock.now().year + 1
     assert re.search(rf"{year}-12-31 到期</span> <strong>161 积分</strong>", expiries), expiries

@@ -24,6 +24,12 @@ class StatementNotFound(NotFound):
     code = "settlement.statement_not_found"
 
 
+class MerchantNotFound(NotFound):
+    """No such merchant in this alliance."""
+
+    code = "settlement.merchant_not_found"
+
+
 class EntryNotInStatement(NotFound):
     """This entry is not behind that statement."""
 
