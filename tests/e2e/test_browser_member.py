@@ -185,6 +185,37 @@ def test_the_history_names_the_merchant_where_points_were_earned(
     page.screenshot(path=str(artifacts_dir / "member-card.png"))
 
 
+def test_after_a_purchase_the_card_shows_a_fresh_code_and_what_just_happened(
+    phone_page, live_server, hot_pot, artifacts_dir
+):
+    """Issue 12 item 10: the used code leaves the screen at once, even after a reload."""
+    page = phone_page
+    join(page, live_server.base_url)
+    shown = page.locator("[data-digits]").inner_text()
+
+    def buy(code: str, order_no: str) -> dict:
+        return hot_pot["api"].call(
+            "POST", "/api/v1/counter/purchases", hot_pot["cashier"],
+            json={"store_id": hot_pot["store_id"], "member_code": code, "order_no": order_no,
+                  "amount_fen": 12800},
+        )  # fmt: skip
+
+    earned = buy(shown, "E2E-M-FRESH-1")["points_earned"]
+    page.wait_for_function(
+        "used => document.querySelector('[data-digits]').textContent !== used", arg=shown, timeout=10_000
+    )
+    visit = page.locator("[data-visit]")
+    assert visit.is_visible()
+    assert visit.inner_text() == f"蜀香火锅 消费 ¥121.60，获得 {earned} 积分"
+    page.screenshot(path=str(artifacts_dir / "member-card-after-purchase.png"))
+
+    page.reload()
+    fresh = page.locator("[data-digits]").inner_text()
+    assert fresh != shown
+    assert "蜀香火锅 消费 ¥121.60" in page.locator("[data-visit]").inner_text()
+    assert buy(fresh, "E2E-M-FRESH-2")["points_earned"] == earned  # the code on screen works at once
+
+
 def test_the_directory_finds_the_hot_pot_by_pinyin_initials(phone_page, live_server, hot_pot, artifacts_dir):
     page = phone_page
     join(page, live_server.base_url)

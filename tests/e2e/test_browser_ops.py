@@ -179,6 +179,27 @@ def test_an_application_submitted_through_the_api_is_approved_in_the_console(ope
     page.close()
 
 
+def test_the_audit_log_reads_in_words_and_filters_by_action(operator, live_server, artifacts_dir):
+    """Issue 12 item 16: who by name, what in words, on which object by its name; filters."""
+    context, _hosts = operator
+    page = context.new_page()
+    page.goto(f"{live_server.base_url}/ops/audit")
+    first = page.locator("#audit tbody tr").first
+    assert (
+        "（运营）" in first.locator("td.who").inner_text()
+        or "（商户员工）" in first.locator("td.who").inner_text()
+    )
+    assert "auth.login" not in page.locator("#audit").inner_text()
+    page.screenshot(path=str(artifacts_dir / "ops-audit.png"), full_page=True)
+    page.select_option("#action", "auth.login")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_load_state()
+    whats = page.locator("#audit td.what").all_inner_texts()
+    assert whats
+    assert set(whats) == {"登录"}
+    page.close()
+
+
 def test_the_settings_form_saves_and_the_menu_folds_on_a_phone(operator, live_server, artifacts_dir):
     context, _hosts = operator
     page = context.new_page()

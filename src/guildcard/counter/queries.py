@@ -155,3 +155,32 @@ def vouchers(conn: Connection, alliance_id: str, refs: list[str]) -> dict[str, V
         ):
             found[rid] = Voucher(rid, number, True, at)
     return found
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A member's purchase as the member's card tells them about it."""
+
+    purchase_id: str
+    merchant_id: str
+    payable_fen: int
+    points_earned: int
+    points_used: int
+    occurred_at: datetime
+
+
+def latest_visit(conn: Connection, alliance_id: str, member_id: str, since: datetime) -> Visit | None:
+    """The member's latest counter purchase recorded since ``since`` (None when there is none)."""
+    c = purchases.c
+    row = conn.execute(
+        select(c.purchase_id, c.merchant_id, c.payable_fen, c.points_earned, c.points_used, c.occurred_at)
+        .where(
+            c.alliance_id == alliance_id,
+            c.member_id == member_id,
+            c.source == "counter",
+            c.recorded_at >= since,
+        )
+        .order_by(c.recorded_at.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else Visit(row[0], row[1], int(row[2]), int(row[3]), int(row[4]), row[5])

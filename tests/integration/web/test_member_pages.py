@@ -240,3 +240,32 @@ def test_signing_out_revokes_the_session(site):
     assert "您已退出登录" in out.text
     site.cookies.set("gc_session", token)
     assert site.get("/m", follow_redirects=False).status_code == 303
+
+
+def test_the_history_is_in_the_order_things_happened_and_shows_when_points_expire(site):
+    """Issue 12 item 12: a purchase recorded late sits where it happened; each lot's expiry shows."""
+    site.container.ledger().update_policies(site.alliance_id, expiry=ExpiryPolicy.calendar(1))
+    hot_pot = site.builder.merchant(site.alliance_id, site.admin)
+    join(site)
+    code = site.get("/api/v1/me/member-code").json()["digits"]
+    receipt = site.post(
+        "/api/v1/counter/purchases",
+        json={"store_id": hot_pot.store_a, "member_code": code, "order_no": "HP-1", "amount_fen": 12800},
+        headers=auth(hot_pot.cashier),
+    )
+    assert receipt.status_code == 201, receipt.text
+    member_id = site.get("/api/v1/me").json()["member_id"]
+    clock = site.container.clock
+    clock.advance(timedelta(minutes=5))
+    # Recorded now, for a visit three days ago (as a backfill is).
+    site.container.ledger().award(
+        site.alliance_id, member_id=member_id, issuer=f"merchant:{hot_pot.id}:issued", amount=40,
+        idempotency_key="late-visit", occurred_at=clock.now() - timedelta(days=3),
+    )  # fmt: skip
+
+    history = site.get("/m/history").text
+    points = re.findall(r'class="m-points pos">\+(\d+)<', history)
+    assert points == ["121", "40"]  # newest visit first, the late-recorded one where it happened
+    expiries = re.search(r'<div class="m-list" id="expiries">(.*?)</div>', history, re.S).group(1)
+    year = clock.now().year + 1
+    assert re.search(rf"{year}-12-31 到期</span> <strong>161 积分</strong>", expiries), expiries

@@ -294,11 +294,31 @@ def test_campaigns_limits_settlement_and_audit(ops):
     assert "/close" not in closed.text
 
     audit = ops.get("/ops/audit", params={"object_type": "merchant"})
-    assert "merchant.suspend" not in audit.text
+    assert 'data-action="merchant.suspend"' not in audit.text
     assert "<code>merchant</code>" not in audit.text
     everything = ops.get("/ops/audit")
-    assert "auth.login" in everything.text
+    assert "登录" in everything.text
     assert ops.get("/ops/audit", params={"since": "not a date"}).status_code == 422
+
+    # Issue 12 item 16: readable lines (who by name, what in words, the object by its name), no codes.
+    rows = re.findall(r'<tr data-action="([^"]+)">(.*?)</tr>', everything.text, re.S)
+    text = {action: re.sub(r"<[^>]+>", " ", row) for action, row in rows}
+    assert "关闭结算期" in text["settlement.close_period"]
+    assert "结算期 2026-11" in text["settlement.close_period"]
+    assert "创建营销活动" in text["loyalty.create_campaign"]
+    assert "营销活动 周三会员日" in text["loyalty.create_campaign"]
+    assert "（运营）" in text["settlement.close_period"]
+    for row in text.values():
+        assert not re.search(r"\b[a-z_]+\.[a-z_]+\b", row), row  # no raw action codes
+        assert "=" not in row
+    closes = ops.get("/ops/audit", params={"action": "settlement.close_period"}).text
+    assert set(re.findall(r'<tr data-action="([^"]+)"', closes)) == {"settlement.close_period"}
+    admin_id = re.search(r'<option value="(opr_[^"]+)"[^>]*>', everything.text).group(1)
+    mine = ops.get("/ops/audit", params={"actor_id": admin_id}).text
+    assert 'data-action="settlement.close_period"' in mine
+    limits = ops.get("/ops/audit", params={"merchant_id": hot_pot.id}).text
+    assert 'data-action="settlement.set_limit"' in limits
+    assert 'data-action="loyalty.create_campaign"' not in limits
 
 
 def test_every_message_the_console_picks_in_code_has_a_chinese_translation():

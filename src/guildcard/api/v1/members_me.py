@@ -20,6 +20,7 @@ from guildcard.api.v1.members_schemas import (
     MemberCodeRead,
     MemberRead,
     ProfileUpdate,
+    VisitRead,
     problems,
 )
 from guildcard.kernel.actors import Actor, ActorKind
@@ -27,6 +28,7 @@ from guildcard.kernel.errors import PermissionDenied
 from guildcard.members.domain import member_code
 from guildcard.members.domain.model import ConsentKind, current_consents
 from guildcard.members.qr import qr_svg
+from guildcard.web.routes import member_reads
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 NO_STORE = {"Cache-Control": "no-store"}
@@ -101,13 +103,16 @@ def put_consent(
 
 @router.get("/member-code", response_model=MemberCodeRead, responses=problems(401, 403))
 def get_member_code(actor: MemberActor, container: ContainerDep) -> JSONResponse:
-    """The current member code: digits and a QR code (SVG). It changes every 30 s and works once."""
+    """The current member code: digits and a QR code (SVG). It changes every 30 s and works once;
+    after it was used the next one is returned at once, with the purchase it was used for."""
     shown = container.members.member_codes.show_member_code(alliance_id=actor.alliance_id, member_id=actor.id)
+    visit = member_reads.recent_visit(container, actor.alliance_id, actor.id)
     body = MemberCodeRead(
         digits=shown.digits,
         expires_in=shown.expires_in,
         step_seconds=member_code.STEP_SECONDS,
         svg=qr_svg(shown.digits),
+        last_visit=VisitRead(**vars(visit)) if visit else None,
     )
     return JSONResponse(body.model_dump(), headers=NO_STORE)
 

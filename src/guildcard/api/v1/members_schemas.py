@@ -155,11 +155,24 @@ class ConsentChangeRead(ConsentRead):
     changed: bool = Field(description="False when this decision and version were already recorded.")
 
 
+class VisitRead(BaseModel):
+    """The member's purchase of the last minutes: what the card tells them just happened."""
+
+    purchase_id: str
+    merchant_name: str
+    payable_fen: int
+    points_earned: int
+    points_used: int
+
+
 class MemberCodeRead(BaseModel):
     digits: str = Field(description="Shown under the QR code; the QR holds the same digits.")
     expires_in: int
     step_seconds: int
     svg: str
+    last_visit: VisitRead | None = Field(
+        None, description="The latest purchase with the card in the last 10 minutes (after a code was used)."
+    )
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"digits": "42815307", "expires_in": 17, "step_seconds": 30, "svg": "<svg …>"}]

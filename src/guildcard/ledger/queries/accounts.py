@@ -62,7 +62,8 @@ class LedgerQueries:
         )
 
     def history(self, member_id: str, *, limit: int = 100) -> list[HistoryItem]:
-        """The member's entries, newest first, with the merchant or platform account on the other side."""
+        """The member's entries, latest first by when they happened (a backfill of 11-28 recorded
+        on 12-02 sits with 11-28), with the merchant or platform account on the other side."""
         points_code, pending_code = chart.member_points(member_id), chart.member_pending(member_id)
         mine = and_(
             postings.c.alliance_id == entries.c.alliance_id,
@@ -80,7 +81,7 @@ class LedgerQueries:
             .join(postings, mine)
             .where(entries.c.alliance_id == self.alliance_id)
             .group_by(*entries.c)
-            .order_by(entries.c.recorded_at.desc(), entries.c.id.desc())
+            .order_by(entries.c.occurred_at.desc(), entries.c.recorded_at.desc(), entries.c.id.desc())
             .limit(limit)
         )
         return [

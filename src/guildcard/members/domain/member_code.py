@@ -84,9 +84,15 @@ def unmask(digits: str, *, key: bytes, step: int) -> int:
     return left * _HALF + right
 
 
-def show(number: int, secret: str, *, now: datetime, key: bytes) -> ShownCode:
+def show(number: int, secret: str, *, now: datetime, key: bytes, latest_used: int | None = None) -> ShownCode:
+    """The code to show now. Once this step's code was used (``latest_used``), the next step's
+    code is shown at once: the counter accepts it within the drift, so the member never holds
+    a used code on screen."""
     step = step_of(now)
+    if latest_used is not None and latest_used >= step:
+        step = min(latest_used + 1, step + DRIFT_STEPS)
     digits = mask(number, key=key, step=step) + _totp(secret).generate_otp(step)
+    # A code of a step ahead is accepted until the step after it ends: show it that long.
     expires_in = (step + 1) * STEP_SECONDS - int(now.timestamp())
     return ShownCode(digits=digits, step=step, expires_in=expires_in)
 

@@ -27,15 +27,16 @@ class MemberCodes:
         self.lookup = CounterLookup(deps.cipher, deps.lookup)
 
     def show_member_code(self, *, alliance_id: str, member_id: str) -> member_code.ShownCode:
-        """The member's current code. Raises MemberNotFound."""
+        """The member's current code (never one already used). Raises MemberNotFound."""
         now = self.deps.clock.now()
         with self.deps.read() as repos:
             members = repos.members
             member = active_member(members, alliance_id, member_id)
             secret = members.totp_secret(alliance_id, member_id)
+            latest = members.latest_code_step(alliance_id, member_id)
         if secret is None:
             raise MemberNotFound()
-        return member_code.show(member.number, secret, now=now, key=members.code_key)
+        return member_code.show(member.number, secret, now=now, key=members.code_key, latest_used=latest)
 
     def redeem_member_code(self, alliance_id: str, code: str, now: datetime | None = None) -> MemberRef:
         """Accept a scanned or typed member code once, within its window, in its alliance.

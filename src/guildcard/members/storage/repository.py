@@ -171,6 +171,15 @@ class MemberRepository:
         secret = self._open(row, "totp")
         return (self._member(row), secret, row.latest_step) if secret else None
 
+    def latest_code_step(self, alliance_id: str, member_id: str) -> int | None:
+        """The time step of the member's code accepted last; None before the first use."""
+        value = self.conn.execute(
+            select(func.max(member_code_uses.c.step)).where(
+                member_code_uses.c.alliance_id == alliance_id, member_code_uses.c.member_id == member_id
+            )
+        ).scalar_one()
+        return None if value is None else int(value)
+
     def totp_secret(self, alliance_id: str, member_id: str) -> str | None:
         row = self.conn.execute(
             select(members).where(members.c.alliance_id == alliance_id, members.c.member_id == member_id)

@@ -68,6 +68,7 @@ def card(request: Request) -> HTMLResponse:
         qr=Markup(qr_svg(shown.digits)),  # noqa: S704 - segno's SVG of digits only
         summary=member_reads.summary(container, actor.alliance_id, actor.id),
         expiring_days=member_reads.EXPIRING_DAYS,
+        visit=member_reads.recent_visit(container, actor.alliance_id, actor.id),
     )
 
 
@@ -81,6 +82,7 @@ def history(request: Request) -> HTMLResponse:
         actor,
         tab="history",
         movements=member_reads.movements(container, actor.alliance_id, actor.id),
+        expiries=member_reads.expiry_groups(container, actor.alliance_id, actor.id),
         summary=member_reads.summary(container, actor.alliance_id, actor.id),
     )
 

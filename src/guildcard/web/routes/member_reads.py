@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from pypinyin import Style, lazy_pinyin
 
 from guildcard.alliance import queries as alliance
 from guildcard.alliance.domain.model import MerchantStatus
 from guildcard.bootstrap import Container
+from guildcard.counter import queries as counter
+from guildcard.kernel.clock import business_date
 from guildcard.ledger import LedgerQueries, chart
 from guildcard.ledger.domain.results import Balance, HistoryItem
 
@@ -94,6 +96,52 @@ def summary(container: Container, alliance_id: str, member_id: str) -> Summary:
         expiring_points=sum(lot.remaining for lot in expiring),
         next_expiry=expiring[0].expires_at if expiring else None,
     )
+
+
+@dataclass(frozen=True)
+class ExpiryGroup:
+    """Points that expire at the end of one day (Asia/Shanghai): ``2027-12-31 到期 120 积分``."""
+
+    last_day: date
+    points: int
+
+
+def expiry_groups(container: Container, alliance_id: str, member_id: str) -> list[ExpiryGroup]:
+    """The member's spendable points by the last day they may be spent, soonest first."""
+    with container.database.read() as conn:
+        lots = LedgerQueries(conn, alliance_id=alliance_id).lots(member_id)
+    totals: dict[date, int] = {}
+    for lot in lots:
+        if lot.state == "active" and lot.remaining > 0 and lot.expires_at is not None:
+            day = business_date(lot.expires_at - timedelta(seconds=1))  # an end bound: its last day
+            totals[day] = totals.get(day, 0) + lot.remaining
+    return [ExpiryGroup(day, points) for day, points in sorted(totals.items())]
+
+
+VISIT_MINUTES = 10  # the card tells the member about a purchase this recent
+
+
+@dataclass(frozen=True)
+class RecentVisit:
+    purchase_id: str
+    merchant_name: str
+    payable_fen: int
+    points_earned: int
+    points_used: int
+
+
+def recent_visit(container: Container, alliance_id: str, member_id: str) -> RecentVisit | None:
+    """The member's purchase of the last few minutes, for the card to say what just happened."""
+    since = container.clock.now() - timedelta(minutes=VISIT_MINUTES)
+    with container.database.read() as conn:
+        visit = counter.latest_visit(conn, alliance_id, member_id, since)
+        if visit is None:
+            return None
+        names = {m.id: m.name for m in alliance.list_merchants(conn, alliance_id)}
+    return RecentVisit(
+        visit.purchase_id, names.get(visit.merchant_id, ""), visit.payable_fen, visit.points_earned,
+        visit.points_used,
+    )  # fmt: skip
 
 
 def movements(container: Container, alliance_id: str, member_id: str) -> list[Movement]:

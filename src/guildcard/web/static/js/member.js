@@ -4,6 +4,8 @@
 (function () {
   "use strict";
 
+  var POLL_MS = 3000;
+
   function startMemberCode(box) {
     var qr = box.querySelector("[data-qr]");
     var digits = box.querySelector("[data-digits]");
@@ -22,9 +24,12 @@
           return response.json();
         })
         .then(function (code) {
-          qr.innerHTML = code.svg;
-          digits.textContent = code.digits;
+          if (digits.textContent !== code.digits) {
+            qr.innerHTML = code.svg;
+            digits.textContent = code.digits;
+          }
           deadline = Date.now() + code.expires_in * 1000;
+          showVisit(code.last_visit);
         })
         .catch(function () { deadline = Date.now() + 5000; })  // try again soon
         .then(function () {
@@ -34,10 +39,36 @@
         });
     }
 
+    // After a purchase the code on screen is used: the server hands out the next one at once and
+    // names the purchase, so the card learns it by asking every few seconds.
+    var visit = document.querySelector("[data-visit]");
+    var polled = Date.now();
+
+    function yuan(fen) {
+      var text = (Math.abs(fen) / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+      return (fen < 0 ? "-¥" : "¥") + text;
+    }
+
+    function showVisit(last) {
+      if (!visit || !last || visit.dataset.visitId === last.purchase_id) { return; }
+      var text = visit.dataset.text.replace("%(merchant)s", last.merchant_name)
+        .replace("%(amount)s", yuan(last.payable_fen))
+        .replace("%(points)s", last.points_earned.toLocaleString("en-US"));
+      if (last.points_used) {
+        text += visit.dataset.usedText.replace("%(points)s", last.points_used.toLocaleString("en-US"));
+      }
+      visit.textContent = text;
+      visit.dataset.visitId = last.purchase_id;
+      visit.hidden = false;
+    }
+
     function tick() {
       var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
       countdown.textContent = String(left);
-      if (left <= 0) { refresh(); }
+      if (left <= 0 || Date.now() - polled >= POLL_MS) {
+        polled = Date.now();
+        refresh();
+      }
     }
 
     var link = box.querySelector("[data-refresh]");
