@@ -33,6 +33,7 @@ from guildcard.ledger.keys import AesGcmKeyStore, KeyStore
 from guildcard.ledger.standalone import LedgerService
 from guildcard.loyalty.handlers import handlers as loyalty_handlers
 from guildcard.loyalty.service import LoyaltyService
+from guildcard.loyalty.tier_service import TierService
 from guildcard.members.actors import load_member_actor
 from guildcard.members.counter_lookup import CounterLookup
 from guildcard.members.domain.otp import OtpPolicy
@@ -121,6 +122,10 @@ class Container:
     @cached_property
     def loyalty(self) -> LoyaltyService:
         return LoyaltyService(self.database, self.clock, bus=self.bus)
+
+    @cached_property
+    def tiers(self) -> TierService:
+        return TierService(self.database, self.clock, bus=self.bus)
 
     @cached_property
     def counter_committer(self) -> GroupCommitter | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guildcard.kernel.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from guildcard.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
 
 
 class SettingsInvalid(InvalidInput):
@@ -57,3 +57,15 @@ class CampaignEnded(Conflict):
     """The campaign has already ended."""
 
     code = "loyalty.campaign_ended"
+
+
+class TierSchemeInvalid(InvalidInput):
+    """The tier design is not valid."""
+
+    code = "loyalty.tier_scheme_invalid"
+
+
+class TiersNotAllowed(PermissionDenied):
+    """Only the alliance's operators design tiers and set a member's tier."""
+
+    code = "loyalty.tiers_not_allowed"

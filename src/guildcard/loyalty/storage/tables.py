@@ -70,3 +70,65 @@ loyalty_campaigns = Table(
     Column("ended_by", String(40), nullable=True),
     Index("ix_loyalty_campaigns_alliance_id_ends_at", "alliance_id", "ends_at"),
 )
+
+# --- tiers (等级) ----------------------------------------------------------------------------
+
+# The alliance's tier design (tiers and rules) as one JSON document; ``version`` counts changes.
+loyalty_tier_schemes = Table(
+    "loyalty_tier_schemes",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("scheme", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(40), nullable=True),
+)
+
+# What each member holds; no row = the base tier. ``tier`` is the highest live claim.
+loyalty_member_tiers = Table(
+    "loyalty_member_tiers",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("member_id", String(40), primary_key=True),
+    Column("growth_tier", String(32), nullable=False),
+    Column("tier", String(32), nullable=False),
+    Column("since", UtcDateTime, nullable=False),
+    Column("promoted_by", String(40), nullable=True),
+    Column("grace_until", UtcDateTime, nullable=True),
+    Column("floor_tier", String(32), nullable=True),
+    Column("floor_ends_at", UtcDateTime, nullable=True),
+    Column("floor_reason", String(200), nullable=False),
+    Column("card_tier", String(32), nullable=True),
+    Column("card_ends_at", UtcDateTime, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_loyalty_member_tiers_alliance_id_tier", "alliance_id", "tier"),
+)
+
+# Every change of a member's tier, with its reason (append-only).
+loyalty_tier_log = Table(
+    "loyalty_tier_log",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("member_id", String(40), nullable=False),
+    Column("from_tier", String(32), nullable=False),
+    Column("to_tier", String(32), nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("reference", String(60), nullable=True),
+    Column("note", String(200), nullable=False),
+    Column("actor_id", String(40), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_loyalty_tier_log_alliance_id_member_id_at", "alliance_id", "member_id", "at"),
+)
+
+# Upgrade gift packs given: once per (member, tier), never again on a re-upgrade.
+loyalty_tier_gifts = Table(
+    "loyalty_tier_gifts",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("member_id", String(40), primary_key=True),
+    Column("tier_code", String(32), primary_key=True),
+    Column("points", BigInteger, nullable=False),
+    Column("entry_id", String(40), nullable=True),
+    Column("given_at", UtcDateTime, nullable=False),
+)
