@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from guildcard.audit.log import AuditFilter, query
+from guildcard.cli.main import app
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import FixedClock
 from guildcard.ledger import AesGcmKeyStore, LedgerService
@@ -193,3 +195,19 @@ def test_a_design_replays_and_a_new_one_bumps_nothing_for_members(tiers, databas
     assert again.value == first.value
     with database.read() as conn:
         assert TierRepository(conn, ALLIANCE).all_held() == []
+
+
+def test_the_evaluate_tiers_job_and_run_due_downgrade_once(tiers, ledger, database, monkeypatch):
+    rules = {"basis": "rolling", "window_days": 30, "downgrade": "evaluation"}
+    tiers.design(alliance_id=ALLIANCE, scheme=design(**rules), actor_id=OPERATOR, idempotency_key="d1")
+    purchase(ledger, "mem_li", "pur_1", 1200)
+    monkeypatch.setenv("GUILDCARD_DATABASE_URL", database.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    early = runner.invoke(app, ["jobs", "evaluate-tiers", "--as-of", "2026-12-10", "--alliance", ALLIANCE])
+    assert early.exit_code == 0, early.output
+    assert "0 up, 0 down" in early.output
+    for _ in range(2):
+        due = runner.invoke(app, ["jobs", "run-due", "--as-of", "2027-01-15", "--alliance", ALLIANCE])
+        assert due.exit_code == 0, due.output
+    assert f"{ALLIANCE}: tiers as of 2027-01-14: 0 up, 1 down (already done)" in due.output
+    assert tiers.tier_of(alliance_id=ALLIANCE, member_id="mem_li").code == "member"
