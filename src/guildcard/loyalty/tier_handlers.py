@@ -7,12 +7,13 @@ Every change of a member's tier is logged with its reason and emitted as
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import ensure_utc
+from guildcard.ledger import Ledger
 from guildcard.ledger.handlers import LedgerAccess
 from guildcard.loyalty import tier_codec
 from guildcard.loyalty.domain.errors import TiersNotAllowed
@@ -22,8 +23,19 @@ from guildcard.loyalty.storage.tiers import TierRepository
 from guildcard.loyalty.tiering import Tiering
 from guildcard.pipeline import Work, versions
 
-# The ledger of a loyalty command (upgrade gifts): the loyalty group has no deps of its own.
-LEDGER = LedgerAccess()
+
+@dataclass
+class LoyaltyDeps:
+    """What loyalty commands need besides their connection: the ledger (gifts, stored value)."""
+
+    ledger: LedgerAccess = field(default_factory=LedgerAccess)
+
+
+def ledger_for(work: Work) -> Ledger:
+    """The command's ledger; a bus without loyalty deps gets one that knows no accounts yet."""
+    access = work.deps.ledger if isinstance(work.deps, LoyaltyDeps) else LedgerAccess()
+    return access.for_command(work)
+
 
 _SCHEME_CODEC: dict[str, Any] = {
     "remember": tier_codec.scheme_to_dict,
@@ -82,7 +94,7 @@ class EvaluationResult:
 
 def tiering(work: Work) -> Tiering:
     return Tiering(
-        work.connection, work.alliance_id, work.now, actor_id=work.actor.id, ledger=LEDGER.for_command(work)
+        work.connection, work.alliance_id, work.now, actor_id=work.actor.id, ledger=ledger_for(work)
     )
 
 

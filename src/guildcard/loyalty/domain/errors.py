@@ -69,3 +69,33 @@ class TiersNotAllowed(PermissionDenied):
     """Only the alliance's operators design tiers and set a member's tier."""
 
     code = "loyalty.tiers_not_allowed"
+
+
+class WalletInvalid(InvalidInput):
+    """The stored-value request is not valid."""
+
+    code = "loyalty.wallet_invalid"
+
+
+class WalletInsufficient(RuleViolation):
+    """The member's stored value does not cover this payment."""
+
+    code = "loyalty.wallet_insufficient"
+
+
+class WalletNotFound(NotFound):
+    """No such top-up, package or wallet payment."""
+
+    code = "loyalty.wallet_not_found"
+
+
+class WalletNotAllowed(PermissionDenied):
+    """Not allowed on this member's stored value."""
+
+    code = "loyalty.wallet_not_allowed"
+
+
+class WalletRefundDecided(Conflict):
+    """This refund request has already been decided."""
+
+    code = "loyalty.wallet_refund_decided"

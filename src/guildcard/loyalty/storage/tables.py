@@ -132,3 +132,90 @@ loyalty_tier_gifts = Table(
     Column("entry_id", String(40), nullable=True),
     Column("given_at", UtcDateTime, nullable=False),
 )
+
+# --- stored value (储值) -----------------------------------------------------------------------
+# The money is the ledger's (``member:{id}:wallet`` principal, ``member:{id}:wallet_bonus``);
+# these rows say which top-up (lot) each fen came from and which payments drew on which lot.
+
+loyalty_wallet_settings = Table(
+    "loyalty_wallet_settings",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("spend_order", String(16), nullable=False),
+    Column("earn_on", String(16), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+loyalty_topup_packages = Table(
+    "loyalty_topup_packages",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("package_id", String(40), primary_key=True),
+    Column("name", String(60), nullable=False),
+    Column("pay_fen", BigInteger, nullable=False),
+    Column("bonus_fen", BigInteger, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+loyalty_wallet_lots = Table(
+    "loyalty_wallet_lots",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("lot_id", String(40), primary_key=True),
+    Column("member_id", String(40), nullable=False),
+    Column("merchant_id", String(40), nullable=False),  # who collected the money
+    Column("store_id", String(40), nullable=True),
+    Column("package_id", String(40), nullable=True),
+    Column("principal", BigInteger, nullable=False),
+    Column("bonus", BigInteger, nullable=False),
+    Column("principal_left", BigInteger, nullable=False),
+    Column("bonus_left", BigInteger, nullable=False),
+    Column("entry_id", String(40), nullable=False),
+    Column("state", String(16), nullable=False),  # open, refunded
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_loyalty_wallet_lots_alliance_id_member_id", "alliance_id", "member_id"),
+)
+
+loyalty_wallet_payments = Table(
+    "loyalty_wallet_payments",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("payment_id", String(60), primary_key=True),  # the purchase's id at the counter
+    Column("member_id", String(40), nullable=False),
+    Column("merchant_id", String(40), nullable=False),  # where the wallet was spent
+    Column("principal", BigInteger, nullable=False),
+    Column("bonus", BigInteger, nullable=False),
+    Column("principal_back", BigInteger, nullable=False),
+    Column("bonus_back", BigInteger, nullable=False),
+    Column("entry_id", String(40), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_loyalty_wallet_payments_alliance_id_member_id", "alliance_id", "member_id"),
+)
+
+loyalty_wallet_draws = Table(
+    "loyalty_wallet_draws",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("payment_id", String(60), primary_key=True),
+    Column("lot_id", String(40), primary_key=True),
+    Column("principal", BigInteger, nullable=False),
+    Column("bonus", BigInteger, nullable=False),
+)
+
+loyalty_wallet_refunds = Table(
+    "loyalty_wallet_refunds",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("request_id", String(40), primary_key=True),
+    Column("member_id", String(40), nullable=False),
+    Column("lot_id", String(40), nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("state", String(16), nullable=False),  # pending, approved, rejected
+    Column("paid_fen", BigInteger, nullable=True),
+    Column("bonus_forfeited", BigInteger, nullable=True),
+    Column("entry_id", String(40), nullable=True),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("decided_by", String(40), nullable=True),
+)
