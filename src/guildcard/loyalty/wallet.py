@@ -6,7 +6,7 @@ The money is ledger FEN (chart of accounts, DESIGN.md), each entry summing to ze
   ``platform:wallet`` −P (the alliance holds the liability); ``member:{m}:wallet_bonus`` +X and
   ``platform:marketing`` −X (the alliance funds the bonus); ``merchant:B:settlement`` +P (B
   collected the cash and owes it) and ``platform:wallet:clearing`` −P.
-- **payment** at merchant K (``wallet_payment``): the member's principal p and bonus b back to
+- **payment** at merchant K (``wallet_spend``): the member's principal p and bonus b back to
   ``platform:wallet`` / ``platform:marketing``; ``merchant:K:settlement`` −(p+b) (K is owed)
   and ``platform:wallet:clearing`` +(p+b).
 - **refund** of a payment (``wallet_refund``): the payment's postings in reverse, for the
@@ -32,7 +32,7 @@ from guildcard.loyalty.domain.errors import WalletInsufficient, WalletInvalid, W
 from guildcard.loyalty.domain.wallet import WalletBalance
 from guildcard.loyalty.storage.wallet import WalletRepository
 
-TOPUP, PAYMENT, REFUND, WITHDRAWAL = "wallet_topup", "wallet_payment", "wallet_refund", "wallet_withdrawal"
+TOPUP, PAYMENT, REFUND, WITHDRAWAL = "wallet_topup", "wallet_spend", "wallet_refund", "wallet_withdrawal"
 PLATFORM_WALLET = "platform:wallet"
 CLEARING = "platform:wallet:clearing"
 MARKETING = "platform:marketing"
@@ -57,6 +57,7 @@ class WalletPaid:
     principal_fen: int
     bonus_fen: int
     balance: WalletBalance
+    entry_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class WalletBack:
     payment_id: str
     principal_fen: int
     bonus_fen: int
+    entry_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class Wallet:
     def pay(
         self, member_id: str, *, merchant_id: str, principal_fen: int, bonus_fen: int, payment_id: str
     ) -> WalletPaid:
+        """Pay these parts to ``merchant_id``; raises ``WalletInsufficient`` when the wallet holds less."""
         if principal_fen < 0 or bonus_fen < 0 or principal_fen + bonus_fen == 0:
             raise WalletInvalid("a wallet payment is positive", principal=principal_fen, bonus=bonus_fen)
         lots = self.repo.open_lots(member_id, lock=True)
@@ -172,27 +175,37 @@ class Wallet:
             created_at=self.now,
         )
         left = WalletBalance(held.principal - principal_fen, held.bonus - bonus_fen)
-        return WalletPaid(payment_id, member_id, merchant_id, principal_fen, bonus_fen, left)
+        return WalletPaid(payment_id, member_id, merchant_id, principal_fen, bonus_fen, left, entry.entry_id)
 
     def give_back(self, payment_id: str, *, refund_fen: int, payable_fen: int, refund_id: str) -> WalletBack:
         """A refund of ``refund_fen`` of a ``payable_fen`` bill restores the wallet parts proportionally
         (whatever is left of the payment when the last refund takes it all)."""
+        payment = self.repo.payment(payment_id)
+        if payment is None:
+            raise WalletNotFound(payment_id=payment_id)
+        paid = (int(payment["principal"]), int(payment["bonus"]))
+        back_p, back_b = rules.proportional(paid, refund_fen=refund_fen, payable_fen=payable_fen)
+        return self.give_back_parts(payment_id, principal_fen=back_p, bonus_fen=back_b, refund_id=refund_id)
+
+    def give_back_parts(
+        self, payment_id: str, *, principal_fen: int, bonus_fen: int, refund_id: str
+    ) -> WalletBack:
+        """Give back exactly these parts of a payment (at most what is left of each)."""
         payment = self.repo.payment(payment_id, lock=True)
         if payment is None:
-            return WalletBack(payment_id, 0, 0)
-        paid = (int(payment["principal"]), int(payment["bonus"]))
-        left_p, left_b = paid[0] - int(payment["principal_back"]), paid[1] - int(payment["bonus_back"])
-        back_p, back_b = rules.proportional(paid, refund_fen=refund_fen, payable_fen=payable_fen)
-        back_p, back_b = min(back_p, left_p), min(back_b, left_b)
+            raise WalletNotFound(payment_id=payment_id)
+        left_p = int(payment["principal"]) - int(payment["principal_back"])
+        left_b = int(payment["bonus"]) - int(payment["bonus_back"])
+        back_p, back_b = min(principal_fen, left_p), min(bonus_fen, left_b)
         if back_p + back_b == 0:
-            return WalletBack(payment_id, 0, 0)
+            return WalletBack(payment_id, 0, 0, None)
         member, merchant = payment["member_id"], payment["merchant_id"]
         postings = [
             *_pair(chart.member_wallet(member), PLATFORM_WALLET, back_p),
             *_pair(chart.member_wallet_bonus(member), MARKETING, back_b),
             *_pair(chart.merchant_settlement(merchant), CLEARING, back_p + back_b),
         ]
-        self.ledger.post(
+        entry = self.ledger.post(
             kind=REFUND,
             postings=postings,
             idempotency_key=f"{refund_id}:wallet",
@@ -202,7 +215,7 @@ class Wallet:
         already = (int(payment["principal_back"]), int(payment["bonus_back"]))
         self.repo.move_lots(_restore(self.repo.draws(payment_id), already, (back_p, back_b)), sign=+1)
         self.repo.mark_back(payment_id, back_p, back_b)
-        return WalletBack(payment_id, back_p, back_b)
+        return WalletBack(payment_id, back_p, back_b, entry.entry_id)
 
     def withdraw(self, lot_id: str, *, request_id: str) -> Withdrawal:
         """Pay the member a top-up's unused principal less the bonus already used; forfeit the rest."""

@@ -27,8 +27,13 @@ class Liability:
         return sum(b for _, _, b in self.by_merchant)
 
 
-def balance(conn: Connection, alliance_id: str, member_id: str) -> WalletBalance:
-    return WalletRepository(conn, alliance_id).balance(member_id)
+def balance(conn: Connection, alliance_id: str, member_id: str, *, lock: bool = False) -> WalletBalance:
+    """The member's principal and bonus; ``lock``: the member's top-ups stay locked until commit."""
+    repo = WalletRepository(conn, alliance_id)
+    if not lock:
+        return repo.balance(member_id)
+    lots = repo.open_lots(member_id, lock=True)
+    return WalletBalance(sum(x.principal_left for x in lots), sum(x.bonus_left for x in lots))
 
 
 def settings(conn: Connection, alliance_id: str) -> WalletSettings:

@@ -61,3 +61,23 @@ def growth_by_member(
     cut = slice(len(PREFIX), -len(SUFFIX))
     rows = conn.execute(growth_totals(alliance_id, since=since, until=until))
     return {str(account)[cut]: int(total) for account, total in rows}
+
+
+def purchase_growth_standing(conn: Connection, alliance_id: str, purchase_id: str) -> int:
+    """What stands of a purchase's growth: its growth entry less every reversal of it.
+
+    Read from the entries' headers, which the ledger writes at once (their postings may still
+    be buffered in the caller's transaction)."""
+    granted = select(e.c.id, e.c.amount).where(
+        e.c.alliance_id == alliance_id, e.c.reference == purchase_id, e.c.kind == "growth"
+    )
+    rows = conn.execute(granted).all()
+    if not rows:
+        return 0
+    ids = [r.id for r in rows]
+    reversed_ = conn.execute(
+        select(func.coalesce(func.sum(e.c.amount), 0)).where(
+            e.c.alliance_id == alliance_id, e.c.reverses.in_(ids)
+        )
+    ).scalar_one()
+    return sum(int(r.amount or 0) for r in rows) - int(reversed_)
