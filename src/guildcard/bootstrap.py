@@ -31,6 +31,7 @@ from guildcard.kernel.clock import Clock, SystemClock
 from guildcard.ledger.handlers import handlers as ledger_handlers
 from guildcard.ledger.keys import AesGcmKeyStore, KeyStore
 from guildcard.ledger.standalone import LedgerService
+from guildcard.loyalty.card_service import CardService
 from guildcard.loyalty.handlers import handlers as loyalty_handlers
 from guildcard.loyalty.service import LoyaltyService
 from guildcard.loyalty.tier_handlers import LoyaltyDeps
@@ -133,6 +134,10 @@ class Container:
     @cached_property
     def wallets(self) -> WalletService:
         return WalletService(self.database, self.clock, bus=self.bus)
+
+    @cached_property
+    def cards(self) -> CardService:
+        return CardService(self.database, self.clock, bus=self.bus)
 
     @cached_property
     def counter_committer(self) -> GroupCommitter | None:

@@ -8,6 +8,7 @@ proportionally, and every FEN entry sums to zero with the platform."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -25,8 +26,10 @@ from guildcard.adapters.loyalty_desks import LoyaltyTierDesk, LoyaltyWalletDesk
 from guildcard.counter.commands import MemberIdentity, PurchaseInput
 from guildcard.counter.service import CounterService
 from guildcard.kernel.actors import Actor, ActorKind
+from guildcard.kernel.clock import business_date
 from guildcard.ledger import NegativePolicy
 from guildcard.ledger.storage.tables import postings
+from guildcard.loyalty.card_service import CardService
 from guildcard.loyalty.tier_service import TierService
 from guildcard.loyalty.wallet_service import WalletService
 
@@ -115,3 +118,29 @@ def test_a_top_up_at_the_cinema_pays_at_the_hot_pot_and_a_refund_restores_it(cou
     assert sum(fen.values()) == 0
     clean(counter)
     assert wallets.verify(alliance_id=ALLIANCE) == []
+
+
+def test_a_paid_card_sold_at_the_cinema_is_used_at_the_hot_pot_until_it_expires(counter, tiers, database):
+    cards = CardService(database, counter.clock)
+    plan = cards.create_plan(
+        OPERATOR, name="银卡年卡", price_fen=9_900, period="year", tier_code="silver", idempotency_key="c1"
+    ).value
+    card = cards.sell(CINEMA_CASHIER, member_id="mem_lily", merchant_id=CINEMA, plan_id=plan.plan_id,
+                      idempotency_key="s1").value  # fmt: skip
+    assert card.ends_at == counter.clock.now() + timedelta(days=365)
+    at_hotpot = counter.buy(HOTPOT_CASHIER, "HP-1", 10_000).receipt
+    assert at_hotpot.member.tier_name == "银卡"
+    assert at_hotpot.payable_fen == 9_000  # the card's tier discount, though growth earned no tier
+    with database.read() as conn:
+        rows = conn.execute(
+            select(postings.c.account, postings.c.amount).where(postings.c.unit == "FEN")
+        ).all()
+    assert (f"merchant:{CINEMA}:settlement", 9_900) in [(a, int(x)) for a, x in rows]
+    # Renewal extends from the end; after the end the member is back to the growth tier.
+    renewed = cards.sell(CINEMA_CASHIER, member_id="mem_lily", merchant_id=CINEMA, plan_id=plan.plan_id,
+                         idempotency_key="s2").value  # fmt: skip
+    assert renewed.ends_at == card.ends_at + timedelta(days=365)
+    counter.clock.advance(timedelta(days=731))
+    result = tiers.evaluate(alliance_id=ALLIANCE, as_of=business_date(counter.clock.now())).value
+    assert [(c.to_tier, c.reason.value) for c in result.changes] == [("member", "card_ended")]
+    clean(counter)

@@ -99,3 +99,27 @@ class WalletRefundDecided(Conflict):
     """This refund request has already been decided."""
 
     code = "loyalty.wallet_refund_decided"
+
+
+class CardInvalid(InvalidInput):
+    """The paid card request is not valid."""
+
+    code = "loyalty.card_invalid"
+
+
+class CardNotFound(NotFound):
+    """No such card plan or card."""
+
+    code = "loyalty.card_not_found"
+
+
+class CardCodeNotUsable(RuleViolation):
+    """This activation code cannot be used (unknown, used, voided or expired)."""
+
+    code = "loyalty.card_code_not_usable"
+
+
+class CardsNotAllowed(PermissionDenied):
+    """Not allowed to sell, design or activate paid cards here."""
+
+    code = "loyalty.cards_not_allowed"

@@ -219,3 +219,64 @@ loyalty_wallet_refunds = Table(
     Column("decided_at", UtcDateTime, nullable=True),
     Column("decided_by", String(40), nullable=True),
 )
+
+# --- paid member cards (付费会员卡) ------------------------------------------------------------
+
+loyalty_card_plans = Table(
+    "loyalty_card_plans",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("plan_id", String(40), primary_key=True),
+    Column("name", String(60), nullable=False),
+    Column("price_fen", BigInteger, nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("days", Integer, nullable=False),
+    Column("tier_code", String(32), nullable=True),
+    Column("benefits_text", String(500), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# One row per sale or activation; the member's validity is the latest ``ends_at``.
+loyalty_member_cards = Table(
+    "loyalty_member_cards",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("card_id", String(40), primary_key=True),
+    Column("member_id", String(40), nullable=False),
+    Column("plan_id", String(40), nullable=False),
+    Column("source", String(16), nullable=False),  # sale, code
+    Column("merchant_id", String(40), nullable=True),  # who sold it
+    Column("code", String(20), nullable=True),
+    Column("price_fen", BigInteger, nullable=False),
+    Column("entry_id", String(40), nullable=True),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_loyalty_member_cards_alliance_id_member_id", "alliance_id", "member_id"),
+)
+
+loyalty_card_batches = Table(
+    "loyalty_card_batches",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("batch_id", String(40), primary_key=True),
+    Column("plan_id", String(40), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(40), nullable=False),
+)
+
+loyalty_card_codes = Table(
+    "loyalty_card_codes",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("code", String(20), primary_key=True),
+    Column("batch_id", String(40), nullable=False),
+    Column("state", String(16), nullable=False),  # open, used, void
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_by", String(40), nullable=True),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index("ix_loyalty_card_codes_alliance_id_batch_id", "alliance_id", "batch_id"),
+)
