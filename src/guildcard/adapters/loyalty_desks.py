@@ -20,6 +20,7 @@ from guildcard.ledger.queries.growth import purchase_growth_standing
 from guildcard.loyalty import tier_queries, wallet_queries
 from guildcard.loyalty.domain import wallet as wallet_rules
 from guildcard.loyalty.domain.tiers import TierChange as LoyaltyTierChange
+from guildcard.loyalty.domain.tiers import TierScheme
 from guildcard.loyalty.domain.wallet import EarnOnWallet
 from guildcard.loyalty.domain.wallet import WalletBalance as LoyaltyBalance
 from guildcard.loyalty.tiering import Tiering
@@ -38,6 +39,21 @@ class _Ledgers:
         return self.access.for_read(conn, alliance_id, at, {})
 
 
+_SCHEME_SEEN = "guildcard.loyalty.tier_scheme"
+
+
+def _remember(conn: Connection, alliance_id: str, scheme: TierScheme) -> None:
+    """Keep the design read by ``benefits`` for the rest of this transaction (one read per purchase)."""
+    conn.info[_SCHEME_SEEN] = (id(conn.get_transaction()), alliance_id, scheme)
+
+
+def _seen(conn: Connection, alliance_id: str) -> TierScheme | None:
+    seen = conn.info.get(_SCHEME_SEEN)
+    if seen and seen[0] == id(conn.get_transaction()) and seen[1] == alliance_id and conn.in_transaction():
+        return seen[2]  # type: ignore[no-any-return]
+    return None
+
+
 @dataclass
 class LoyaltyTierDesk:
     ledgers: _Ledgers = field(default_factory=_Ledgers)
@@ -45,7 +61,8 @@ class LoyaltyTierDesk:
     def benefits(
         self, conn: Connection, *, alliance_id: str, member_id: str, merchant_id: str, at: datetime
     ) -> TierBenefits:
-        tier = tier_queries.tier_of(conn, alliance_id, member_id, at=at)
+        scheme, tier = tier_queries.scheme_and_tier(conn, alliance_id, member_id, at=at)
+        _remember(conn, alliance_id, scheme)
         if tier.rank == 0 and tier.points_multiplier == ONE and not tier.member_discount:
             return NO_TIER if tier.code == "member" else TierBenefits(tier.code, tier.name)
         rate = ONE - tier.member_discount if tier.member_discount else None
@@ -61,8 +78,16 @@ class LoyaltyTierDesk:
         growth: int,
         at: datetime,
     ) -> TierChange | None:
+        scheme = _seen(conn, alliance_id)
+        if scheme is not None and len(scheme.tiers) == 1:
+            return None  # no tiers designed: nothing to upgrade to
         tiering = Tiering(
-            conn, alliance_id, at, actor_id=_COUNTER, ledger=self.ledgers.on(conn, alliance_id, at)
+            conn,
+            alliance_id,
+            at,
+            actor_id=_COUNTER,
+            ledger=self.ledgers.on(conn, alliance_id, at),
+            scheme=scheme,
         )
         return _shown(tiering, tiering.after_purchase(member_id, purchase_id=purchase_id, growth=growth))
 

@@ -13,7 +13,7 @@ from guildcard.loyalty.domain.tiers import MemberTier, Progress, Tier, TierSchem
 from guildcard.loyalty.storage.tiers import TierRepository
 from guildcard.loyalty.tiering import Growth, growth_of, just_after, scheme_of
 
-__all__ = ["TierStanding", "history", "preview_counts", "scheme_of", "standing", "tier_of"]
+__all__ = ["TierStanding", "history", "preview_counts", "scheme_and_tier", "scheme_of", "standing", "tier_of"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,17 @@ def tier_of(conn: Connection, alliance_id: str, member_id: str, *, at: datetime)
     if held is None:
         return scheme.base
     return scheme.get(rules.effective(scheme, held, at)) or scheme.base
+
+
+def scheme_and_tier(
+    conn: Connection, alliance_id: str, member_id: str, *, at: datetime
+) -> tuple[TierScheme, Tier]:
+    """The design and the member's tier in effect, in one statement."""
+    found, held = TierRepository(conn, alliance_id).scheme_and_held(member_id)
+    scheme = found or TierScheme()
+    if held is None:
+        return scheme, scheme.base
+    return scheme, scheme.get(rules.effective(scheme, held, at)) or scheme.base
 
 
 def standing(conn: Connection, alliance_id: str, member_id: str, *, at: datetime) -> TierStanding:

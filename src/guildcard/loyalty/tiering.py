@@ -71,13 +71,14 @@ class Tiering:
         *,
         actor_id: str,
         ledger: Ledger | None = None,
+        scheme: TierScheme | None = None,  # the caller's, read in the same transaction
     ) -> None:
         self.repo = TierRepository(conn, alliance_id)
         self.alliance_id = alliance_id
         self.now = now
         self.actor_id = actor_id
         self.ledger = ledger
-        self._scheme: TierScheme | None = None
+        self._scheme: TierScheme | None = scheme
 
     @property
     def scheme(self) -> TierScheme:

@@ -41,6 +41,26 @@ class TierRepository:
         raw = self.conn.execute(query.with_for_update() if for_update else query).scalar()
         return None if raw is None else tier_codec.scheme_from_dict(raw)
 
+    def scheme_and_held(self, member_id: str) -> tuple[TierScheme | None, MemberTier | None]:
+        """The design and the member's tier in one statement (the counter's hot path)."""
+        joined = schemes_t.outerjoin(
+            members_t,
+            (members_t.c.alliance_id == schemes_t.c.alliance_id) & (members_t.c.member_id == member_id),
+        )
+        row = (
+            self.conn.execute(
+                select(schemes_t.c.scheme, members_t)
+                .select_from(joined)
+                .where(schemes_t.c.alliance_id == self.alliance_id)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None, None
+        scheme = tier_codec.scheme_from_dict(row["scheme"])
+        return scheme, (_held(row) if row["member_id"] is not None else None)
+
     def save_scheme(self, scheme: TierScheme, *, actor_id: str, now: datetime) -> None:
         data = tier_codec.scheme_to_dict(scheme)
         stmt = _insert(self.conn)(schemes_t).values(
