@@ -66,6 +66,16 @@ def history(conn: Connection, alliance_id: str, member_id: str, *, limit: int = 
     return TierRepository(conn, alliance_id).history(member_id, limit=limit)
 
 
+def change_count(conn: Connection, alliance_id: str) -> int:
+    """How many tier changes the log holds."""
+    return TierRepository(conn, alliance_id).count_log()
+
+
+def members_by_tier(conn: Connection, alliance_id: str) -> dict[str, int]:
+    """Members holding each tier above the base (members without a row are in the base tier)."""
+    return TierRepository(conn, alliance_id).counts_by_tier()
+
+
 def preview_counts(
     conn: Connection, alliance_id: str, scheme: TierScheme, *, at: datetime, members_total: int | None = None
 ) -> dict[str, int]:
