@@ -48,6 +48,10 @@ class TierService:
         with self.database.read() as conn:
             return tier_queries.standing(conn, alliance_id, member_id, at=self.clock.now())
 
+    def members_by_tier(self, *, alliance_id: str) -> dict[str, int]:
+        with self.database.read() as conn:
+            return tier_queries.members_by_tier(conn, alliance_id)
+
     def history(self, *, alliance_id: str, member_id: str) -> list[dict[str, Any]]:
         with self.database.read() as conn:
             return tier_queries.history(conn, alliance_id, member_id)

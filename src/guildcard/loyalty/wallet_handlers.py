@@ -290,7 +290,13 @@ def request_principal_refund(command: RequestPrincipalRefund, work: Work) -> Ref
     return RefundRequest(request_id, command.member_id, command.lot_id, "pending")
 
 
-@handlers.register(authorize=_operator)
+def _finance(actor: Actor, _command: Any) -> None:
+    """Money leaves the alliance: administrators and finance only."""
+    if not (actor.is_operator("admin", "finance") or actor.kind is ActorKind.SYSTEM):
+        raise WalletNotAllowed()
+
+
+@handlers.register(authorize=_finance)
 def decide_principal_refund(command: DecidePrincipalRefund, work: Work) -> RefundRequest:
     repo = WalletRepository(work.connection, work.alliance_id)
     request = repo.refund(command.request_id, lock=True)

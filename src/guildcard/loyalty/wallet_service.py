@@ -57,6 +57,10 @@ class WalletService:
         with self.database.read() as conn:
             return wallet_queries.liability(conn, alliance_id)
 
+    def pending_refunds(self, *, alliance_id: str) -> list[dict[str, Any]]:
+        with self.database.read() as conn:
+            return wallet_queries.pending_refunds(conn, alliance_id)
+
     def verify(self, *, alliance_id: str) -> list[str]:
         with self.database.read() as conn:
             return wallet_queries.verify(conn, alliance_id)
