@@ -41,6 +41,7 @@ def loyalty_card(container: Container, actor: Actor) -> dict[str, Any]:
         "paid_card": ({**valid[0], "plan": plans.get(valid[0]["plan_id"])} if valid else None),
         "wallet": container.wallets.balance(alliance_id=actor.alliance_id, member_id=actor.id),
         "tier_history": container.tiers.history(alliance_id=actor.alliance_id, member_id=actor.id)[:5],
+        "tier_names": {t.code: t.name for t in standing.scheme.tiers},
     }
 
 
