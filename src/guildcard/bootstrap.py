@@ -31,8 +31,12 @@ from guildcard.kernel.clock import Clock, SystemClock
 from guildcard.ledger.handlers import handlers as ledger_handlers
 from guildcard.ledger.keys import AesGcmKeyStore, KeyStore
 from guildcard.ledger.standalone import LedgerService
+from guildcard.loyalty.card_service import CardService
 from guildcard.loyalty.handlers import handlers as loyalty_handlers
 from guildcard.loyalty.service import LoyaltyService
+from guildcard.loyalty.tier_handlers import LoyaltyDeps
+from guildcard.loyalty.tier_service import TierService
+from guildcard.loyalty.wallet_service import WalletService
 from guildcard.members.actors import load_member_actor
 from guildcard.members.counter_lookup import CounterLookup
 from guildcard.members.domain.otp import OtpPolicy
@@ -97,6 +101,7 @@ class Container:
         bus = CommandBus(self.database, self.clock, groups, committer=self.counter_committer)
         # Accounts, keys, roles, stores and sessions change only by alliance and members commands.
         bus.after_commands_of(("alliance", "members"), self.actor_cache.clear)
+        bus.provide("loyalty", LoyaltyDeps())
         return bus
 
     @cached_property
@@ -121,6 +126,18 @@ class Container:
     @cached_property
     def loyalty(self) -> LoyaltyService:
         return LoyaltyService(self.database, self.clock, bus=self.bus)
+
+    @cached_property
+    def tiers(self) -> TierService:
+        return TierService(self.database, self.clock, bus=self.bus)
+
+    @cached_property
+    def wallets(self) -> WalletService:
+        return WalletService(self.database, self.clock, bus=self.bus)
+
+    @cached_property
+    def cards(self) -> CardService:
+        return CardService(self.database, self.clock, bus=self.bus)
 
     @cached_property
     def counter_committer(self) -> GroupCommitter | None:

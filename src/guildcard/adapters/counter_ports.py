@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
+from guildcard.adapters.loyalty_desks import LoyaltyTierDesk, LoyaltyWalletDesk
 from guildcard.alliance import queries as alliance
 from guildcard.alliance.domain.errors import MerchantSuspended
 from guildcard.counter.domain.errors import StoreNotFound
@@ -96,5 +97,6 @@ class IssuanceLimits:
 
 def counter_ports(lookup: CounterLookup) -> CounterPorts:
     return CounterPorts(
-        members=MembersForCounter(lookup), merchants=MerchantsForCounter(), issuance=IssuanceLimits()
-    )
+        members=MembersForCounter(lookup), merchants=MerchantsForCounter(), issuance=IssuanceLimits(),
+        tiers=LoyaltyTierDesk(), wallet=LoyaltyWalletDesk(),
+    )  # fmt: skip

@@ -147,7 +147,7 @@ def _counts(result: DemoResult, path: Path, events: dict[str, int], otp: str) ->
         "points_earned": t.points_earned, "points_used": t.points_used, "refunds": t.refunds,
         "refunds_refused": t.refunds_refused, "backfills": t.backfills,
         "backfills_approved": t.backfills_approved, "points_expired": t.expired_points,
-        "settled_month": window.settled_month, "refused": dict(t.skipped), "events": events,
+        "settled_month": window.settled_month, "refused": dict(t.skipped), "events": events, **result.loyalty,
         "logins": [
             {"role": what, "login": login, "password": result.password}
             for login, what in result.alliance.activated.items()

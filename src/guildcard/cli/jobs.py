@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import typer
 
 from guildcard.cli.common import console, container_or_exit
 from guildcard.kernel.clock import BUSINESS_TZ, business_date, ensure_utc
 
-app = typer.Typer(help="Scheduled jobs (expiry, pending points, holds).", no_args_is_help=True)
+app = typer.Typer(help="Scheduled jobs (expiry, pending points, holds, tiers).", no_args_is_help=True)
 
 ALLIANCE = typer.Option(None, "--alliance", help="One alliance (default: every alliance).")
 
@@ -55,6 +56,29 @@ def void_expired_holds(alliance: str = ALLIANCE) -> None:
             console.print(f"{alliance_id}: voided {result.entries} holds ({result.points} points)")
 
 
+@app.command("evaluate-tiers")
+def evaluate_tiers(
+    as_of: datetime = typer.Option(
+        None, "--as-of", formats=["%Y-%m-%d"], help="Business date (default: yesterday)."
+    ),
+    alliance: str = ALLIANCE,
+) -> None:
+    """Evaluate every member's tier at the end of AS_OF (retention, grace, floors, cards that ended)."""
+    with container_or_exit() as container:
+        day: date = (
+            as_of.date() if as_of else date.fromordinal(business_date(container.clock.now()).toordinal() - 1)
+        )
+        for alliance_id in [alliance] if alliance else container.ledger().alliances():
+            console.print(_evaluated(container, alliance_id, day))
+
+
+def _evaluated(container: Any, alliance_id: str, day: date) -> str:
+    written = container.tiers.evaluate(alliance_id=alliance_id, as_of=day)
+    note = " (already done)" if written.replayed else ""
+    result = written.value
+    return f"{alliance_id}: tiers as of {day}: {result.upgrades} up, {result.downgrades} down{note}"
+
+
 @app.command("run-due")
 def run_due(
     as_of: datetime = typer.Option(
@@ -62,7 +86,8 @@ def run_due(
     ),
     alliance: str = ALLIANCE,
 ) -> None:
-    """Run whatever is due: release pending points, void timed-out holds, expire points. Safe to re-run."""
+    """Run whatever is due: release pending points, void timed-out holds, expire points, evaluate
+    tiers. Safe to re-run."""
     with container_or_exit() as container:
         service = container.ledger()
         if as_of is None:
@@ -78,3 +103,4 @@ def run_due(
                 f"{alliance_id}: released {released.points} pending points ({released.lots} lots); "
                 f"voided {voided.entries} holds; expired {expired.points} points as of {yesterday}"
             )
+            console.print(_evaluated(container, alliance_id, yesterday))

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from guildcard.cli.common import console, container_or_exit, err_console
+from guildcard.loyalty import wallet_queries
 
 app = typer.Typer(help="The points ledger: integrity checks, checkpoints, proofs.", no_args_is_help=True)
 
@@ -17,15 +18,21 @@ app = typer.Typer(help="The points ledger: integrity checks, checkpoints, proofs
 def verify(
     alliance: str = typer.Option(None, "--alliance", help="One alliance (default: every alliance)."),
 ) -> None:
-    """Check every invariant; exit 1 naming each violation."""
+    """Check every invariant (the stored-value top-ups against the wallet accounts too); exit 1
+    naming each violation."""
     with container_or_exit() as container:
         report = container.ledger().verify(alliance)
+        with container.database.read() as conn:
+            wallets = {alliance_id: wallet_queries.verify(conn, alliance_id) for alliance_id in report}
     failed = 0
     for alliance_id, violations in sorted(report.items()):
-        for v in violations:
+        found = [(v.code, v.message) for v in violations] + [
+            ("wallet_mismatch", m) for m in wallets[alliance_id]
+        ]
+        for code, message in found:
             failed += 1
-            err_console.print(f"[red]violation[/] {escape(f'{alliance_id} [{v.code}] {v.message}')}")
-        if not violations:
+            err_console.print(f"[red]violation[/] {escape(f'{alliance_id} [{code}] {message}')}")
+        if not found:
             console.print(f"[green]ok[/] {alliance_id}: every invariant holds")
     if failed:
         err_console.print(f"{failed} violation(s)")

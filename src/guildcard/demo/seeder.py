@@ -6,10 +6,11 @@ import gc
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from guildcard.bootstrap import Container
+from guildcard.demo import tiers_wallet
 from guildcard.demo.activity import Story, Tally
 from guildcard.demo.plan import VISITS_PER_MEMBER_MONTH, Plan, Window, at_local, make_plan
 from guildcard.demo.setup import SeededAlliance, build_alliance
@@ -41,6 +42,7 @@ class DemoResult:
     password: str  # of the printed staff and operator logins
     timings: dict[str, float]  # seconds spent per kind of event
     cpu_timings: dict[str, float]  # CPU seconds per kind of event
+    loyalty: dict[str, object] = field(default_factory=dict)  # tiers, paid cards, stored value (issue 13)
 
 
 # Called with (what is happening, steps done, steps in all).
@@ -59,6 +61,7 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
     clock.set(at_local(plan.window.first - timedelta(days=1), 9))  # the alliance opens the day before
     progress("alliance, merchants, staff", 0, 1)
     alliance = build_alliance(container, plan.window, password=options.password, seed=options.seed)
+    tiers_wallet.design(container, alliance)
     story = Story(container, clock, alliance, plan)
     events = story.events()
     # The plan and events live until the end: keep the collector from walking them again and again.
@@ -74,6 +77,7 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
             progress(f"{clock.now():%Y-%m-%d}", done, total)
 
     tally = story.run(events, step)
+    loyalty = tiers_wallet.play(container, clock, alliance, list(story.member_ids.values()))
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)
     return DemoResult(
@@ -86,4 +90,5 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
         options.password,
         dict(story.seconds),
         dict(story.cpu_seconds),
+        loyalty,
     )

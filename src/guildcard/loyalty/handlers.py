@@ -211,3 +211,7 @@ def _changed(work: Work, event: str, subject: str, **payload: Any) -> None:
     """Emit the change and bump the version that versioned caches of loyalty settings check."""
     work.emit(event, subject, **payload)
     versions.bump(work.connection, work.alliance_id, versions.Topic.LOYALTY)
+
+
+# Tier commands register on this group too (imported last: they use ``LoyaltyCommand``).
+from guildcard.loyalty import card_handlers, tier_handlers, wallet_handlers  # noqa: E402, F401

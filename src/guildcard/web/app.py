@@ -17,6 +17,7 @@ from guildcard.web.routes import (
     merchant,
     merchant_admin,
     ops,
+    ops_loyalty,
     ops_merchants,
     ops_settings,
     ops_settlement,
@@ -35,6 +36,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(ops.router)
     app.include_router(ops_merchants.router)
     app.include_router(ops_settings.router)
+    app.include_router(ops_loyalty.router)
     app.include_router(ops_settlement.router)
     app.include_router(staff_auth.router)
     app.include_router(counter.router)

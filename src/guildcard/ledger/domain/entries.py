@@ -58,6 +58,10 @@ def member_wallet(member_id: str) -> str:
     return f"member:{member_id}:wallet"
 
 
+def member_wallet_bonus(member_id: str) -> str:
+    return f"member:{member_id}:wallet_bonus"
+
+
 def merchant_issued(merchant_id: str) -> str:
     return f"merchant:{merchant_id}:issued"
 
@@ -77,7 +81,8 @@ UNIT_BY_MEMBER_SUFFIX = {
     "pending": Unit.POINT,
     "held": Unit.POINT,
     "growth": Unit.GROWTH,
-    "wallet": Unit.FEN,
+    "wallet": Unit.FEN,  # stored value: the principal
+    "wallet_bonus": Unit.FEN,  # stored value: the bonus part, kept apart
 }
 
 

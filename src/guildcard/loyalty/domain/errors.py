@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guildcard.kernel.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from guildcard.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
 
 
 class SettingsInvalid(InvalidInput):
@@ -57,3 +57,69 @@ class CampaignEnded(Conflict):
     """The campaign has already ended."""
 
     code = "loyalty.campaign_ended"
+
+
+class TierSchemeInvalid(InvalidInput):
+    """The tier design is not valid."""
+
+    code = "loyalty.tier_scheme_invalid"
+
+
+class TiersNotAllowed(PermissionDenied):
+    """Only the alliance's operators design tiers and set a member's tier."""
+
+    code = "loyalty.tiers_not_allowed"
+
+
+class WalletInvalid(InvalidInput):
+    """The stored-value request is not valid."""
+
+    code = "loyalty.wallet_invalid"
+
+
+class WalletInsufficient(RuleViolation):
+    """The member's stored value does not cover this payment."""
+
+    code = "loyalty.wallet_insufficient"
+
+
+class WalletNotFound(NotFound):
+    """No such top-up, package or wallet payment."""
+
+    code = "loyalty.wallet_not_found"
+
+
+class WalletNotAllowed(PermissionDenied):
+    """Not allowed on this member's stored value."""
+
+    code = "loyalty.wallet_not_allowed"
+
+
+class WalletRefundDecided(Conflict):
+    """This refund request has already been decided."""
+
+    code = "loyalty.wallet_refund_decided"
+
+
+class CardInvalid(InvalidInput):
+    """The paid card request is not valid."""
+
+    code = "loyalty.card_invalid"
+
+
+class CardNotFound(NotFound):
+    """No such card plan or card."""
+
+    code = "loyalty.card_not_found"
+
+
+class CardCodeNotUsable(RuleViolation):
+    """This activation code cannot be used (unknown, used, voided or expired)."""
+
+    code = "loyalty.card_code_not_usable"
+
+
+class CardsNotAllowed(PermissionDenied):
+    """Not allowed to sell, design or activate paid cards here."""
+
+    code = "loyalty.cards_not_allowed"

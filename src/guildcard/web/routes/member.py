@@ -27,9 +27,22 @@ NO_STORE = {"Cache-Control": "no-store"}
 OPTIONAL_CONSENTS = (ConsentKind.MARKETING, ConsentKind.SHARING, ConsentKind.PHONE_LOOKUP)
 
 
-def tier_label(_container: Container, _actor: Actor) -> str:
-    """The member's tier (message id). Tiers land in loyalty later; until then everyone is standard."""
-    return "Standard member"
+def loyalty_card(container: Container, actor: Actor) -> dict[str, Any]:
+    """The tier (colour, progress, retention, benefits), the paid card and the wallet, for the card page."""
+    standing = container.tiers.standing(alliance_id=actor.alliance_id, member_id=actor.id)
+    cards = container.cards.cards_of(alliance_id=actor.alliance_id, member_id=actor.id)
+    plans = {p.plan_id: p for p in container.cards.plans(alliance_id=actor.alliance_id)}
+    now = container.clock.now()
+    valid = [c for c in cards if c["ends_at"] > now]
+    return {
+        "standing": standing,
+        "tier": standing.tier,
+        "progress": standing.progress,
+        "paid_card": ({**valid[0], "plan": plans.get(valid[0]["plan_id"])} if valid else None),
+        "wallet": container.wallets.balance(alliance_id=actor.alliance_id, member_id=actor.id),
+        "tier_history": container.tiers.history(alliance_id=actor.alliance_id, member_id=actor.id)[:5],
+        "tier_names": {t.code: t.name for t in standing.scheme.tiers},
+    }
 
 
 def _alliance_name(container: Container, alliance_id: str) -> str:
@@ -62,7 +75,7 @@ def card(request: Request) -> HTMLResponse:
         actor,
         tab="card",
         profile=profile,
-        tier=tier_label(container, actor),
+        **loyalty_card(container, actor),
         code=shown,
         step_seconds=member_code.STEP_SECONDS,
         qr=Markup(qr_svg(shown.digits)),  # noqa: S704 - segno's SVG of digits only
@@ -70,6 +83,24 @@ def card(request: Request) -> HTMLResponse:
         expiring_days=member_reads.EXPIRING_DAYS,
         visit=member_reads.recent_visit(container, actor.alliance_id, actor.id),
     )
+
+
+@router.post("/m/card/activate")
+def activate_card(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> Response:
+    """A paid card's activation code (卡密), typed by the member; back to the card with the outcome."""
+    actor = member(request)
+    check_csrf(request, csrf_token)
+    container = container_of(request)
+    try:
+        container.cards.activate(
+            actor,
+            member_id=actor.id,
+            code=code,
+            idempotency_key=f"activate:{actor.id}:{code.strip().upper()}",
+        )
+    except GuildCardError as exc:
+        return RedirectResponse(f"/m?card_error={exc.code}", status_code=303)
+    return RedirectResponse("/m?card=activated", status_code=303)
 
 
 @router.get("/m/history", response_class=HTMLResponse)

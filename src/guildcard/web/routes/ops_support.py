@@ -33,6 +33,8 @@ MENU = (
     ("/ops/settings", "Settings"),
     ("/ops/campaigns", "Campaigns"),
     ("/ops/limits", "Issuance limits"),
+    ("/ops/tiers", "Tiers"),
+    ("/ops/wallets", "Stored value"),
     ("/ops/settlement", "Settlement"),
     ("/ops/audit", "Audit log"),
 )

@@ -1,0 +1,72 @@
+"""What pages and other contexts read about stored value, on the caller's connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from guildcard.ledger.queries.wallets import wallet_balances
+from guildcard.loyalty.domain.wallet import TopUpPackage, WalletBalance, WalletSettings
+from guildcard.loyalty.storage.wallet import WalletRepository
+
+
+@dataclass(frozen=True)
+class Liability:
+    """What the alliance owes members in stored value, by the merchant that collected it."""
+
+    by_merchant: tuple[tuple[str, int, int], ...]  # (merchant, principal, bonus)
+
+    @property
+    def principal(self) -> int:
+        return sum(p for _, p, _ in self.by_merchant)
+
+    @property
+    def bonus(self) -> int:
+        return sum(b for _, _, b in self.by_merchant)
+
+
+def balance(conn: Connection, alliance_id: str, member_id: str, *, lock: bool = False) -> WalletBalance:
+    """The member's principal and bonus; ``lock``: the member's top-ups stay locked until commit."""
+    repo = WalletRepository(conn, alliance_id)
+    if not lock:
+        return repo.balance(member_id)
+    lots = repo.open_lots(member_id, lock=True)
+    return WalletBalance(sum(x.principal_left for x in lots), sum(x.bonus_left for x in lots))
+
+
+def settings(conn: Connection, alliance_id: str) -> WalletSettings:
+    return WalletRepository(conn, alliance_id).settings()
+
+
+def packages(conn: Connection, alliance_id: str, *, active_only: bool = False) -> list[TopUpPackage]:
+    return WalletRepository(conn, alliance_id).packages(active_only=active_only)
+
+
+def top_ups(conn: Connection, alliance_id: str, member_id: str) -> list[dict[str, Any]]:
+    return WalletRepository(conn, alliance_id).lots_of(member_id)
+
+
+def payments(conn: Connection, alliance_id: str, member_id: str) -> list[dict[str, Any]]:
+    return WalletRepository(conn, alliance_id).payments_of(member_id)
+
+
+def pending_refunds(conn: Connection, alliance_id: str) -> list[dict[str, Any]]:
+    return WalletRepository(conn, alliance_id).pending_refunds()
+
+
+def liability(conn: Connection, alliance_id: str) -> Liability:
+    return Liability(tuple(WalletRepository(conn, alliance_id).liability()))
+
+
+def verify(conn: Connection, alliance_id: str) -> list[str]:
+    """Problems where the top-ups' remainders and the ledger's wallet accounts disagree (none: [])."""
+    lots = WalletRepository(conn, alliance_id).balances_by_member()
+    ledger = wallet_balances(conn, alliance_id)
+    problems = []
+    for member in sorted(set(lots) | set(ledger)):
+        held, booked = lots.get(member, (0, 0)), ledger.get(member, (0, 0))
+        if held != booked:
+            problems.append(f"member {member}: top-ups hold {held} (principal, bonus), the ledger {booked}")
+    return problems
