@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from guildcard.kernel.errors import Conflict, InvalidInput, NotFound, RuleViolation
@@ -96,6 +96,12 @@ class CouponTemplateInvalid(InvalidInput):
     """The coupon is not valid."""
 
     code = "rewards.coupon_invalid"
+
+
+class StoreUnknown(NotFound):
+    """No such open store."""
+
+    code = "rewards.store_not_found"
 
 
 class CouponTemplateNotFound(NotFound):
@@ -279,6 +285,7 @@ class MemberFacts:
     member_id: str
     registered_at: datetime
     tier_code: str | None = None
+    birthday: date | None = None
 
 
 def check_claimable(template: CouponTemplate, way: ClaimWay, member: MemberFacts, now: datetime) -> None:

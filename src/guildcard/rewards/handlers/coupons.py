@@ -164,7 +164,7 @@ def _may_create(actor: Any, command: CreateCouponTemplate) -> None:
         and command.funding != Funding.ISSUER
     ):
         # The alliance's marketing money is the alliance's to commit: merchants fund their own coupons.
-        raise CouponTemplateInvalid("funding: a merchant's coupon is funded by the merchant", field="funding")
+        raise CouponTemplateInvalid("A merchant's coupon is funded by the merchant.", field="funding")
 
 
 @handlers.register(authorize=_may_create, **_TEMPLATE_CODEC)
@@ -189,7 +189,7 @@ def _check_stores(work: Work, rules: CouponRules) -> None:
         return
     for store_id in sorted(rules.store_ids):
         if places.place(work.connection, work.alliance_id, store_id).merchant_id != rules.issuer_merchant_id:
-            raise CouponTemplateInvalid("store_ids: only the issuer's own stores", field="store_ids")
+            raise CouponTemplateInvalid("Choose the issuer's own stores only.", field="store_ids")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -401,7 +401,7 @@ def start_issue_job(command: StartIssueJob, work: Work) -> IssueJob:
     access.may_issue(work.actor, template.rules.issuer_merchant_id)
     members = list(dict.fromkeys(command.member_ids))  # each member once, in the order given
     if not members:
-        raise CouponTemplateInvalid("member_ids: choose at least one member", field="member_ids")
+        raise CouponTemplateInvalid("Choose at least one member.", field="member_ids")
     job_id = new_id("job")
     repo.add_job(
         work.alliance_id, job_id, template.template_id, members, actor_id=work.actor.id, now=work.now

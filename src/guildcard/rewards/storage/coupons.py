@@ -235,7 +235,8 @@ class CouponRepository:
             set_={"taken": h.c.taken + 1},
             where=h.c.taken < template.per_member_limit,
         )
-        return bool(self.conn.execute(statement).rowcount == 1)
+        # RETURNING rather than rowcount: drivers disagree on rowcount for ON CONFLICT.
+        return self.conn.execute(statement.returning(h.c.taken)).first() is not None
 
     def add_coupon(
         self, alliance_id: str, coupon: Coupon, *, claim_key: str | None = None,
@@ -270,10 +271,9 @@ class CouponRepository:
 
     # coupons
 
-    def get(self, alliance_id: str, coupon_id: str) -> Coupon | None:
-        row = self.conn.execute(
-            select(coupons).where(coupons.c.alliance_id == alliance_id, coupons.c.coupon_id == coupon_id)
-        ).first()
+    def get(self, alliance_id: str, coupon_id: str, *, for_update: bool = False) -> Coupon | None:
+        query = select(coupons).where(coupons.c.alliance_id == alliance_id, coupons.c.coupon_id == coupon_id)
+        row = self.conn.execute(query.with_for_update() if for_update else query).first()
         return _coupon(row) if row is not None else None
 
     def by_code(self, alliance_id: str, code: str) -> Coupon | None:
