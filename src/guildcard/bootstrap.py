@@ -45,6 +45,7 @@ from guildcard.members.services.base import MembersDeps
 from guildcard.pipeline import CommandBus
 from guildcard.pipeline.group import GroupCommitter
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
+from guildcard.rewards.campaign_service import CampaignService
 from guildcard.rewards.coupon_service import CouponService
 from guildcard.rewards.handlers import handlers as rewards_handlers
 from guildcard.rewards.handlers.coupons import CouponDeps
@@ -138,6 +139,10 @@ class Container:
     @cached_property
     def coupons(self) -> CouponService:
         return CouponService(self.database, self.clock, self.bus)
+
+    @cached_property
+    def reward_campaigns(self) -> CampaignService:
+        return CampaignService(self.database, self.clock, self.bus)
 
     def ledger(self) -> LedgerService:
         """The ledger, each call its own command (CLI, jobs)."""

@@ -14,6 +14,7 @@ from guildcard.kernel.clock import FixedClock
 from guildcard.ledger import AesGcmKeyStore, LedgerService
 from guildcard.ledger.handlers import handlers as ledger_handlers
 from guildcard.pipeline import CommandBus
+from guildcard.rewards.campaign_service import CampaignService
 from guildcard.rewards.coupon_service import CouponService
 from guildcard.rewards.domain.coupons import MemberFacts, Place, StoreUnknown
 from guildcard.rewards.handlers import handlers as rewards_handlers
@@ -64,6 +65,7 @@ class World:
     coupons: CouponService
     ledger: LedgerService
     ports: FakePorts
+    campaigns: CampaignService
 
 
 def build_world(database: Database) -> World:
@@ -73,7 +75,14 @@ def build_world(database: Database) -> World:
     bus.provide("rewards", CouponDeps(ports=RewardsPorts(members=ports, places=ports)))
     ledger = LedgerService(database, clock=clock, keys=KEYS, bus=bus)
     ledger.open_alliance_ledger(ALLIANCE)
-    return World(database, clock, CouponService(database, clock, bus), ledger, ports)
+    return World(
+        database,
+        clock,
+        CouponService(database, clock, bus),
+        ledger,
+        ports,
+        CampaignService(database, clock, bus),
+    )
 
 
 @pytest.fixture

@@ -90,3 +90,28 @@ def test_an_exchange_coupon_scanned_at_two_tills_at_once_is_written_off_once(pg_
     ]  # fmt: skip
     assert at_once(scans) == Counter({"ok": 1, "rewards.coupon_already_used": 7})
     assert world.coupons.coupon(alliance_id=ALLIANCE, coupon_id=coupon.coupon_id).state is CouponState.USED
+
+
+def test_a_budget_of_1000_points_hit_by_100_purchases_at_once_gives_at_most_1000(pg_database):
+    from datetime import timedelta  # noqa: PLC0415
+
+    from tests.integration.rewards.conftest import ADMIN, NOW  # noqa: PLC0415
+
+    from guildcard.rewards.domain.campaigns import CampaignKind  # noqa: PLC0415
+
+    world = build_world(pg_database)
+    campaign = world.campaigns.create(
+        ADMIN, idempotency_key="b", name="满100送30", kind=CampaignKind.SPEND_THRESHOLD, points=30,
+        threshold_fen=10_000, budget_points=1_000, ends_at=NOW + timedelta(days=1),
+    )  # fmt: skip
+    purchases = [
+        (lambda i=i: world.campaigns.count_purchase(
+            ALLIANCE, purchase_id=f"pur_{i}", member_id=f"mem_{i}", merchant_id=HOTPOT,
+            store_id="st_hotpot_1", payable_fen=12_000, occurred_at=NOW))
+        for i in range(100)
+    ]  # fmt: skip
+    assert at_once(purchases) == Counter({"ok": 100})
+    after = world.campaigns.campaign(alliance_id=ALLIANCE, campaign_id=campaign.campaign_id)
+    assert after.given_points == 990  # 33 rewards of 30: a 34th would overspend
+    given = sum(world.ledger.queries(ALLIANCE).balance(f"mem_{i}").available for i in range(100))
+    assert given == 990
