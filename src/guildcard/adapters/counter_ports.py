@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
+from guildcard.adapters.coupon_desk import RewardsCouponDesk
+from guildcard.adapters.rewards_ports import PlacesFromAlliance
 from guildcard.alliance import queries as alliance
 from guildcard.alliance.domain.errors import MerchantSuspended
 from guildcard.counter.domain.errors import StoreNotFound
@@ -96,5 +98,6 @@ class IssuanceLimits:
 
 def counter_ports(lookup: CounterLookup) -> CounterPorts:
     return CounterPorts(
-        members=MembersForCounter(lookup), merchants=MerchantsForCounter(), issuance=IssuanceLimits()
-    )
+        members=MembersForCounter(lookup), merchants=MerchantsForCounter(), issuance=IssuanceLimits(),
+        coupons=RewardsCouponDesk(PlacesFromAlliance()),
+    )  # fmt: skip
