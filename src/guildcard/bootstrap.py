@@ -45,6 +45,7 @@ from guildcard.members.services.base import MembersDeps
 from guildcard.pipeline import CommandBus
 from guildcard.pipeline.group import GroupCommitter
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
+from guildcard.rewards.campaign_events import RewardsListener
 from guildcard.rewards.campaign_service import CampaignService
 from guildcard.rewards.coupon_service import CouponService
 from guildcard.rewards.handlers import handlers as rewards_handlers
@@ -179,6 +180,8 @@ def bootstrap(
     container.bus.provide(
         "rewards", CouponDeps(ports=rewards_ports(CounterLookup(container.cipher, container.lookup)))
     )
+    # Reward campaigns and referrals hear registrations, purchases and refunds after commit.
+    container.bus.subscribe(RewardsListener(container.database, container.bus))
     container.settlement_terms = ContractTermsProvider()
     container.settlement_sales = CounterMemberSales()
     return container

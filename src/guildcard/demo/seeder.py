@@ -6,11 +6,12 @@ import gc
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from guildcard.bootstrap import Container
 from guildcard.demo.activity import Story, Tally
+from guildcard.demo.coupons import DemoRewards
 from guildcard.demo.plan import VISITS_PER_MEMBER_MONTH, Plan, Window, at_local, make_plan
 from guildcard.demo.setup import SeededAlliance, build_alliance
 from guildcard.kernel.clock import FixedClock
@@ -41,6 +42,7 @@ class DemoResult:
     password: str  # of the printed staff and operator logins
     timings: dict[str, float]  # seconds spent per kind of event
     cpu_timings: dict[str, float]  # CPU seconds per kind of event
+    rewards: dict[str, int] = field(default_factory=dict)  # coupons, stamp trails, referrals
 
 
 # Called with (what is happening, steps done, steps in all).
@@ -59,6 +61,8 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
     clock.set(at_local(plan.window.first - timedelta(days=1), 9))  # the alliance opens the day before
     progress("alliance, merchants, staff", 0, 1)
     alliance = build_alliance(container, plan.window, password=options.password, seed=options.seed)
+    rewards = DemoRewards(container, clock, alliance)
+    rewards.open(at_local(plan.window.first, 11))  # referral settings, an inviter, invitees' first buys
     story = Story(container, clock, alliance, plan)
     events = story.events()
     # The plan and events live until the end: keep the collector from walking them again and again.
@@ -74,6 +78,7 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
             progress(f"{clock.now():%Y-%m-%d}", done, total)
 
     tally = story.run(events, step)
+    rewarded = rewards.finish(list(story.member_ids.values()))  # coupons, the stamp trail, referral release
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)
     return DemoResult(
@@ -86,4 +91,5 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
         options.password,
         dict(story.seconds),
         dict(story.cpu_seconds),
+        rewarded,
     )

@@ -15,17 +15,18 @@ _entries: dict[str, tuple[float, bool]] = {}
 _lock = threading.Lock()
 
 
-def get(alliance_id: str) -> bool | None:
+def get(key: str) -> bool | None:
+    """``key``: what is watched and the alliance, e.g. ``purchases:al_...``."""
     with _lock:
-        found = _entries.get(alliance_id)
+        found = _entries.get(key)
     if found is None or found[0] < time.monotonic():
         return None
     return found[1]
 
 
-def put(alliance_id: str, running: bool) -> None:
+def put(key: str, running: bool) -> None:
     with _lock:
-        _entries[alliance_id] = (time.monotonic() + TTL, running)
+        _entries[key] = (time.monotonic() + TTL, running)
 
 
 def forget() -> None:

@@ -54,7 +54,7 @@ class RewardsListener:
                     occurred_at=datetime.fromisoformat(str(p["occurred_at"])),
                 )  # fmt: skip
                 self.bus.execute(actor, counted)
-        elif event.name == "counter.purchase_refunded" and self._watching_purchases(alliance_id):
+        elif event.name == "counter.purchase_refunded" and self._watching_refunds(alliance_id):
             self.bus.execute(actor, CountRefund(purchase_id=str(p["purchase_id"]), refund_id=event.subject))
 
     def _has_registration_gifts(self, alliance_id: str) -> bool:
@@ -63,14 +63,27 @@ class RewardsListener:
         return any(c.active for c in found)
 
     def _watching_purchases(self, alliance_id: str) -> bool:
-        known = campaign_cache.get(alliance_id)
+        """A running purchase campaign, or an invitee yet to make the purchase that triggers a referral."""
+        key = f"purchases:{alliance_id}"
+        known = campaign_cache.get(key)
         if known is not None:
             return known
         with self.database.read() as conn:
             campaigns = CampaignRepository(conn).all(alliance_id, kinds=_PURCHASE_KINDS)
             referrals = ReferralRepository(conn)
             watching = any(c.active for c in campaigns) or (
-                referrals.settings(alliance_id).enabled and referrals.any_open(alliance_id)
+                referrals.settings(alliance_id).enabled
+                and referrals.any_in(alliance_id, ("bound", "flagged"))
             )
-        campaign_cache.put(alliance_id, watching)
+        campaign_cache.put(key, watching)
         return watching
+
+    def _watching_refunds(self, alliance_id: str) -> bool:
+        """A referral whose triggering purchase could still be refunded (pending or rewarded)."""
+        key = f"refunds:{alliance_id}"
+        known = campaign_cache.get(key)
+        if known is None:
+            with self.database.read() as conn:
+                known = ReferralRepository(conn).any_in(alliance_id, ("pending", "rewarded"))
+            campaign_cache.put(key, known)
+        return known

@@ -169,6 +169,7 @@ def on_first_purchase(work: Work, *, member_id: str, purchase_id: str, at: datet
         work.alliance_id, member_id, work.now, state=state, purchase_id=purchase_id,
         pending_until=at + timedelta(days=settings.hold_days),
     )  # fmt: skip
+    work.on_commit.append(campaign_cache.forget)  # now a refund of it is worth hearing
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -160,9 +160,8 @@ class ReferralRepository:
         )
         return {row[0]: int(row[1]) for row in rows}
 
-    def any_open(self, alliance_id: str) -> bool:
-        """Is any referral still waiting for a purchase, or for a refund window to pass?"""
+    def any_in(self, alliance_id: str, states: tuple[str, ...]) -> bool:
+        """Is any referral in one of ``states``?"""
         r = referrals.c
-        waiting = ["bound", "flagged", "pending", "rewarded"]
-        query = select(r.invitee_id).where(r.alliance_id == alliance_id, r.state.in_(waiting)).limit(1)
+        query = select(r.invitee_id).where(r.alliance_id == alliance_id, r.state.in_(states)).limit(1)
         return self.conn.execute(query).first() is not None
