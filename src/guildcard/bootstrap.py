@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from guildcard.adapters.counter_ports import counter_ports
 from guildcard.adapters.member_ports import RegisteredAlliances
-from guildcard.adapters.rewards_ports import rewards_ports
+from guildcard.adapters.rewards_ports import PlacesFromAlliance, rewards_ports
 from guildcard.adapters.settlement_ports import ContractTermsProvider, CounterMemberSales
 from guildcard.alliance.handlers import handlers as alliance_handlers
 from guildcard.alliance.services.auth import load_operator, load_staff
@@ -139,7 +139,7 @@ class Container:
 
     @cached_property
     def coupons(self) -> CouponService:
-        return CouponService(self.database, self.clock, self.bus)
+        return CouponService(self.database, self.clock, self.bus, places=PlacesFromAlliance())
 
     @cached_property
     def reward_campaigns(self) -> CampaignService:

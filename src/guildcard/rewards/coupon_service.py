@@ -18,7 +18,7 @@ from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import Clock
 from guildcard.pipeline import CommandBus
-from guildcard.rewards.domain.coupons import Coupon, CouponTemplate, Place, Verdict
+from guildcard.rewards.domain.coupons import Coupon, CouponTemplate, Place, Verdict, judge
 from guildcard.rewards.handlers.coupons import (
     BuyCouponWithPoints,
     ClaimCoupon,
@@ -31,6 +31,7 @@ from guildcard.rewards.handlers.coupons import (
     StartIssueJob,
     StopCouponTemplate,
 )
+from guildcard.rewards.ports import PlaceSource
 from guildcard.rewards.queries import coupons as queries
 from guildcard.rewards.queries.coupons import CentreItem
 
@@ -38,10 +39,13 @@ MAX_JOB_STEPS = 10_000
 
 
 class CouponService:
-    def __init__(self, database: Database, clock: Clock, bus: CommandBus) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, bus: CommandBus, *, places: PlaceSource | None = None
+    ) -> None:
         self.database = database
         self.clock = clock
         self.bus = bus
+        self.places = places  # where a store is (exchange previews)
 
     # --- writes ------------------------------------------------------------------------------
 
@@ -163,6 +167,20 @@ class CouponService:
     def counts(self, *, alliance_id: str) -> dict[str, int]:
         with self.database.read() as conn:
             return queries.counts(conn, alliance_id)
+
+    def exchange_preview(self, *, alliance_id: str, store_id: str, code: str) -> Verdict | None:
+        """An exchange coupon scanned at a store, judged (None: no such code). Nothing is written."""
+        with self.database.read() as conn:
+            found = queries.by_code(conn, alliance_id, code)
+            if found is None or self.places is None:
+                return None
+            place = self.places.place(conn, alliance_id, store_id)
+        return judge(found, bill_fen=0, place=place, at=self.clock.now(), exchange=True)
+
+    def by_code(self, *, alliance_id: str, code: str) -> Coupon | None:
+        """The coupon a scanned code names (the counter then judges it for the member in front of it)."""
+        with self.database.read() as conn:
+            return queries.by_code(conn, alliance_id, code)
 
     def coupon(self, *, alliance_id: str, coupon_id: str) -> Coupon | None:
         with self.database.read() as conn:

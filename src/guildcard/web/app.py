@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from guildcard.web.routes import (
     counter,
     counter_after,
+    counter_coupons,
     home,
     member,
     member_auth,
@@ -41,6 +42,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(staff_auth.router)
     app.include_router(counter.router)
     app.include_router(counter_after.router)
+    app.include_router(counter_coupons.router)
     app.include_router(merchant.router)
     app.include_router(merchant_admin.router)
 
