@@ -18,7 +18,9 @@ from guildcard.web.routes import (
     member_coupons,
     merchant,
     merchant_admin,
+    merchant_coupons,
     ops,
+    ops_coupons,
     ops_merchants,
     ops_settings,
     ops_settlement,
@@ -45,6 +47,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(counter_coupons.router)
     app.include_router(merchant.router)
     app.include_router(merchant_admin.router)
+    app.include_router(merchant_coupons.router)
+    app.include_router(ops_coupons.router)
 
     @app.exception_handler(LoginRequired)
     async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:
