@@ -55,3 +55,21 @@ def test_the_stamp_card_and_the_invitation_page(site):  # noqa: F811
     assert "邀请有礼" in invite
     assert "/m/login?invite=" in invite
     assert "<svg" in invite
+
+
+def test_a_friend_who_registers_through_the_invitation_link_is_bound_to_the_inviter(site):  # noqa: F811
+    from guildcard.rewards.domain.referrals import ReferralSettings  # noqa: PLC0415
+
+    site.container.reward_campaigns.set_referral_settings(
+        admin(site), ReferralSettings(enabled=True, inviter_points=200), idempotency_key="s"
+    )
+    join(site, "13911112222")
+    link = re.search(r'value="(http[^"]+/m/invite/[A-Z0-9]+)"', site.get("/m/invite").text).group(1)
+    inviter = site.get("/api/v1/me").json()["member_id"]
+    site.post("/m/logout", data={"csrf_token": csrf(site)})
+    followed = site.get(link.replace("http://testserver", ""), follow_redirects=False)
+    assert followed.headers["location"] == "/m/login"
+    join(site, "13933334444")
+    invitee = site.get("/api/v1/me").json()["member_id"]
+    bound = site.container.reward_campaigns.referral(alliance_id=site.alliance_id, invitee_id=invitee)
+    assert (bound.inviter_id, bound.state) == (inviter, "bound")

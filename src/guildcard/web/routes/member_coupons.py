@@ -129,7 +129,7 @@ def invite(request: Request) -> HTMLResponse:
     actor = member(request)
     campaigns = container_of(request).reward_campaigns
     code = campaigns.invitation(actor)
-    link = f"{str(request.base_url).rstrip('/')}/m/login?invite={code}"
+    link = f"{str(request.base_url).rstrip('/')}/m/invite/{code}"
     invitees = campaigns.invitees(alliance_id=actor.alliance_id, inviter_id=actor.id)
     settings = campaigns.referral_settings(alliance_id=actor.alliance_id)
     earned = sum(r.inviter_points for r in invitees if r.state == "rewarded")
@@ -137,3 +137,31 @@ def invite(request: Request) -> HTMLResponse:
         request, "member/invite.html", actor, code=code, link=link, invitees=invitees, settings=settings,
         earned=earned, qr=Markup(qr_svg(link)),  # noqa: S704 - segno's SVG of our own link
     )  # fmt: skip
+
+
+INVITE_COOKIE = "gc_invite"  # the invitation a newcomer followed, bound when they register
+INVITE_MAX_AGE = 24 * 3600
+
+
+@router.get("/m/invite/{code}")
+def follow_invitation(request: Request, code: str) -> Response:
+    """A friend's invitation link: remember it, then the login page (registering binds it)."""
+    response = RedirectResponse("/m/login", status_code=303)
+    response.set_cookie(
+        INVITE_COOKIE, code[:16], max_age=INVITE_MAX_AGE, samesite="lax", path="/m", httponly=True
+    )
+    return response
+
+
+def bind_invitation(request: Request, response: Response, member_actor: Actor) -> None:
+    """Right after registration: bind the new member to the inviter whose link they followed.
+
+    A refused binding (self-invitation, unknown code) leaves the registration as it is."""
+    code = request.cookies.get(INVITE_COOKIE)
+    if not code:
+        return
+    response.delete_cookie(INVITE_COOKIE, path="/m")
+    try:
+        container_of(request).reward_campaigns.bind(member_actor, invitee_id=member_actor.id, code=code)
+    except GuildCardError:
+        return
