@@ -122,7 +122,8 @@ class DemoRewards:
     def _stamp_trail(self, member_ids: list[str], shops: list[SeededMerchant]) -> None:
         self.container.reward_campaigns.create(
             self.alliance.admin, idempotency_key="demo-trail", name="跨业态打卡：吃喝玩一条街",
-            kind=CampaignKind.STAMP_TRAIL, points=300, stamps_needed=3, starts_at=self.clock.now(),
+            kind=CampaignKind.STAMP_TRAIL, points=300, stamps_needed=3, budget_points=30_000,
+            starts_at=self.clock.now(),
             ends_at=self.clock.now() + timedelta(days=30),
         )  # fmt: skip
         self.clock.advance(timedelta(seconds=5))
