@@ -51,9 +51,21 @@ def test_a_member_claims_a_coupon_and_sees_its_code_and_rules(site):  # noqa: F8
 def test_the_stamp_card_and_the_invitation_page(site):  # noqa: F811
     join(site)
     assert "目前没有进行中的打卡活动" in site.get("/m/stamps").text
+    from datetime import timedelta  # noqa: PLC0415
+
+    from guildcard.rewards.domain.campaigns import CampaignKind  # noqa: PLC0415
+
+    now = site.container.clock.now()
+    site.container.reward_campaigns.create(
+        admin(site), idempotency_key="trail", name="跨业态打卡", kind=CampaignKind.STAMP_TRAIL, points=300,
+        stamps_needed=3, starts_at=now, ends_at=now + timedelta(days=30),
+    )  # fmt: skip
+    card = site.get("/m/stamps").text
+    assert "跨业态打卡" in card
+    assert "已集 0 / 3 枚" in card
     invite = site.get("/m/invite").text
     assert "邀请有礼" in invite
-    assert "/m/login?invite=" in invite
+    assert "/m/invite/" in invite
     assert "<svg" in invite
 
 

@@ -118,10 +118,12 @@ def coupon(request: Request, coupon_id: str) -> HTMLResponse:
 @router.get("/m/stamps", response_class=HTMLResponse)
 def stamps(request: Request) -> HTMLResponse:
     actor = member(request)
-    cards = container_of(request).reward_campaigns.stamp_cards(
-        alliance_id=actor.alliance_id, member_id=actor.id
-    )
-    return _page(request, "member/stamps.html", actor, cards=cards)
+    container = container_of(request)
+    cards = container.reward_campaigns.stamp_cards(alliance_id=actor.alliance_id, member_id=actor.id)
+    with container.database.read() as conn:  # a stamp is a trade (its name) or a named merchant
+        names = {c.code: c.name for c in alliance.categories(conn, actor.alliance_id)}
+    names |= merchant_names(container, actor.alliance_id)
+    return _page(request, "member/stamps.html", actor, cards=cards, names=names)
 
 
 @router.get("/m/invite", response_class=HTMLResponse)
