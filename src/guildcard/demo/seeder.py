@@ -62,7 +62,9 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
     progress("alliance, merchants, staff", 0, 1)
     alliance = build_alliance(container, plan.window, password=options.password, seed=options.seed)
     rewards = DemoRewards(container, clock, alliance)
+    opened = time.perf_counter()
     rewards.open(at_local(plan.window.first, 11))  # referral settings, an inviter, invitees' first buys
+    rewards_seconds = time.perf_counter() - opened
     story = Story(container, clock, alliance, plan)
     events = story.events()
     # The plan and events live until the end: keep the collector from walking them again and again.
@@ -78,7 +80,9 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
             progress(f"{clock.now():%Y-%m-%d}", done, total)
 
     tally = story.run(events, step)
+    finishing = time.perf_counter()
     rewarded = rewards.finish(list(story.member_ids.values()))  # coupons, the stamp trail, referral release
+    story.seconds["rewards"] += rewards_seconds + time.perf_counter() - finishing
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)
     return DemoResult(
