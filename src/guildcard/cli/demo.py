@@ -191,7 +191,8 @@ def _report(result: DemoResult, path: Path) -> None:
         f"purchases {spent.get('purchase', 0):.1f} s "
         f"({per:.1f} ms each, {per_cpu:.1f} ms of CPU), members {spent.get('join', 0):.1f} s "
         f"({cpu.get('join', 0):.1f} s of CPU), "
-        f"jobs and settlement {spent.get('expiry', 0) + spent.get('settlement', 0):.1f} s"
+        f"jobs and settlement {spent.get('expiry', 0) + spent.get('settlement', 0):.1f} s, "
+        f"coupons and referrals {spent.get('rewards', 0):.1f} s"
     )
 
 
