@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from guildcard.adapters.counter_ports import counter_ports
 from guildcard.adapters.member_ports import RegisteredAlliances
+from guildcard.adapters.rewards_ports import PlacesFromAlliance, rewards_ports
 from guildcard.adapters.settlement_ports import ContractTermsProvider, CounterMemberSales
 from guildcard.alliance.handlers import handlers as alliance_handlers
 from guildcard.alliance.services.auth import load_operator, load_staff
@@ -48,7 +49,11 @@ from guildcard.members.services.base import MembersDeps
 from guildcard.pipeline import CommandBus
 from guildcard.pipeline.group import GroupCommitter
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
+from guildcard.rewards.campaign_events import RewardsListener
+from guildcard.rewards.campaign_service import CampaignService
+from guildcard.rewards.coupon_service import CouponService
 from guildcard.rewards.handlers import handlers as rewards_handlers
+from guildcard.rewards.handlers.coupons import CouponDeps
 from guildcard.settings import Settings, load_settings
 from guildcard.settlement.handlers import handlers as settlement_handlers
 from guildcard.settlement.ports import MemberSalesSource, TermsProvider
@@ -149,6 +154,14 @@ class Container:
         ports = self.counter_ports or counter_ports(CounterLookup(self.cipher, self.lookup))
         return CounterService(self.database, self.clock, ports, bus=self.bus)
 
+    @cached_property
+    def coupons(self) -> CouponService:
+        return CouponService(self.database, self.clock, self.bus, places=PlacesFromAlliance())
+
+    @cached_property
+    def reward_campaigns(self) -> CampaignService:
+        return CampaignService(self.database, self.clock, self.bus)
+
     def ledger(self) -> LedgerService:
         """The ledger, each call its own command (CLI, jobs)."""
         return self._ledger
@@ -180,6 +193,12 @@ def bootstrap(
     )
     container.actor_loaders[ActorKind.MEMBER] = load_member_actor
     _wire_alliance(container, passwords or Passwords())
+    # Coupons (rewards) read members' facts and stores through their ports.
+    container.bus.provide(
+        "rewards", CouponDeps(ports=rewards_ports(CounterLookup(container.cipher, container.lookup)))
+    )
+    # Reward campaigns and referrals hear registrations, purchases and refunds after commit.
+    container.bus.subscribe(RewardsListener(container.database, container.bus))
     container.settlement_terms = ContractTermsProvider()
     container.settlement_sales = CounterMemberSales()
     return container

@@ -11,7 +11,9 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
+from guildcard.adapters.coupon_desk import RewardsCouponDesk
 from guildcard.adapters.loyalty_desks import LoyaltyTierDesk, LoyaltyWalletDesk
+from guildcard.adapters.rewards_ports import PlacesFromAlliance
 from guildcard.alliance import queries as alliance
 from guildcard.alliance.domain.errors import MerchantSuspended
 from guildcard.counter.domain.errors import StoreNotFound
@@ -98,5 +100,5 @@ class IssuanceLimits:
 def counter_ports(lookup: CounterLookup) -> CounterPorts:
     return CounterPorts(
         members=MembersForCounter(lookup), merchants=MerchantsForCounter(), issuance=IssuanceLimits(),
-        tiers=LoyaltyTierDesk(), wallet=LoyaltyWalletDesk(),
+        tiers=LoyaltyTierDesk(), wallet=LoyaltyWalletDesk(), coupons=RewardsCouponDesk(PlacesFromAlliance()),
     )  # fmt: skip

@@ -147,7 +147,8 @@ def _counts(result: DemoResult, path: Path, events: dict[str, int], otp: str) ->
         "points_earned": t.points_earned, "points_used": t.points_used, "refunds": t.refunds,
         "refunds_refused": t.refunds_refused, "backfills": t.backfills,
         "backfills_approved": t.backfills_approved, "points_expired": t.expired_points,
-        "settled_month": window.settled_month, "refused": dict(t.skipped), "events": events, **result.loyalty,
+        "settled_month": window.settled_month, "refused": dict(t.skipped), "events": events,
+        **result.loyalty, **result.rewards,
         "logins": [
             {"role": what, "login": login, "password": result.password}
             for login, what in result.alliance.activated.items()
@@ -190,7 +191,8 @@ def _report(result: DemoResult, path: Path) -> None:
         f"purchases {spent.get('purchase', 0):.1f} s "
         f"({per:.1f} ms each, {per_cpu:.1f} ms of CPU), members {spent.get('join', 0):.1f} s "
         f"({cpu.get('join', 0):.1f} s of CPU), "
-        f"jobs and settlement {spent.get('expiry', 0) + spent.get('settlement', 0):.1f} s"
+        f"jobs and settlement {spent.get('expiry', 0) + spent.get('settlement', 0):.1f} s, "
+        f"coupons and referrals {spent.get('rewards', 0):.1f} s"
     )
 
 

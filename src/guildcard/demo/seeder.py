@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from guildcard.bootstrap import Container
 from guildcard.demo import tiers_wallet
 from guildcard.demo.activity import Story, Tally
+from guildcard.demo.coupons import DemoRewards
 from guildcard.demo.plan import VISITS_PER_MEMBER_MONTH, Plan, Window, at_local, make_plan
 from guildcard.demo.setup import SeededAlliance, build_alliance
 from guildcard.kernel.clock import FixedClock
@@ -43,6 +44,7 @@ class DemoResult:
     timings: dict[str, float]  # seconds spent per kind of event
     cpu_timings: dict[str, float]  # CPU seconds per kind of event
     loyalty: dict[str, object] = field(default_factory=dict)  # tiers, paid cards, stored value (issue 13)
+    rewards: dict[str, int] = field(default_factory=dict)  # coupons, stamp trails, referrals
 
 
 # Called with (what is happening, steps done, steps in all).
@@ -62,6 +64,10 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
     progress("alliance, merchants, staff", 0, 1)
     alliance = build_alliance(container, plan.window, password=options.password, seed=options.seed)
     tiers_wallet.design(container, alliance)
+    rewards = DemoRewards(container, clock, alliance)
+    opened = time.perf_counter()
+    rewards.open(at_local(plan.window.first, 11))  # referral settings, an inviter, invitees' first buys
+    rewards_seconds = time.perf_counter() - opened
     story = Story(container, clock, alliance, plan)
     events = story.events()
     # The plan and events live until the end: keep the collector from walking them again and again.
@@ -78,6 +84,9 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
 
     tally = story.run(events, step)
     loyalty = tiers_wallet.play(container, clock, alliance, list(story.member_ids.values()))
+    finishing = time.perf_counter()
+    rewarded = rewards.finish(list(story.member_ids.values()))  # coupons, the stamp trail, referral release
+    story.seconds["rewards"] += rewards_seconds + time.perf_counter() - finishing
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)
     return DemoResult(
@@ -91,4 +100,5 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
         dict(story.seconds),
         dict(story.cpu_seconds),
         loyalty,
+        rewarded,
     )

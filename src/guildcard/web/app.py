@@ -11,12 +11,16 @@ from fastapi.staticfiles import StaticFiles
 from guildcard.web.routes import (
     counter,
     counter_after,
+    counter_coupons,
     home,
     member,
     member_auth,
+    member_coupons,
     merchant,
     merchant_admin,
+    merchant_coupons,
     ops,
+    ops_coupons,
     ops_loyalty,
     ops_merchants,
     ops_settings,
@@ -33,6 +37,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(home.router)
     app.include_router(member_auth.router)
     app.include_router(member.router)
+    app.include_router(member_coupons.router)
     app.include_router(ops.router)
     app.include_router(ops_merchants.router)
     app.include_router(ops_settings.router)
@@ -41,8 +46,11 @@ def install_web(app: FastAPI) -> None:
     app.include_router(staff_auth.router)
     app.include_router(counter.router)
     app.include_router(counter_after.router)
+    app.include_router(counter_coupons.router)
     app.include_router(merchant.router)
     app.include_router(merchant_admin.router)
+    app.include_router(merchant_coupons.router)
+    app.include_router(ops_coupons.router)
 
     @app.exception_handler(LoginRequired)
     async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:

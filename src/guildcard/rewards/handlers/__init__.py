@@ -4,6 +4,8 @@ Importing this package registers every feature's handlers on ``handlers``: impor
 feature's module here as it lands.
 """
 
+from guildcard.rewards.handlers import campaigns as _campaigns  # noqa: F401 - registers campaigns, referrals
+from guildcard.rewards.handlers import coupons as _coupons  # noqa: F401 - registers the coupon handlers
 from guildcard.rewards.handlers.base import handlers
 
 __all__ = ["handlers"]

@@ -111,11 +111,13 @@ class Entry:
     line_category: tuple[str, ...] = ("", "")
     line_amount: tuple[str, ...] = ("", "")
     kind: str = "code"  # how ``scan`` identified the member: code or phone
+    coupon: str = ""  # the coupon picked in the preview (its id), or its own code as scanned
 
 
 def make_entry(  # noqa: PLR0917 (the form's fields, in the form's order)
-    scan: str, amount: str, points: str, order_no: str, categories: list[str], amounts: list[str], kind: str
-) -> Entry:
+    scan: str, amount: str, points: str, order_no: str, categories: list[str], amounts: list[str], kind: str,
+    coupon: str = "",
+) -> Entry:  # fmt: skip
     return Entry(
         scan.strip(),
         amount,
@@ -124,6 +126,7 @@ def make_entry(  # noqa: PLR0917 (the form's fields, in the form's order)
         tuple(categories) or ("", ""),
         tuple(amounts) or ("", ""),
         kind if kind in ("code", "phone") else "code",
+        coupon.strip(),
     )
 
 
@@ -152,7 +155,20 @@ def _identity(entry: Entry) -> MemberIdentity:
     return MemberIdentity(member_code=entry.scan.strip())
 
 
-def _input(store_id: str, entry: Entry, points: int | None, token: str | None = None) -> PurchaseInput:
+def _coupon_id(request: Request, actor: Actor, entry: Entry) -> str | None:
+    """The picked coupon's id; a scanned coupon code becomes the id of the coupon it names."""
+    if not entry.coupon:
+        return None
+    if entry.coupon.startswith("cpn_"):
+        return entry.coupon
+    found = container_of(request).coupons.by_code(alliance_id=actor.alliance_id, code=entry.coupon)
+    entry.coupon = found.coupon_id if found is not None else entry.coupon
+    return entry.coupon
+
+
+def _input(
+    store_id: str, entry: Entry, points: int | None, token: str | None = None, coupon_id: str | None = None
+) -> PurchaseInput:
     return PurchaseInput(
         store_id=store_id,
         order_no=entry.order_no.strip(),
@@ -161,6 +177,7 @@ def _input(store_id: str, entry: Entry, points: int | None, token: str | None = 
         points_to_use=points,
         lines=parse_lines(list(entry.line_category), list(entry.line_amount)),
         preview_token=token,
+        coupon_id=coupon_id,
     )
 
 
@@ -168,13 +185,14 @@ def run_preview(request: Request, actor: Actor, store_id: str, entry: Entry) -> 
     """The counter's preview; a code that is no code but a phone number is looked up by phone."""
     counter = container_of(request).counter
     points = parse_points(entry.points)
+    coupon_id = _coupon_id(request, actor, entry)
     try:
-        return counter.preview(actor, _input(store_id, entry, points))
+        return counter.preview(actor, _input(store_id, entry, points, coupon_id=coupon_id))
     except GuildCardError as error:
         if error.code not in _CODE_INVALID or entry.kind != "code" or not looks_like_phone(entry.scan):
             raise
     entry.kind = "phone"
-    return counter.preview(actor, _input(store_id, entry, points))
+    return counter.preview(actor, _input(store_id, entry, points, coupon_id=coupon_id))
 
 
 FormStr = Annotated[str, Form()]
@@ -194,11 +212,12 @@ def preview(
     line_category: FormList = [],  # noqa: B006 (FastAPI copies defaults)
     line_amount: FormList = [],  # noqa: B006
     kind: FormStr = "code",
+    coupon: FormStr = "",
 ) -> HTMLResponse:
     actor = require_staff(request)
     check_csrf(request, csrf_token)
     store, stores = current_store(request, actor, store_id)
-    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind)
+    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind, coupon)
     if store is None:
         return _counter_page(request, actor, None, stores, entry, error="Choose a store first.")
     try:
@@ -222,16 +241,18 @@ def commit(
     line_amount: FormList = [],  # noqa: B006
     kind: FormStr = "code",
     preview_token: FormStr = "",
+    coupon: FormStr = "",
 ) -> Response:
     actor = require_staff(request)
     check_csrf(request, csrf_token)
     store, stores = current_store(request, actor, store_id)
-    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind)
+    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind, coupon)
     if store is None:
         return _counter_page(request, actor, None, stores, entry, error="Choose a store first.")
     try:
         written = container_of(request).counter.commit(
-            actor, _input(store.id, entry, parse_points(points) or 0, preview_token or None)
+            actor,
+            _input(store.id, entry, parse_points(points) or 0, preview_token or None, entry.coupon or None),
         )
     except GuildCardError as error:
         entry.scan = ""  # the code was probably used or expired: scan again

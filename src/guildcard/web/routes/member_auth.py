@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from guildcard.alliance.domain.model import Alliance
 from guildcard.api.auth import SESSION_COOKIE, clear_session_cookies, set_session_cookies
 from guildcard.api.deps import client_ip
-from guildcard.kernel.actors import ActorKind
+from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import GuildCardError, NotFound
 from guildcard.members.domain.otp import OtpPurpose
 from guildcard.privacy.phones import InvalidPhone, normalize_phone
@@ -30,6 +30,7 @@ from guildcard.web.routes.member_common import (
     notice_for,
     status_for,
 )
+from guildcard.web.routes.member_coupons import bind_invitation
 from guildcard.web.session import check_csrf, container_of, page_actor, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -199,6 +200,8 @@ def sign_in(
     max_age = int((signed.expires_at - container.clock.now()).total_seconds())
     set_session_cookies(response, container=container, request=request, token=signed.token, max_age=max_age)
     response.set_cookie(ALLIANCE_COOKIE, alliance.code, max_age=ONE_YEAR, samesite="lax", path="/")
+    if signed.registered:  # came through a friend's invitation link: bind them (rewards)
+        bind_invitation(request, response, Actor(ActorKind.MEMBER, signed.member.member_id, alliance.id))
     return response
 
 

@@ -32,6 +32,7 @@ MENU = (
     ("/ops/merchants", "Merchants"),
     ("/ops/settings", "Settings"),
     ("/ops/campaigns", "Campaigns"),
+    ("/ops/rewards", "Coupons and rewards"),
     ("/ops/limits", "Issuance limits"),
     ("/ops/tiers", "Tiers"),
     ("/ops/wallets", "Stored value"),

@@ -1,0 +1,89 @@
+"""After-commit listener: other contexts' events that reward campaigns and referrals act on.
+
+``members.member_registered`` -> registration gifts; ``counter.purchase_recorded`` -> spend
+thresholds, the stamp trail and referral triggers; ``counter.purchase_refunded`` -> referral
+claw-back. Each runs as a rewards command of its own (idempotent per purchase or member), by the
+system actor. Purchases and refunds cost nothing while the alliance has no campaign or referral
+they could touch (``campaign_cache``, refreshed every few seconds).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from guildcard.db.engine import Database
+from guildcard.kernel.actors import system_actor
+from guildcard.pipeline import CommandBus
+from guildcard.pipeline.work import Event
+from guildcard.rewards import campaign_cache
+from guildcard.rewards.domain.campaigns import CampaignKind
+from guildcard.rewards.handlers.campaigns import CountPurchase, CountRefund, GiveRegistrationGifts
+from guildcard.rewards.storage.campaigns import CampaignRepository
+from guildcard.rewards.storage.referrals import ReferralRepository
+
+log = logging.getLogger(__name__)
+_PURCHASE_KINDS = (CampaignKind.SPEND_THRESHOLD, CampaignKind.STAMP_TRAIL)
+
+
+class RewardsListener:
+    def __init__(self, database: Database, bus: CommandBus) -> None:
+        self.database = database
+        self.bus = bus
+
+    def __call__(self, alliance_id: str, events: Sequence[Event]) -> None:
+        for event in events:
+            try:
+                self._hear(alliance_id, event)
+            except Exception:  # one event's failure must not stop the others
+                log.exception("rewards could not act on an event", extra={"event": event.name})
+
+    def _hear(self, alliance_id: str, event: Event) -> None:
+        actor = system_actor(alliance_id, "rewards")
+        p = event.payload
+        if event.name == "members.member_registered":
+            if self._has_registration_gifts(alliance_id):
+                self.bus.execute(actor, GiveRegistrationGifts(member_id=str(p["member_id"])))
+        elif event.name == "counter.purchase_recorded" and p.get("member_id"):
+            if self._watching_purchases(alliance_id):
+                counted = CountPurchase(
+                    purchase_id=event.subject, member_id=str(p["member_id"]),
+                    merchant_id=str(p["merchant_id"]), store_id=str(p["store_id"]),
+                    payable_fen=int(p["payable_fen"]),
+                    occurred_at=datetime.fromisoformat(str(p["occurred_at"])),
+                )  # fmt: skip
+                self.bus.execute(actor, counted)
+        elif event.name == "counter.purchase_refunded" and self._watching_refunds(alliance_id):
+            self.bus.execute(actor, CountRefund(purchase_id=str(p["purchase_id"]), refund_id=event.subject))
+
+    def _has_registration_gifts(self, alliance_id: str) -> bool:
+        with self.database.read() as conn:
+            found = CampaignRepository(conn).all(alliance_id, kinds=(CampaignKind.REGISTRATION,))
+        return any(c.active for c in found)
+
+    def _watching_purchases(self, alliance_id: str) -> bool:
+        """A running purchase campaign, or an invitee yet to make the purchase that triggers a referral."""
+        key = f"purchases:{alliance_id}"
+        known = campaign_cache.get(key)
+        if known is not None:
+            return known
+        with self.database.read() as conn:
+            campaigns = CampaignRepository(conn).all(alliance_id, kinds=_PURCHASE_KINDS)
+            referrals = ReferralRepository(conn)
+            watching = any(c.active for c in campaigns) or (
+                referrals.settings(alliance_id).enabled
+                and referrals.any_in(alliance_id, ("bound", "flagged"))
+            )
+        campaign_cache.put(key, watching)
+        return watching
+
+    def _watching_refunds(self, alliance_id: str) -> bool:
+        """A referral whose triggering purchase could still be refunded (pending or rewarded)."""
+        key = f"refunds:{alliance_id}"
+        known = campaign_cache.get(key)
+        if known is None:
+            with self.database.read() as conn:
+                known = ReferralRepository(conn).any_in(alliance_id, ("pending", "rewarded"))
+            campaign_cache.put(key, known)
+        return known
