@@ -45,6 +45,7 @@ from guildcard.pipeline import CommandBus
 from guildcard.pipeline.group import GroupCommitter
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.rewards.handlers import handlers as rewards_handlers
+from guildcard.rewards.handlers.mall_deps import RewardsDeps
 from guildcard.settings import Settings, load_settings
 from guildcard.settlement.handlers import handlers as settlement_handlers
 from guildcard.settlement.ports import MemberSalesSource, TermsProvider
@@ -163,6 +164,7 @@ def bootstrap(
     )
     container.actor_loaders[ActorKind.MEMBER] = load_member_actor
     _wire_alliance(container, passwords or Passwords())
+    container.bus.provide("rewards", RewardsDeps(cipher=container.cipher, keys=container.ledger_keys))
     container.settlement_terms = ContractTermsProvider()
     container.settlement_sales = CounterMemberSales()
     return container
