@@ -4,6 +4,7 @@ Importing this package registers every feature's handlers on ``handlers``: impor
 feature's module here as it lands.
 """
 
+from guildcard.rewards.handlers import checkin as _checkin  # noqa: F401 - registers its handlers
 from guildcard.rewards.handlers import mall as _mall  # noqa: F401 - registers its handlers
 from guildcard.rewards.handlers.base import handlers
 
