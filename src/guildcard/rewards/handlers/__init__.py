@@ -5,6 +5,7 @@ feature's module here as it lands.
 """
 
 from guildcard.rewards.handlers import checkin as _checkin  # noqa: F401 - registers its handlers
+from guildcard.rewards.handlers import lottery as _lottery  # noqa: F401 - registers its handlers
 from guildcard.rewards.handlers import mall as _mall  # noqa: F401 - registers its handlers
 from guildcard.rewards.handlers.base import handlers
 
