@@ -60,7 +60,7 @@ from guildcard.rewards.handlers.base import handlers
 from guildcard.rewards.handlers.mall_deps import RewardsDeps
 from guildcard.rewards.storage.mall_repository import MallOrder, MallRepository
 
-MALL_SETTLEMENT_KIND = "mall_sale"
+MALL_SETTLEMENT_KIND = "mall_supply"  # registered in settlement/domain/direct.py
 MALL_MARGIN = "platform:revenue:mall_margin"
 CLEARING = "platform:clearing:points"  # the float that backs points (settlement's chart)
 ALLIANCE_SUPPLIERS = "platform:payable:mall_suppliers"  # items the alliance buys outside
