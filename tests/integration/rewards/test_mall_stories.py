@@ -3,7 +3,8 @@ shipped with tracking; timed out. The ledger stays clean throughout."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from tests.integration.rewards.mall_world import (
@@ -11,8 +12,10 @@ from tests.integration.rewards.mall_world import (
     BAKERY,
     BAKERY_CASHIER,
     BAKERY_OWNER,
+    CINEMA,
     CINEMA_CASHIER,
     OPERATOR,
+    START,
     SYSTEM,
     make_world,
     member,
@@ -39,6 +42,11 @@ from guildcard.rewards.handlers.mall import (
 )
 from guildcard.rewards.queries.mall import MallQueries
 from guildcard.rewards.storage.mall_tables import mall_orders
+from guildcard.settlement.domain.direct import label
+from guildcard.settlement.domain.statement import Component
+from guildcard.settlement.domain.terms import SettlementTerms
+from guildcard.settlement.memory import InMemorySales, InMemoryTerms
+from guildcard.settlement.service import SettlementService
 
 LILY = "mem_lily"
 
@@ -172,4 +180,25 @@ def test_a_virtual_voucher_is_delivered_and_settled_at_once(world):
     assert len(order.voucher_code) == 12
     assert world.account(chart.merchant_settlement("mer_cinema")) == -1_000
     assert world.account(MALL_MARGIN) == -200
+    assert world.violations() == []
+
+
+def test_the_bakery_statement_shows_the_mall_item_it_supplied_as_a_direct_line(world):
+    item = cake(world)
+    order = world.run(member(LILY), PlaceMallOrder(item_id=item.id))
+    world.run(BAKERY_CASHIER, ConfirmPickup(pickup_code=order.pickup_code, store_id="st_bakery_1"))
+    contracts = InMemoryTerms(alliance_id=ALLIANCE)
+    for merchant_id, name in ((BAKERY, "Bakery"), (CINEMA, "Cinema")):
+        contracts.add(
+            merchant_id, name, SettlementTerms("t-1", Decimal(1), Decimal("0.8"), Decimal(0), 0, 0, START)
+        )
+    settlement = SettlementService(
+        world.container.database, clock=world.clock, terms=contracts,
+        sales=InMemorySales(alliance_id=ALLIANCE), keys=world.container.ledger_keys,
+    )  # fmt: skip
+    world.clock.set(datetime(2027, 1, 1, 2, 0, tzinfo=UTC))
+    statements = {s.merchant_id: s for s in settlement.statements(OPERATOR, "2026-12")}
+    direct = [ln for ln in statements[BAKERY].lines if ln.component is Component.DIRECT]
+    assert [(ln.kind, ln.quantity, ln.amount) for ln in direct] == [("mall_supply", 1, -800)]
+    assert label("mall_supply") == "积分商城供货"
     assert world.violations() == []
