@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from guildcard.cli.main import app
 from guildcard.ledger.domain import entries as chart
+from guildcard.rewards import mall_jobs
 from guildcard.rewards.domain.lottery import Outcome, Prize, PrizeKind, commitment, table_hash
 from guildcard.rewards.domain.lottery_errors import DrawLimitReached, LotteryNotOpen, SeedNotRevealable
 from guildcard.rewards.handlers.lottery import (
@@ -96,7 +97,8 @@ def test_an_altered_draw_record_fails_verification(world):
     for m in MEMBERS[:3]:
         world.run(member(m), DrawLottery(campaign_id=campaign.id))
     world.clock.advance(timedelta(days=3))
-    world.run(SYSTEM, RevealLotterySeed(campaign_id=campaign.id))
+    assert mall_jobs.run_due(world.container.bus, ALLIANCE, world.clock.now()) == (0, 1)  # the job reveals
+    assert mall_jobs.run_due(world.container.bus, ALLIANCE, world.clock.now()) == (0, 0)
     assert queries(world, lambda q: q.verify(campaign.id)).holds
     victim = queries(world, lambda q: q.draws(campaign.id))[0]
     other = next(p.id for p in PRIZES if p.id != victim.chosen)

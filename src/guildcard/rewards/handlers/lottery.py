@@ -261,3 +261,26 @@ def reveal_lottery_seed(command: RevealLotterySeed, work: Work) -> LotteryCampai
         work.audit("rewards.lottery.reveal", object_type="lottery_campaign", object_id=campaign.id)
         work.emit("rewards.lottery_seed_revealed", campaign.id, commitment=campaign.commitment)
     return _campaign(repo, campaign.id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevealDueLotterySeeds(Command):
+    """The job: reveal the seed of every campaign that has ended by ``as_of``."""
+
+    scope = "rewards.lottery.reveal_due"
+    as_of: datetime
+
+
+@handlers.register(authorize=access.system)
+def reveal_due_lottery_seeds(command: RevealDueLotterySeeds, work: Work) -> tuple[str, ...]:
+    deps: RewardsDeps = work.deps
+    repo = LotteryRepository(work.connection, work.alliance_id)
+    as_of = ensure_utc(command.as_of)
+    due = [c for c in repo.campaigns() if c.revealed_seed is None and c.ends_at <= min(as_of, work.now)]
+    for campaign in due:
+        repo.reveal(campaign.id, deps.keys.open(repo.sealed_seed(campaign.id)).decode(), work.now)
+        work.emit("rewards.lottery_seed_revealed", campaign.id, commitment=campaign.commitment)
+    if due:
+        work.audit("rewards.lottery.reveal_due", object_type="lottery_campaigns", object_id=work.alliance_id,
+                   details={"campaigns": [c.id for c in due]})  # fmt: skip
+    return tuple(c.id for c in due)
