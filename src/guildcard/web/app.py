@@ -14,6 +14,7 @@ from guildcard.web.routes import (
     home,
     member,
     member_auth,
+    member_mall,
     merchant,
     merchant_admin,
     ops,
@@ -32,6 +33,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(home.router)
     app.include_router(member_auth.router)
     app.include_router(member.router)
+    app.include_router(member_mall.router)
     app.include_router(ops.router)
     app.include_router(ops_merchants.router)
     app.include_router(ops_settings.router)
