@@ -19,9 +19,11 @@ from guildcard.web.routes import (
     merchant_admin,
     ops,
     ops_merchants,
+    ops_rewards,
     ops_settings,
     ops_settlement,
     staff_auth,
+    staff_mall,
 )
 from guildcard.web.session import LoginRequired
 
@@ -34,6 +36,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(member_auth.router)
     app.include_router(member.router)
     app.include_router(member_mall.router)
+    app.include_router(ops_rewards.router)
+    app.include_router(staff_mall.router)
     app.include_router(ops.router)
     app.include_router(ops_merchants.router)
     app.include_router(ops_settings.router)

@@ -31,6 +31,7 @@ MENU = (
     ("/ops/merchants", "Merchants"),
     ("/ops/settings", "Settings"),
     ("/ops/campaigns", "Campaigns"),
+    ("/ops/rewards", "Mall, check-in, lottery"),
     ("/ops/limits", "Issuance limits"),
     ("/ops/settlement", "Settlement"),
     ("/ops/audit", "Audit log"),
