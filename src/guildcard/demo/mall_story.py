@@ -145,7 +145,7 @@ def _catalogue(
     specs = [
         (bakery, "草莓奶油蛋糕（6 寸）", ItemKind.GOODS, "甜品", 1_200, 0, 800, Delivery.PICKUP, 40),
         (cinema, "2D 观影券", ItemKind.VOUCHER, "电影", 1_500, 0, 1_000, Delivery.VIRTUAL, 100),
-        (home, "静安寺联名马克杯", ItemKind.GOODS, "家居", 900, 990, 1_500, Delivery.SHIPPING, 30),
+        (home, "静安寺联名马克杯", ItemKind.GOODS, "家居", 900, 990, 600, Delivery.SHIPPING, 30),
         (bakery, "手作曲奇礼盒", ItemKind.GOODS, "甜品", 800, 0, 450, Delivery.PICKUP, 60),
     ]
     items = []

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
+from guildcard.alliance import queries as alliance
 from guildcard.kernel.clock import BUSINESS_TZ
 from guildcard.kernel.errors import InvalidInput
 from guildcard.rewards.domain.lottery import Prize, PrizeKind
@@ -35,6 +36,7 @@ def _page(request: Request, *, error: str = "", status_code: int = 200) -> HTMLR
             "checkins": CheckinQueries(conn, actor.alliance_id).count(),
             "campaigns": campaigns,
             "reports": {c.id: lottery.verify(c.id) for c in campaigns},
+            "names": {m.id: m.name for m in alliance.list_merchants(conn, actor.alliance_id)},
         }
     return render(
         request,
