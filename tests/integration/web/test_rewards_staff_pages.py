@@ -14,6 +14,7 @@ from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.ledger import chart
 from guildcard.rewards.domain.mall import Delivery, ItemKind
 from guildcard.rewards.handlers.mall import CreateMallItem, PlaceMallOrder, SaveAddress
+from guildcard.rewards.queries.mall import MallQueries
 
 pytestmark = pytest.mark.slow
 
@@ -86,3 +87,25 @@ def test_the_owner_ships_with_a_tracking_number_and_the_operator_sees_the_margin
     assert "联名马克杯" in console
     assert re.search(r"data-margin>¥4\.00<", console)  # 1,000 points = ¥10.00, the shop is paid ¥6.00
     assert "签到规则" in console
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002"
+    "000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_the_owner_uploads_an_item_picture_that_the_app_serves(world):
+    client, shop = world.client, world.merchants[0]
+    order = place(world, shop, Delivery.PICKUP, "手作曲奇")
+    staff_login(client, login_of(world, shop, "owner"))
+    page = client.get("/merchant/mall")
+    uploaded = client.post(
+        f"/merchant/mall/items/{order.item_id}/picture",
+        data={"csrf_token": csrf(page.text)}, files={"picture": ("cookie.png", PNG, "image/png")},
+    )  # fmt: skip
+    assert uploaded.status_code == 200, uploaded.text
+    with world.container.database.read() as conn:
+        queries = MallQueries(conn, world.id)
+        (picture_id,) = queries.item(order.item_id).picture_ids
+        assert queries.picture(picture_id) == ("image/png", PNG)

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from guildcard.kernel.errors import GuildCardError, InvalidInput
 from guildcard.kernel.money import parse_yuan
 from guildcard.rewards.domain.mall import Delivery, ItemKind
-from guildcard.rewards.handlers.mall import ConfirmPickup, CreateMallItem, ShipMallOrder, UpdateMallItem
+from guildcard.rewards.handlers.mall import (
+    ConfirmPickup,
+    CreateMallItem,
+    ShipMallOrder,
+    UpdateMallItem,
+    UploadMallPicture,
+)
 from guildcard.rewards.queries.mall import MallQueries
 from guildcard.web.pages import render_page
 from guildcard.web.routes.counter import current_store, remember_store
@@ -175,6 +181,24 @@ def ship(
         container_of(request).bus.execute(
             actor, ShipMallOrder(order_id=order_id, carrier=carrier, tracking_no=tracking_no)
         )
+    except GuildCardError as failure:
+        return _merchant_page(request, error=message_of(request, failure), status_code=422)
+    return RedirectResponse("/merchant/mall", status_code=303)
+
+
+@router.post("/merchant/mall/items/{item_id}/picture", response_model=None)
+async def upload_picture(
+    request: Request, item_id: str, picture: UploadFile = File(...), csrf_token: FormStr = ""
+) -> Response:
+    """The item's picture, uploaded and then served by the app (``/m/mall/pictures/{id}``)."""
+    actor = require_staff(request, "owner", "manager")
+    check_csrf(request, csrf_token)
+    data = await picture.read(2_000_001)
+    bus = container_of(request).bus
+    try:
+        upload = UploadMallPicture(content_type=picture.content_type or "", data=data)
+        picture_id = bus.execute(actor, upload).value
+        bus.execute(actor, UpdateMallItem(item_id=item_id, changes={"picture_ids": [picture_id]}))
     except GuildCardError as failure:
         return _merchant_page(request, error=message_of(request, failure), status_code=422)
     return RedirectResponse("/merchant/mall", status_code=303)
