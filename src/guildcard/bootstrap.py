@@ -54,6 +54,7 @@ from guildcard.rewards.campaign_service import CampaignService
 from guildcard.rewards.coupon_service import CouponService
 from guildcard.rewards.handlers import handlers as rewards_handlers
 from guildcard.rewards.handlers.coupons import CouponDeps
+from guildcard.rewards.handlers.mall_deps import RewardsDeps
 from guildcard.settings import Settings, load_settings
 from guildcard.settlement.handlers import handlers as settlement_handlers
 from guildcard.settlement.ports import MemberSalesSource, TermsProvider
@@ -194,8 +195,10 @@ def bootstrap(
     container.actor_loaders[ActorKind.MEMBER] = load_member_actor
     _wire_alliance(container, passwords or Passwords())
     # Coupons (rewards) read members' facts and stores through their ports.
+    # The mall, check-in and lottery: addresses sealed, draw records signed with the alliance's key.
+    coupons = CouponDeps(ports=rewards_ports(CounterLookup(container.cipher, container.lookup)))
     container.bus.provide(
-        "rewards", CouponDeps(ports=rewards_ports(CounterLookup(container.cipher, container.lookup)))
+        "rewards", RewardsDeps(cipher=container.cipher, keys=container.ledger_keys, coupons=coupons)
     )
     # Reward campaigns and referrals hear registrations, purchases and refunds after commit.
     container.bus.subscribe(RewardsListener(container.database, container.bus))

@@ -241,3 +241,11 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     assert report["staff"] >= report["merchants"] + report["stores"] + 13  # owner, manager, a cashier a store
     assert 0 < report["seconds"] < 60
     assert {login["role"] for login in report["logins"]} >= {"operator admin (联盟总部)", "member"}
+    # The points mall, check-ins and a finished lottery (issue 15), counted from their own events.
+    assert report["checkins"] == events["rewards.checked_in"] > 0
+    assert report["lottery_draws"] == events["rewards.lottery_drawn"] > 0
+    assert report["mall_orders"] == events.get("rewards.mall_order_placed", 0)
+    assert report["mall_pickups"] <= report["mall_orders"]
+    assert events["rewards.lottery_seed_revealed"] == 1
+    verified = run(env, "lottery", "verify", report["lottery_campaign"])
+    assert verified.exit_code == 0, verified.output

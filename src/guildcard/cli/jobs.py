@@ -9,6 +9,7 @@ import typer
 
 from guildcard.cli.common import console, container_or_exit
 from guildcard.kernel.clock import BUSINESS_TZ, business_date, ensure_utc
+from guildcard.rewards import mall_jobs
 
 app = typer.Typer(help="Scheduled jobs (expiry, pending points, holds, tiers).", no_args_is_help=True)
 
@@ -96,11 +97,15 @@ def run_due(
             moment = ensure_utc(as_of if as_of.tzinfo else as_of.replace(tzinfo=BUSINESS_TZ))
         yesterday = date.fromordinal(business_date(moment).toordinal() - 1)
         for alliance_id in [alliance] if alliance else service.alliances():
+            orders, seeds = mall_jobs.run_due(
+                container.bus, alliance_id, moment
+            )  # before the holds' own expiry
             released = service.release_pending(alliance_id, as_of=moment)
             voided = service.void_expired_holds(alliance_id, as_of=moment)
             expired = service.expire(alliance_id, as_of=yesterday)
             console.print(
                 f"{alliance_id}: released {released.points} pending points ({released.lots} lots); "
-                f"voided {voided.entries} holds; expired {expired.points} points as of {yesterday}"
+                f"voided {voided.entries} holds; expired {expired.points} points as of {yesterday}; "
+                f"voided {orders} mall orders; revealed {seeds} lottery seeds"
             )
             console.print(_evaluated(container, alliance_id, yesterday))

@@ -13,6 +13,7 @@ from guildcard.bootstrap import Container
 from guildcard.demo import tiers_wallet
 from guildcard.demo.activity import Story, Tally
 from guildcard.demo.coupons import DemoRewards
+from guildcard.demo.mall_story import RewardsTally, seed_rewards
 from guildcard.demo.plan import VISITS_PER_MEMBER_MONTH, Plan, Window, at_local, make_plan
 from guildcard.demo.setup import SeededAlliance, build_alliance
 from guildcard.kernel.clock import FixedClock
@@ -45,6 +46,7 @@ class DemoResult:
     cpu_timings: dict[str, float]  # CPU seconds per kind of event
     loyalty: dict[str, object] = field(default_factory=dict)  # tiers, paid cards, stored value (issue 13)
     rewards: dict[str, int] = field(default_factory=dict)  # coupons, stamp trails, referrals
+    mall: RewardsTally | None = None  # the mall, check-ins and the lottery
 
 
 # Called with (what is happening, steps done, steps in all).
@@ -87,6 +89,7 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
     finishing = time.perf_counter()
     rewarded = rewards.finish(list(story.member_ids.values()))  # coupons, the stamp trail, referral release
     story.seconds["rewards"] += rewards_seconds + time.perf_counter() - finishing
+    mall = seed_rewards(container, clock, alliance, list(story.member_ids.values()), seed=options.seed)
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)
     return DemoResult(
@@ -101,4 +104,5 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
         dict(story.cpu_seconds),
         loyalty,
         rewarded,
+        mall,
     )

@@ -16,6 +16,7 @@ from guildcard.web.routes import (
     member,
     member_auth,
     member_coupons,
+    member_mall,
     merchant,
     merchant_admin,
     merchant_coupons,
@@ -23,9 +24,11 @@ from guildcard.web.routes import (
     ops_coupons,
     ops_loyalty,
     ops_merchants,
+    ops_rewards,
     ops_settings,
     ops_settlement,
     staff_auth,
+    staff_mall,
 )
 from guildcard.web.session import LoginRequired
 
@@ -38,6 +41,9 @@ def install_web(app: FastAPI) -> None:
     app.include_router(member_auth.router)
     app.include_router(member.router)
     app.include_router(member_coupons.router)
+    app.include_router(member_mall.router)
+    app.include_router(ops_rewards.router)
+    app.include_router(staff_mall.router)
     app.include_router(ops.router)
     app.include_router(ops_merchants.router)
     app.include_router(ops_settings.router)

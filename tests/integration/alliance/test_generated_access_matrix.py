@@ -59,6 +59,7 @@ class Target:
             "flag_id": "dup_none", "backfill_id": "bf_none", "campaign_id": "cmp_none", "order_no": "MX-1",
             "member_id": "mem_none", "period": "2026-10", "period_key": "2026-10", "component": "issue",
             "kind": "marketing", "request_id": "wrf_none", "decision": "approve",
+            "item_id": "mit_none", "order_id": "mor_none", "picture_id": "pic_none",
         }  # fmt: skip
 
 

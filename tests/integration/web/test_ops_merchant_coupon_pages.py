@@ -17,22 +17,22 @@ pytestmark = pytest.mark.slow
 
 def test_an_operator_creates_an_alliance_coupon_and_a_budgeted_campaign_and_sets_referrals(ops):  # noqa: F811
     assert sign_in(ops).status_code == 303
-    page = ops.get("/ops/rewards")
+    page = ops.get("/ops/coupons")
     assert "优惠券与奖励" in page.text
-    token = csrf(ops, "/ops/rewards")
-    coupon = {"csrf_token": token, "idempotency_key": key(ops, "/ops/rewards"), "name": "会员日通用券",
+    token = csrf(ops, "/ops/coupons")
+    coupon = {"csrf_token": token, "idempotency_key": key(ops, "/ops/coupons"), "name": "会员日通用券",
               "kind": "voucher", "value": "20", "threshold": "50", "total": "300", "per_member_limit": "1",
               "valid_days": "30", "points_price": "0"}  # fmt: skip
-    assert ops.post("/ops/rewards/coupons", data=coupon, follow_redirects=False).status_code == 303
-    campaign = {"csrf_token": token, "idempotency_key": key(ops, "/ops/rewards"), "name": "跨业态打卡",
+    assert ops.post("/ops/coupons/coupons", data=coupon, follow_redirects=False).status_code == 303
+    campaign = {"csrf_token": token, "idempotency_key": key(ops, "/ops/coupons"), "name": "跨业态打卡",
                 "kind": "stamp_trail", "points": "300", "budget_points": "1000", "stamps_needed": "3",
                 "days": "30"}  # fmt: skip
-    assert ops.post("/ops/rewards/campaigns", data=campaign, follow_redirects=False).status_code == 303
-    referrals = {"csrf_token": token, "idempotency_key": key(ops, "/ops/rewards"), "enabled": "1",
+    assert ops.post("/ops/coupons/campaigns", data=campaign, follow_redirects=False).status_code == 303
+    referrals = {"csrf_token": token, "idempotency_key": key(ops, "/ops/coupons"), "enabled": "1",
                  "inviter_points": "200", "invitee_points": "100", "hold_days": "7",
                  "monthly_cap": "10"}  # fmt: skip
-    assert ops.post("/ops/rewards/referrals", data=referrals, follow_redirects=False).status_code == 303
-    page = ops.get("/ops/rewards").text
+    assert ops.post("/ops/coupons/referrals", data=referrals, follow_redirects=False).status_code == 303
+    page = ops.get("/ops/coupons").text
     assert "会员日通用券" in page
     assert "¥20代金券" in page
     assert "0 / 1,000" in page or "0 / 1000" in page  # the budget's consumption
@@ -40,7 +40,7 @@ def test_an_operator_creates_an_alliance_coupon_and_a_budgeted_campaign_and_sets
     assert settings == ReferralSettings(
         enabled=True, inviter_points=200, invitee_points=100, hold_days=7, monthly_cap=10
     )
-    bad = ops.post("/ops/rewards/coupons", data=coupon | {"idempotency_key": "k2", "value": ""})
+    bad = ops.post("/ops/coupons/coupons", data=coupon | {"idempotency_key": "k2", "value": ""})
     assert bad.status_code == 422
     assert "券的设置无效" in bad.text or "expected" in bad.text
 

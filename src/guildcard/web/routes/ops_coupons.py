@@ -27,7 +27,7 @@ from guildcard.web.routes.ops_support import (
 )
 
 router = APIRouter(include_in_schema=False)
-ACTIVE = "/ops/rewards"
+ACTIVE = "/ops/coupons"
 
 
 def _page(request: Request, error: str = "") -> HTMLResponse:
@@ -49,12 +49,12 @@ def _page(request: Request, error: str = "") -> HTMLResponse:
     )  # fmt: skip
 
 
-@router.get("/ops/rewards", response_class=HTMLResponse)
+@router.get("/ops/coupons", response_class=HTMLResponse)
 def rewards(request: Request) -> Response:
     return _page(request)
 
 
-@router.post("/ops/rewards/coupons", response_class=HTMLResponse)
+@router.post("/ops/coupons/coupons", response_class=HTMLResponse)
 async def create_coupon(request: Request) -> Response:
     actor = operator(request)
 
@@ -78,7 +78,7 @@ def _number(form: FormData, name: str) -> int | None:
     return int(value)
 
 
-@router.post("/ops/rewards/campaigns", response_class=HTMLResponse)
+@router.post("/ops/coupons/campaigns", response_class=HTMLResponse)
 async def create_campaign(request: Request) -> Response:
     actor = operator(request)
 
@@ -101,7 +101,7 @@ async def create_campaign(request: Request) -> Response:
     return await handle_post(request, act, lambda error: _page(request, error))
 
 
-@router.post("/ops/rewards/referrals", response_class=HTMLResponse)
+@router.post("/ops/coupons/referrals", response_class=HTMLResponse)
 async def referral_settings(request: Request) -> Response:
     actor = operator(request)
 
@@ -120,7 +120,7 @@ async def referral_settings(request: Request) -> Response:
     return await handle_post(request, act, lambda error: _page(request, error))
 
 
-@router.post("/ops/rewards/referrals/{invitee_id}/review", response_class=HTMLResponse)
+@router.post("/ops/coupons/referrals/{invitee_id}/review", response_class=HTMLResponse)
 async def review(request: Request, invitee_id: str) -> Response:
     actor = operator(request)
 
