@@ -22,6 +22,9 @@ from guildcard.alliance.services.facade import AllianceServices
 from guildcard.alliance.services.passwords import Passwords
 from guildcard.auth.cache import ActorCache
 from guildcard.auth.tokens import TokenSubject
+from guildcard.automation.handlers import AutomationDeps
+from guildcard.automation.handlers import handlers as automation_handlers
+from guildcard.automation.handlers.webhooks import queue_deliveries
 from guildcard.counter.handlers import handlers as counter_handlers
 from guildcard.counter.ports import CounterPorts
 from guildcard.counter.service import CounterService
@@ -93,8 +96,14 @@ class Container:
             counter_handlers,
             rewards_handlers,
             settlement_handlers,
+            automation_handlers,
         ]
         bus = CommandBus(self.database, self.clock, groups, committer=self.counter_committer)
+        # The outbox's consumers, in the order they see each dispatched batch.
+        bus.provide(
+            "automation",
+            AutomationDeps(allow_local_http=self.settings.is_development, consumers=[queue_deliveries]),
+        )
         # Accounts, keys, roles, stores and sessions change only by alliance and members commands.
         bus.after_commands_of(("alliance", "members"), self.actor_cache.clear)
         return bus
