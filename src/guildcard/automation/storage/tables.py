@@ -48,7 +48,9 @@ webhook_deliveries = Table(
     Column("last_error", String(300), nullable=True),
     Column("delivered_at", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
-    UniqueConstraint("alliance_id", "subscription_id", "event_id", name="uq_automation_webhook_deliveries_event"),
+    UniqueConstraint(
+        "alliance_id", "subscription_id", "event_id", name="uq_automation_webhook_deliveries_event"
+    ),
     Index("ix_automation_webhook_deliveries_due", "alliance_id", "status", "next_attempt_at"),
 )
 
