@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from guildcard.adapters.counter_ports import counter_ports
 from guildcard.adapters.member_ports import RegisteredAlliances
+from guildcard.adapters.otp_sms import sms_code_sender
 from guildcard.adapters.settlement_ports import ContractTermsProvider, CounterMemberSales
 from guildcard.alliance.handlers import handlers as alliance_handlers
 from guildcard.alliance.services.auth import load_operator, load_staff
@@ -110,7 +111,7 @@ class Container:
 
     @cached_property
     def members(self) -> MembersService:
-        sender = self.code_sender or build_code_sender(self.settings)
+        sender = self.code_sender or build_code_sender(self.settings, sms=sms_code_sender(self.settings))
         self.code_sender = sender
         deps = MembersDeps(
             database=self.database,
@@ -168,7 +169,7 @@ def bootstrap(
         lookup=LookupHasher(settings.secret("lookup_key")),
         throttle=Throttle(settings.rate_limit_storage),
         ledger_keys=AesGcmKeyStore(settings.secret("data_key")),
-        code_sender=build_code_sender(settings),
+        code_sender=build_code_sender(settings, sms=sms_code_sender(settings)),
     )
     container.actor_loaders[ActorKind.MEMBER] = load_member_actor
     _wire_alliance(container, passwords or Passwords())
