@@ -166,4 +166,6 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     assert events["counter.purchase_refunded"] == report["refunds"]
     assert events["ledger.points_expired"] >= 1
     assert events["settlement.period_closed"] == 1
+    signed_out = events["counter.purchase_refunded"] + events.get("counter.backfill_requested", 0)
+    assert report["webhook_deliveries"] == signed_out > 0  # delivered to the demo's endpoint
     assert {login["role"] for login in report["logins"]} >= {"operator admin (联盟总部)", "member"}

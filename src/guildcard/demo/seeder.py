@@ -13,6 +13,7 @@ from guildcard.bootstrap import Container
 from guildcard.demo.activity import Story, Tally
 from guildcard.demo.plan import VISITS_PER_MEMBER_MONTH, Plan, Window, at_local, make_plan
 from guildcard.demo.setup import SeededAlliance, build_alliance
+from guildcard.demo.webhooks import seed_webhooks
 from guildcard.kernel.clock import FixedClock
 
 DEFAULT_SEED = 2026
@@ -41,6 +42,7 @@ class DemoResult:
     password: str  # of the printed staff and operator logins
     timings: dict[str, float]  # seconds spent per kind of event
     cpu_timings: dict[str, float]  # CPU seconds per kind of event
+    webhook_deliveries: int = 0  # the story's events delivered, signed, to the demo endpoint
 
 
 # Called with (what is happening, steps done, steps in all).
@@ -74,6 +76,7 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
             progress(f"{clock.now():%Y-%m-%d}", done, total)
 
     tally = story.run(events, step)
+    delivered = seed_webhooks(container, alliance)
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)
     return DemoResult(
@@ -86,4 +89,5 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
         options.password,
         dict(story.seconds),
         dict(story.cpu_seconds),
+        delivered,
     )
