@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 import uvicorn
@@ -12,6 +13,8 @@ from guildcard.bootstrap import bootstrap
 from guildcard.cli.common import console, container_or_exit, settings_or_exit
 from guildcard.cli.worker import start_in_background
 from guildcard.db import schema
+from guildcard.kernel.errors import InsecureSettings
+from guildcard.settings import Settings
 
 
 def serve(
@@ -21,9 +24,16 @@ def serve(
 ) -> None:
     """Start the HTTP server (API, pages, docs). The schema must be current."""
     settings = settings_or_exit()
+    try:
+        settings.check_workers(workers)
+    except InsecureSettings as refused:
+        console.print(f"[red]{refused.message}[/]")
+        raise typer.Exit(2) from refused
+    if workers > 1 and not settings.shared_rate_limits:
+        console.print("[yellow]Each worker keeps its own rate-limit counters (development only).[/]")
     with container_or_exit() as container:
         schema.assert_current(container.database.engine)
-    _run(host or settings.host, port or settings.port, workers)
+    _run(settings, host or settings.host, port or settings.port, workers)
 
 
 def up(
@@ -38,7 +48,7 @@ def up(
     host, port = host or settings.host, port or settings.port
     print_urls(host, port, database)
     with background_worker():
-        _run(host, port, 1)
+        _run(settings, host, port, 1)
 
 
 @contextmanager
@@ -63,13 +73,19 @@ def print_urls(host: str, port: int, database: str) -> None:
     console.print(f"  Health        {base}/healthz")
 
 
-def _run(host: str, port: int, workers: int) -> None:
-    uvicorn.run(
-        "guildcard.api.asgi:create",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,
-        access_log=False,
-    )
+def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
+    """How the server runs: forwarded headers are believed only from GUILDCARD_TRUSTED_PROXIES."""
+    proxies = settings.uvicorn_proxy_options()
+    return {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": bool(proxies["proxy_headers"]),
+        "forwarded_allow_ips": str(proxies["forwarded_allow_ips"]),
+    }
+
+
+def _run(settings: Settings, host: str, port: int, workers: int) -> None:
+    uvicorn.run("guildcard.api.asgi:create", factory=True, **uvicorn_options(settings, host, port, workers))

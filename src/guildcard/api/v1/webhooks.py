@@ -19,7 +19,7 @@ from guildcard.automation.handlers.webhooks import (
     SetSubscriptionStatus,
 )
 from guildcard.automation.queries import webhooks as queries
-from guildcard.automation.storage.webhooks import Delivery, Subscription
+from guildcard.automation.queries.webhooks import Delivery, Subscription
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], responses=PROBLEMS)
 

@@ -10,6 +10,8 @@ from guildcard.automation.storage.webhooks import Delivery, Subscription, Webhoo
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.errors import PermissionDenied
 
+__all__ = ["Delivery", "Subscription", "deliveries", "delivery_counts", "subscription", "subscriptions"]
+
 
 def _may_read(actor: Actor, merchant_id: str | None) -> bool:
     if actor.is_operator():
