@@ -242,4 +242,5 @@ def _serve(
     )
     _print_urls(settings, host, port)
     _print_logins(result, otp)
-    serve._run(settings, host or settings.host, port or settings.port, 1)
+    with serve.background_worker():  # the outbox, webhooks and due jobs keep moving while it serves
+        serve._run(settings, host or settings.host, port or settings.port, 1)
