@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from guildcard.adapters.counter_ports import counter_ports
 from guildcard.adapters.member_ports import RegisteredAlliances
+from guildcard.adapters.otp_sms import sms_code_sender
 from guildcard.adapters.rewards_ports import PlacesFromAlliance, rewards_ports
 from guildcard.adapters.settlement_ports import ContractTermsProvider, CounterMemberSales
 from guildcard.alliance.handlers import handlers as alliance_handlers
@@ -23,6 +24,9 @@ from guildcard.alliance.services.facade import AllianceServices
 from guildcard.alliance.services.passwords import Passwords
 from guildcard.auth.cache import ActorCache
 from guildcard.auth.tokens import TokenSubject
+from guildcard.automation.handlers import AutomationDeps
+from guildcard.automation.handlers import handlers as automation_handlers
+from guildcard.automation.handlers.webhooks import queue_deliveries
 from guildcard.counter.handlers import handlers as counter_handlers
 from guildcard.counter.ports import CounterPorts
 from guildcard.counter.service import CounterService
@@ -103,8 +107,14 @@ class Container:
             counter_handlers,
             rewards_handlers,
             settlement_handlers,
+            automation_handlers,
         ]
         bus = CommandBus(self.database, self.clock, groups, committer=self.counter_committer)
+        # The outbox's consumers, in the order they see each dispatched batch.
+        bus.provide(
+            "automation",
+            AutomationDeps(allow_local_http=self.settings.is_development, consumers=[queue_deliveries]),
+        )
         # Accounts, keys, roles, stores and sessions change only by alliance and members commands.
         bus.after_commands_of(("alliance", "members"), self.actor_cache.clear)
         bus.provide("loyalty", LoyaltyDeps())
@@ -112,7 +122,7 @@ class Container:
 
     @cached_property
     def members(self) -> MembersService:
-        sender = self.code_sender or build_code_sender(self.settings)
+        sender = self.code_sender or build_code_sender(self.settings, sms=sms_code_sender(self.settings))
         self.code_sender = sender
         deps = MembersDeps(
             database=self.database,
@@ -190,7 +200,7 @@ def bootstrap(
         lookup=LookupHasher(settings.secret("lookup_key")),
         throttle=Throttle(settings.rate_limit_storage),
         ledger_keys=AesGcmKeyStore(settings.secret("data_key")),
-        code_sender=build_code_sender(settings),
+        code_sender=build_code_sender(settings, sms=sms_code_sender(settings)),
     )
     container.actor_loaders[ActorKind.MEMBER] = load_member_actor
     _wire_alliance(container, passwords or Passwords())

@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     # Who delivers one-time codes: outbox (development page), log, or sms (gateway adapter).
     # Default: outbox in development, sms otherwise; outbox and log are refused outside development.
     otp_sender: Literal["outbox", "log", "sms"] | None = None
+    # The SMS provider (one-time codes, and later member messages): Alibaba Cloud or Tencent Cloud.
+    sms_provider: Literal["aliyun", "tencent"] | None = None
+    sms_access_key_id: str | None = None  # Alibaba AccessKeyId / Tencent SecretId
+    sms_access_key_secret: SecretStr | None = None  # Alibaba AccessKeySecret / Tencent SecretKey
+    sms_app_id: str | None = None  # Tencent SmsSdkAppId
+    sms_sign_name: str | None = None  # the approved signature (签名), e.g. 静安寺商圈联盟
+    sms_otp_template: str | None = None  # the approved one-time-code template (code / id)
+    sms_endpoint: str | None = None  # default: the provider's public endpoint
 
     @property
     def is_development(self) -> bool:

@@ -240,6 +240,8 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     assert report["periods_closed"] == 1
     assert report["staff"] >= report["merchants"] + report["stores"] + 13  # owner, manager, a cashier a store
     assert 0 < report["seconds"] < 60
+    signed_out = events["counter.purchase_refunded"] + events.get("counter.backfill_requested", 0)
+    assert report["webhook_deliveries"] == signed_out > 0  # delivered to the demo's endpoint
     assert {login["role"] for login in report["logins"]} >= {"operator admin (联盟总部)", "member"}
     # The points mall, check-ins and a finished lottery (issue 15), counted from their own events.
     assert report["checkins"] == events["rewards.checked_in"] > 0

@@ -24,6 +24,7 @@ from guildcard.api.v1 import (
     settlement,
 )
 from guildcard.api.v1 import counter as counter_api
+from guildcard.api.v1 import webhooks as webhooks_api
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.db import schema
 from guildcard.web.app import install_web
@@ -67,6 +68,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     app.include_router(members_public.router)
     app.include_router(members_me.router)
     app.include_router(members_operator.router)
+    app.include_router(webhooks_api.router)
     if container.settings.is_development:
         app.include_router(members_dev.router)
     for module in (auth_staff, alliance_onboarding, alliance_merchants, alliance_stores, alliance_audit):

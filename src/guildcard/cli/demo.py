@@ -149,6 +149,7 @@ def _counts(result: DemoResult, path: Path, events: dict[str, int], otp: str) ->
         "backfills_approved": t.backfills_approved, "points_expired": t.expired_points,
         "settled_month": window.settled_month, "refused": dict(t.skipped), "events": events,
         **result.loyalty, **result.rewards, **(result.mall.as_counts() if result.mall else {}),
+        "webhook_deliveries": result.webhook_deliveries,
         "logins": [
             {"role": what, "login": login, "password": result.password}
             for login, what in result.alliance.activated.items()
@@ -243,4 +244,5 @@ def _serve(
     )
     _print_urls(settings, host, port)
     _print_logins(result, otp)
-    serve._run(settings, host or settings.host, port or settings.port, 1)
+    with serve.background_worker():  # the outbox, webhooks and due jobs keep moving while it serves
+        serve._run(settings, host or settings.host, port or settings.port, 1)

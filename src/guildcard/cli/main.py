@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from guildcard import __version__
-from guildcard.cli import alliance, bench, db, demo, jobs, ledger, lottery, serve, settle
+from guildcard.cli import alliance, bench, db, demo, jobs, ledger, lottery, serve, settle, worker
 
 app = typer.Typer(
     help="GuildCard: coalition loyalty (异业联盟). Every command has --help.",
@@ -22,6 +22,7 @@ app.command()(serve.serve)
 app.command()(serve.up)
 app.command(name="settle")(settle.settle)
 app.command()(demo.demo)
+app.command()(worker.worker)
 
 
 @app.command()

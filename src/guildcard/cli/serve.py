@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
 import uvicorn
 
+from guildcard.bootstrap import bootstrap
 from guildcard.cli.common import console, container_or_exit, settings_or_exit
+from guildcard.cli.worker import start_in_background
 from guildcard.db import schema
 from guildcard.kernel.errors import InsecureSettings
 from guildcard.settings import Settings
@@ -43,7 +47,21 @@ def up(
         database = container.database.url.render_as_string(hide_password=True)
     host, port = host or settings.host, port or settings.port
     print_urls(host, port, database)
-    _run(settings, host, port, 1)
+    with background_worker():
+        _run(settings, host, port, 1)
+
+
+@contextmanager
+def background_worker() -> Iterator[None]:
+    """One worker thread beside the server: the outbox, webhooks and due jobs keep moving."""
+    container = bootstrap(settings_or_exit())
+    stop = start_in_background(container)
+    console.print("  Worker        one in this process (run more with `guildcard worker`)")
+    try:
+        yield
+    finally:
+        stop.set()
+        container.close()
 
 
 def print_urls(host: str, port: int, database: str) -> None:

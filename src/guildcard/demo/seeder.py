@@ -16,6 +16,7 @@ from guildcard.demo.coupons import DemoRewards
 from guildcard.demo.mall_story import RewardsTally, seed_rewards
 from guildcard.demo.plan import VISITS_PER_MEMBER_MONTH, Plan, Window, at_local, make_plan
 from guildcard.demo.setup import SeededAlliance, build_alliance
+from guildcard.demo.webhooks import seed_webhooks
 from guildcard.kernel.clock import FixedClock
 
 DEFAULT_SEED = 2026
@@ -47,6 +48,7 @@ class DemoResult:
     loyalty: dict[str, object] = field(default_factory=dict)  # tiers, paid cards, stored value (issue 13)
     rewards: dict[str, int] = field(default_factory=dict)  # coupons, stamp trails, referrals
     mall: RewardsTally | None = None  # the mall, check-ins and the lottery
+    webhook_deliveries: int = 0  # the story's events delivered, signed, to the demo endpoint
 
 
 # Called with (what is happening, steps done, steps in all).
@@ -90,6 +92,7 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
     rewarded = rewards.finish(list(story.member_ids.values()))  # coupons, the stamp trail, referral release
     story.seconds["rewards"] += rewards_seconds + time.perf_counter() - finishing
     mall = seed_rewards(container, clock, alliance, list(story.member_ids.values()), seed=options.seed)
+    delivered = seed_webhooks(container, alliance)
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)
     return DemoResult(
@@ -105,4 +108,5 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
         loyalty,
         rewarded,
         mall,
+        delivered,
     )

@@ -1,8 +1,8 @@
 """Code senders: a development outbox, a logging sender, and the start-up choice between them.
 
 Outside development neither may run (they would show codes to whoever reads the page or
-the log): ``build_code_sender`` refuses, and until an SMS gateway adapter is written the
-production sender answers 503.
+the log): ``build_code_sender`` refuses. With an SMS provider configured (``GUILDCARD_SMS_*``) codes
+go through it (``guildcard.adapters.otp_sms``); without one the production sender answers 503.
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ class UnconfiguredSmsSender:
         raise SmsUnavailable()
 
 
-def build_code_sender(settings: Settings) -> CodeSender:
-    """``otp_sender``: ``outbox`` (development default), ``log``, or ``sms``."""
+def build_code_sender(settings: Settings, *, sms: CodeSender | None = None) -> CodeSender:
+    """``otp_sender``: ``outbox`` (development default), ``log``, or ``sms`` (the configured gateway)."""
     choice = settings.otp_sender or ("outbox" if settings.is_development else "sms")
     if choice in {"outbox", "log"} and not settings.is_development:
         raise InsecureSettings(f"GUILDCARD_OTP_SENDER={choice} shows codes: development only")
@@ -65,4 +65,4 @@ def build_code_sender(settings: Settings) -> CodeSender:
         return DevOutboxSender()
     if choice == "log":
         return LoggingSender()
-    return UnconfiguredSmsSender()
+    return sms or UnconfiguredSmsSender()

@@ -74,3 +74,26 @@ def mark_published(conn: Connection, alliance_id: str, ids: Iterable[str], *, at
         .values(published_at=at)
     )
     return int(result.rowcount or 0)
+
+
+def claim_pending(conn: Connection, alliance_id: str, *, limit: int = 500) -> list[StoredEvent]:
+    """Pending events locked for this transaction's consumer, in the order written.
+
+    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL: concurrent dispatchers take disjoint events and
+    none waits for another. SQLite runs one writer at a time (``BEGIN IMMEDIATE``), so the lock
+    is the transaction itself. Mark what was handled with ``mark_published`` before commit.
+    """
+    rows = conn.execute(
+        select(table)
+        .where(table.c.alliance_id == alliance_id, table.c.published_at.is_(None))
+        .order_by(table.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [StoredEvent(r.id, r.alliance_id, r.name, r.subject, dict(r.payload), r.occurred_at) for r in rows]
+
+
+def alliances_with_pending(conn: Connection) -> list[str]:
+    """The alliances that have events nobody has consumed yet."""
+    rows = conn.execute(select(table.c.alliance_id).where(table.c.published_at.is_(None)).distinct())
+    return sorted(rows.scalars())

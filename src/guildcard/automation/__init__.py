@@ -1,0 +1,1 @@
+"""Automation: the outbox's consumers (webhooks, later rules and messages) and the worker that runs them."""

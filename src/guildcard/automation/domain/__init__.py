@@ -1,0 +1,1 @@
+"""Pure rules of the automation context: no framework, no database."""

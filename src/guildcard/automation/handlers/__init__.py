@@ -1,0 +1,9 @@
+"""The automation context's write commands, run by the command bus (see pipeline/).
+
+Importing this package registers every feature's handlers on ``handlers``.
+"""
+
+from guildcard.automation.handlers import dispatch, webhooks
+from guildcard.automation.handlers.base import AutomationDeps, handlers
+
+__all__ = ["AutomationDeps", "dispatch", "handlers", "webhooks"]

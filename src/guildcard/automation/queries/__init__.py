@@ -1,0 +1,1 @@
+"""Reads of the automation context that entry points and other contexts use."""

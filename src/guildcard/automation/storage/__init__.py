@@ -1,0 +1,1 @@
+"""The automation context's tables and repositories."""

@@ -1,0 +1,70 @@
+"""Automation tables. Every key is led by ``alliance_id``."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, Index, Integer, String, Table, Text, UniqueConstraint
+
+from guildcard.db.metadata import metadata
+from guildcard.db.types import UtcDateTime
+
+# One endpoint receiving some event types: the alliance's (merchant_id NULL) or a merchant's.
+webhook_subscriptions = Table(
+    "automation_webhook_subscriptions",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("merchant_id", String(40), nullable=True),
+    Column("url", String(2000), nullable=False),
+    Column("description", String(200), nullable=False),
+    Column("event_types", JSON, nullable=False),  # list of catalogue names
+    Column("secret", String(100), nullable=False),
+    Column("previous_secret", String(100), nullable=True),  # still signs until previous_until
+    Column("previous_until", UtcDateTime, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("disabled_reason", String(200), nullable=True),
+    Column("failing_since", UtcDateTime, nullable=True),  # first failure since the last success
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(40), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# One message to one subscription: written when the worker dispatches the event, at most once
+# per (subscription, event); its attempts follow the retry schedule.
+webhook_deliveries = Table(
+    "automation_webhook_deliveries",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),  # also the message's webhook-id
+    Column("subscription_id", String(40), nullable=False),
+    Column("merchant_id", String(40), nullable=True),  # the subscription's merchant
+    Column("event_id", String(40), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("body", Text, nullable=False),  # the exact JSON that is signed and sent
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", String(300), nullable=True),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint(
+        "alliance_id", "subscription_id", "event_id", name="uq_automation_webhook_deliveries_event"
+    ),
+    Index("ix_automation_webhook_deliveries_due", "alliance_id", "status", "next_attempt_at"),
+)
+
+# The delivery log: every attempt with its response code (or the error) and how long it took.
+webhook_attempts = Table(
+    "automation_webhook_attempts",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("delivery_id", String(40), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("attempted_at", UtcDateTime, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", String(300), nullable=True),
+    Column("duration_ms", Integer, nullable=False),
+    Index("ix_automation_webhook_attempts_delivery", "alliance_id", "delivery_id", "attempt"),
+)
