@@ -13,7 +13,28 @@ from guildcard.ledger.verify import verify_alliance
 from guildcard.members.import_files import Table, read_table
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = "伟 芳 娜 敏 静 丽 强 磊 军 洋 艳 勇 杰 娟 涛 明 超 秀英 霞 平".split()
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "艳",
+    "勇",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+]
 
 
 @dataclass
