@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,14 +20,23 @@ from guildcard.members.services.imports import ImportReport, describe_errors
 
 app = typer.Typer(help="Import a merchant's members or purchase history (CSV or XLSX).", no_args_is_help=True)
 
-FILE = typer.Argument(..., exists=True, dir_okay=False, help="A CSV (UTF-8 or GB18030) or XLSX file.")
-ALLIANCE = typer.Option(..., "--alliance", help="The alliance's code or id.")
-COLUMNS = typer.Option(None, "--columns", help="Map headers to fields: src=field,… (e.g. 手机=phone).")
-STRICT = typer.Option(
-    False,
-    "--all-or-nothing",
-    help="Refuse the whole file when any row is bad (default: import the good rows).",
-)
+
+def _file() -> Any:
+    return typer.Argument(exists=True, dir_okay=False, help="A CSV (UTF-8 or GB18030) or XLSX file.")
+
+
+def _alliance() -> Any:
+    return typer.Option("--alliance", help="The alliance's code or id.")
+
+
+def _columns() -> Any:
+    return typer.Option("--columns", help="Map headers to fields: src=field,… (e.g. 手机=phone).")
+
+
+def _strict() -> Any:
+    return typer.Option(
+        "--all-or-nothing", help="Refuse the whole file when any row is bad (default: import the good rows)."
+    )
 
 
 def _alliance_id(container: Container, code: str) -> str:
@@ -68,17 +77,17 @@ def _progress() -> Progress:
 
 @app.command("members")
 def import_members(  # noqa: PLR0917 - typer options
-    file: Annotated[Path, FILE],
-    alliance: Annotated[str, ALLIANCE],
+    file: Annotated[Path, _file()],
+    alliance: Annotated[str, _alliance()],
     merchant: Annotated[
         str, typer.Option("--merchant", help="The importing merchant's id, credit code or name.")
     ],
-    columns: Annotated[str | None, COLUMNS] = None,
+    columns: Annotated[str | None, _columns()] = None,
     basis: Annotated[
         str,
         typer.Option("--basis", help="The consent basis the merchant attests for sharing these members."),
     ] = "merchant attests its members agreed to join the alliance",
-    all_or_nothing: Annotated[bool, STRICT] = False,
+    all_or_nothing: Annotated[bool, _strict()] = False,
 ) -> None:
     """Import members: merchant's member id, name, phone, birthday, gender, registered, opening points."""
     with container_or_exit() as container:
@@ -105,14 +114,14 @@ def import_members(  # noqa: PLR0917 - typer options
 
 @app.command("purchases")
 def import_purchases(  # noqa: PLR0917 - typer options
-    file: Annotated[Path, FILE],
-    alliance: Annotated[str, ALLIANCE],
+    file: Annotated[Path, _file()],
+    alliance: Annotated[str, _alliance()],
     merchant: Annotated[str, typer.Option("--merchant", help="Whose purchases: id, credit code or name.")],
-    columns: Annotated[str | None, COLUMNS] = None,
+    columns: Annotated[str | None, _columns()] = None,
     award_points: Annotated[
         bool, typer.Option("--award-points", help="Also award 1 point per yuan.")
     ] = False,
-    all_or_nothing: Annotated[bool, STRICT] = False,
+    all_or_nothing: Annotated[bool, _strict()] = False,
 ) -> None:
     """Import purchase history (member id or phone, store, occurred at, amount, order number, item count)."""
     with container_or_exit() as container:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from guildcard import __version__
-from guildcard.cli import alliance, bench, db, demo, imports, jobs, ledger, serve, settle
+from guildcard.cli import alliance, bench, db, demo, imports, jobs, ledger, members, serve, settle
 
 app = typer.Typer(
     help="GuildCard: coalition loyalty (异业联盟). Every command has --help.",
@@ -18,6 +18,7 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(bench.app, name="bench")
 app.add_typer(imports.app, name="import")
+app.add_typer(members.app, name="members")
 app.command()(serve.serve)
 app.command()(serve.up)
 app.command(name="settle")(settle.settle)
