@@ -187,6 +187,10 @@ def find_pairs(records: Sequence[Prepared], *, lower: float = LOWER_THRESHOLD, s
         rules: list[Any] = [block_on("phone"), block_on("name_tokens", "birth_digits"), block_on("id_number")]
         with contextlib.suppress(Exception):  # a tiny file has too few pairs to estimate: keep the default
             prior(rules, recall=0.8)
+        # No sure pair at all (a small, clean file): assume about 5 % of the records are second copies.
+        floor = 0.1 / (len(records) - 1)
+        if linker._settings_obj._probability_two_random_records_match < floor / 10:
+            linker._settings_obj._probability_two_random_records_match = floor
         linker.training.estimate_u_using_random_sampling(
             max_pairs=min(3e5, len(records) * (len(records) - 1) / 2),
             seed=seed,

@@ -9,6 +9,7 @@ from guildcard.members.services.duplicates import DuplicateService
 from guildcard.members.services.identity import IdentityService
 from guildcard.members.services.imports import ImportService
 from guildcard.members.services.member_codes import MemberCodes
+from guildcard.members.services.merge import MergeService
 from guildcard.members.services.privacy import PrivacyService
 from guildcard.members.services.profiles import ProfileService
 
@@ -42,3 +43,7 @@ class MembersService:
     @property
     def imports(self) -> ImportService:
         return ImportService(self.deps)
+
+    @property
+    def merging(self) -> MergeService:
+        return MergeService(self.deps)
