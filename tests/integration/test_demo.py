@@ -167,3 +167,9 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     assert events["ledger.points_expired"] >= 1
     assert events["settlement.period_closed"] == 1
     assert {login["role"] for login in report["logins"]} >= {"operator admin (联盟总部)", "member"}
+    # the tea shop's member file: 44 rows, 4 of them a member entered twice; near-certain ones merged
+    assert report["members_imported"] == 44
+    assert events["members.members_imported"] == 1
+    assert report["duplicates_found"] >= 4
+    assert 1 <= report["members_merged"] <= 3
+    assert events["members.merged"] == report["members_merged"]
