@@ -146,12 +146,13 @@ class MergeRepository:
         c = member_match_pairs.c
         added = 0
         for pair in pairs:
-            result = self.conn.execute(
+            inserted = self.conn.execute(
                 self._upsert()(member_match_pairs)
                 .values(alliance_id=alliance_id, pair_id=new_id("mpr"), status="open", found_at=now, **pair)
                 .on_conflict_do_nothing(index_elements=[c.alliance_id, c.member_l, c.member_r])
-            )
-            added += result.rowcount or 0
+                .returning(c.pair_id)
+            ).first()
+            added += inserted is not None
         return added
 
     def pair(self, alliance_id: str, pair_id: str) -> Any:
