@@ -10,7 +10,11 @@ from typing import Annotated, Any
 
 import typer
 
+from guildcard.alliance import queries as alliance_queries
+from guildcard.bootstrap import Container
 from guildcard.cli.common import console, container_or_exit
+from guildcard.kernel.actors import system_actor
+from guildcard.members.errors import UnknownAlliance
 from guildcard.members.linkage import model, synthetic
 from guildcard.members.linkage.files import read_people, write_pairs
 from guildcard.members.linkage.prepare import prepare
@@ -93,4 +97,67 @@ def dedupe_bench(
         )
 
 
-__all__ = ["app", "container_or_exit"]
+def _alliance_id(container: Container, code: str) -> str:
+    with container.database.read() as conn:
+        found = alliance_queries.get_alliance(conn, code)
+    if found is None:
+        raise UnknownAlliance(alliance=code)
+    return found.id
+
+
+@app.command("find-duplicates")
+def find_duplicates(
+    alliance: Annotated[str, _opt("--alliance", help="The alliance's code or id.")],
+    full: Annotated[
+        bool, _opt("--full", help="Keep pairs of unchanged members too (not only new/changed).")
+    ] = False,
+) -> None:
+    """The alliance's linkage job: new and changed members against everyone; stores the new pairs."""
+    with container_or_exit() as container:
+        alliance_id = _alliance_id(container, alliance)
+        started = time.perf_counter()
+        run = container.members.merging.find_duplicates(
+            system_actor(alliance_id, "cli"), alliance_id, full=full
+        )
+        console.print(
+            f"{run.compared} members compared, {run.candidates} candidate pairs ({run.certain} near-certain, "
+            f"{run.review} to review), {run.added} new, in {time.perf_counter() - started:.1f} s"
+        )
+        for pair in container.members.merging.pairs(alliance_id, limit=20):
+            weights = ", ".join(
+                f"{k} {v['weight']:+.1f}" for k, v in pair.contributions.items() if v["weight"]
+            )
+            console.print(
+                f"{pair.pair_id} {pair.member_l} {pair.member_r} p={pair.probability:.4f} ({weights})"
+            )
+
+
+@app.command()
+def merge(
+    alliance: Annotated[str, _opt("--alliance", help="The alliance's code or id.")],
+    survivor: Annotated[str, _opt("--survivor", help="The member who stays.")],
+    absorbed: Annotated[str, _opt("--absorbed", help="The member merged into the survivor.")],
+    pair: Annotated[str | None, _opt("--pair", help="The reviewed candidate pair, if any.")] = None,
+) -> None:
+    """Merge a reviewed pair (one transaction; undo within 30 days with ``unmerge``)."""
+    with container_or_exit() as container:
+        alliance_id = _alliance_id(container, alliance)
+        done = container.members.merging.merge(
+            system_actor(alliance_id, "cli"), alliance_id, survivor, absorbed, pair
+        )
+        console.print(
+            f"merge {done.merge_id}: {done.points} points, {done.pending} pending, {done.growth} growth and "
+            f"{done.purchases} purchases moved to {done.survivor_id}"
+        )
+
+
+@app.command()
+def unmerge(
+    alliance: Annotated[str, _opt("--alliance", help="The alliance's code or id.")],
+    merge_id: Annotated[str, typer.Argument(help="The merge to undo.")],
+) -> None:
+    """Undo a merge within 30 days, when what it moved is still there (otherwise it says why not)."""
+    with container_or_exit() as container:
+        alliance_id = _alliance_id(container, alliance)
+        done = container.members.merging.unmerge(system_actor(alliance_id, "cli"), alliance_id, merge_id)
+        console.print(f"merge {done.merge_id} undone: {done.points} points back with {done.absorbed_id}")
