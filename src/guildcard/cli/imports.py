@@ -116,7 +116,10 @@ def import_members(  # noqa: PLR0917 - typer options
 def import_purchases(  # noqa: PLR0917 - typer options
     file: Annotated[Path, _file()],
     alliance: Annotated[str, _alliance()],
-    merchant: Annotated[str, typer.Option("--merchant", help="Whose purchases: id, credit code or name.")],
+    merchant: Annotated[
+        str | None,
+        typer.Option("--merchant", help="Whose purchases (default: each row's merchant column)."),
+    ] = None,
     columns: Annotated[str | None, _columns()] = None,
     award_points: Annotated[
         bool, typer.Option("--award-points", help="Also award 1 point per yuan.")
@@ -127,7 +130,7 @@ def import_purchases(  # noqa: PLR0917 - typer options
     with container_or_exit() as container:
         alliance_id = _alliance_id(container, alliance)
         service = container.members.imports
-        merchant_id = service.resolve_merchant(alliance_id, merchant)
+        merchant_id = service.resolve_merchant(alliance_id, merchant) if merchant else None
         table = read_path(file)
         started = time.perf_counter()
         with _progress() as bar:

@@ -65,3 +65,17 @@ def test_purchase_history_imports_without_points_and_twice_changes_nothing(datab
         assert total == 3850 + 12000 + 1200
         assert balance.available == 0  # no points unless asked
         assert world.verify() == []
+
+        # without --merchant, each row names its merchant; an unknown one is a bad row; points when asked
+        by_row = read_table(
+            f"会员,商户,消费时间,金额,订单号\nB00003,{world.merchant_id},2025-08-01,25.00,O-9\n"
+            "B00003,没有这家店,2025-08-01,25.00,O-10\n".encode(),
+            "p2.csv",
+        )
+        mixed = service.import_purchases(
+            actor, alliance_id=world.alliance_id, merchant_id=None, table=by_row, source_name="p2.csv",
+            award_points=True,
+        )  # fmt: skip
+        assert (mixed.created, mixed.points) == (1, 25)
+        assert [(e.row, e.field) for e in mixed.errors] == [(2, "merchant")]
+        assert world.verify() == []

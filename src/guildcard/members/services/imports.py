@@ -147,7 +147,7 @@ class ImportService:
         actor: Actor,
         *,
         alliance_id: str,
-        merchant_id: str,
+        merchant_id: str | None,
         table: Table,
         source_name: str,
         columns: str | None = None,
@@ -165,8 +165,44 @@ class ImportService:
                 report.errors += cleaned
             else:
                 good.append(cleaned)
+        groups: dict[str, list[PurchaseRow]] = {}
+        for r in good:  # without --merchant, each row's merchant column names it (id, credit code or name)
+            if merchant_id is None and not r.merchant:
+                report.errors.append(RowError(r.row, "merchant", "the merchant is missing"))
+                continue
+            groups.setdefault(merchant_id or str(r.merchant), []).append(r)
+        resolved: dict[str, str] = {}
+        for name in list(groups):
+            try:
+                resolved[name] = name if merchant_id else self.resolve_merchant(alliance_id, name)
+            except ImportMerchantUnknown:
+                report.errors += [
+                    RowError(r.row, "merchant", f"no merchant {name!r}") for r in groups.pop(name)
+                ]
         if all_or_nothing and report.errors:
             raise ImportHasBadRows(rows=sorted({e.row for e in report.errors})[:50])
+        for name, rows in groups.items() or [(merchant_id or "", [])]:
+            target = resolved.get(name, name)
+            self._purchase_chunks(
+                actor, alliance_id, target, rows, report, source_name=source_name, award_points=award_points,
+                progress=progress,
+            )  # fmt: skip
+        return report
+
+    def _purchase_chunks(
+        self,
+        actor: Actor,
+        alliance_id: str,
+        merchant_id: str,
+        good: list[PurchaseRow],
+        report: ImportReport,
+        *,
+        source_name: str,
+        award_points: bool,
+        progress: Progress | None,
+    ) -> None:
+        if not merchant_id:
+            return
         for start in range(0, max(len(good), 1), CHUNK_ROWS):
             chunk = tuple(good[start : start + CHUNK_ROWS])
             command = ImportPurchases(
@@ -184,8 +220,7 @@ class ImportService:
             report.points += done.points_awarded
             report.unknown_member_rows += done.unknown_member_rows
             if progress:
-                progress(min(len(table.rows), start + len(chunk) + len(report.errors)))
-        return report
+                progress(min(report.rows, report.created + report.unchanged + report.rejected))
 
 
 def describe_errors(errors: Sequence[RowError], limit: int = 20) -> list[str]:
