@@ -251,3 +251,9 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     assert events["rewards.lottery_seed_revealed"] == 1
     verified = run(env, "lottery", "verify", report["lottery_campaign"])
     assert verified.exit_code == 0, verified.output
+    # the tea shop's member file: 44 rows, 4 of them a member entered twice; near-certain ones merged
+    assert report["members_imported"] == 44
+    assert events["members.members_imported"] == 1
+    assert report["duplicates_found"] >= 4
+    assert 1 <= report["members_merged"] <= 3
+    assert events["members.merged"] == report["members_merged"]

@@ -150,6 +150,7 @@ def _counts(result: DemoResult, path: Path, events: dict[str, int], otp: str) ->
         "settled_month": window.settled_month, "refused": dict(t.skipped), "events": events,
         **result.loyalty, **result.rewards, **(result.mall.as_counts() if result.mall else {}),
         "webhook_deliveries": result.webhook_deliveries,
+        **result.extras,
         "logins": [
             {"role": what, "login": login, "password": result.password}
             for login, what in result.alliance.activated.items()

@@ -5,7 +5,20 @@ from __future__ import annotations
 import typer
 
 from guildcard import __version__
-from guildcard.cli import alliance, bench, db, demo, jobs, ledger, lottery, serve, settle, worker
+from guildcard.cli import (
+    alliance,
+    bench,
+    db,
+    demo,
+    imports,
+    jobs,
+    ledger,
+    lottery,
+    members,
+    serve,
+    settle,
+    worker,
+)
 
 app = typer.Typer(
     help="GuildCard: coalition loyalty (异业联盟). Every command has --help.",
@@ -18,6 +31,8 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(bench.app, name="bench")
 app.add_typer(lottery.app, name="lottery")
+app.add_typer(imports.app, name="import")
+app.add_typer(members.app, name="members")
 app.command()(serve.serve)
 app.command()(serve.up)
 app.command(name="settle")(settle.settle)

@@ -14,6 +14,7 @@ from guildcard.demo import tiers_wallet
 from guildcard.demo.activity import Story, Tally
 from guildcard.demo.coupons import DemoRewards
 from guildcard.demo.mall_story import RewardsTally, seed_rewards
+from guildcard.demo.people import seed_people
 from guildcard.demo.plan import VISITS_PER_MEMBER_MONTH, Plan, Window, at_local, make_plan
 from guildcard.demo.setup import SeededAlliance, build_alliance
 from guildcard.demo.webhooks import seed_webhooks
@@ -49,6 +50,7 @@ class DemoResult:
     rewards: dict[str, int] = field(default_factory=dict)  # coupons, stamp trails, referrals
     mall: RewardsTally | None = None  # the mall, check-ins and the lottery
     webhook_deliveries: int = 0  # the story's events delivered, signed, to the demo endpoint
+    extras: dict[str, int] = field(default_factory=dict)  # what each feature's demo module reports
 
 
 # Called with (what is happening, steps done, steps in all).
@@ -93,6 +95,7 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
     story.seconds["rewards"] += rewards_seconds + time.perf_counter() - finishing
     mall = seed_rewards(container, clock, alliance, list(story.member_ids.values()), seed=options.seed)
     delivered = seed_webhooks(container, alliance)
+    extras = seed_people(container, alliance, seed=options.seed)
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)
     return DemoResult(
@@ -109,4 +112,5 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
         rewarded,
         mall,
         delivered,
+        extras,
     )

@@ -106,3 +106,60 @@ class OperatorsOnly(PermissionDenied):
     """Only the alliance's operators may do this."""
 
     code = "members.operators_only"
+
+
+# --- import, linkage and merge (issue 17) ---------------------------------------------------
+
+
+class InvalidColumnMapping(InvalidInput):
+    """The column mapping or the file's header does not name the fields an import needs."""
+
+    code = "members.import_columns"
+
+
+class ImportFileUnreadable(InvalidInput):
+    """The file is not a CSV or XLSX table that can be read."""
+
+    code = "members.import_unreadable"
+
+
+class ImportHasBadRows(InvalidInput):
+    """An all-or-nothing import refused the file: some rows are bad (each named by row and field)."""
+
+    code = "members.import_bad_rows"
+
+
+class ImportMerchantUnknown(NotFound):
+    """The importing merchant is not a merchant of this alliance."""
+
+    code = "members.import_merchant_unknown"
+
+
+class ImportNotAllowed(PermissionDenied):
+    """Only the merchant's owner, an operator admin or the system may import members."""
+
+    code = "members.import_not_allowed"
+
+
+class MergeNotAllowed(PermissionDenied):
+    """Only an operator admin or reviewer may merge members or undo a merge."""
+
+    code = "members.merge_not_allowed"
+
+
+class MergeRefused(RuleViolation):
+    """The two members cannot be merged (the same member, erased, or already absorbed)."""
+
+    code = "members.merge_refused"
+
+
+class MergeNotFound(NotFound):
+    """No such merge."""
+
+    code = "members.merge_not_found"
+
+
+class UnmergeRefused(RuleViolation):
+    """The merge cannot be undone (too late, already undone, or the moved value is gone)."""
+
+    code = "members.unmerge_refused"

@@ -16,6 +16,7 @@ EARLIEST_BIRTHDAY = date(1900, 1, 1)
 class MemberStatus(StrEnum):
     ACTIVE = "active"
     ERASED = "erased"  # identity destroyed; the id stays so the ledger keeps balancing
+    MERGED = "merged"  # absorbed into another member (its phone resolves to the survivor)
 
 
 class Gender(StrEnum):

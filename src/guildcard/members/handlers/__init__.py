@@ -5,7 +5,26 @@ One module per area; importing this package registers every handler on ``handler
 
 from __future__ import annotations
 
-from guildcard.members.handlers import counter, duplicates, identity, privacy, profiles
+from guildcard.members.handlers import (
+    counter,
+    duplicates,
+    identity,
+    imports,
+    linkage,
+    merge,
+    privacy,
+    profiles,
+)
 from guildcard.members.handlers.common import handlers
 
-__all__ = ["counter", "duplicates", "handlers", "identity", "privacy", "profiles"]
+__all__ = [
+    "counter",
+    "duplicates",
+    "handlers",
+    "identity",
+    "imports",
+    "linkage",
+    "merge",
+    "privacy",
+    "profiles",
+]

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from guildcard.members.services.base import MembersDeps
 from guildcard.members.services.duplicates import DuplicateService
 from guildcard.members.services.identity import IdentityService
+from guildcard.members.services.imports import ImportService
 from guildcard.members.services.member_codes import MemberCodes
+from guildcard.members.services.merge import MergeService
 from guildcard.members.services.privacy import PrivacyService
 from guildcard.members.services.profiles import ProfileService
 
@@ -37,3 +39,11 @@ class MembersService:
     @property
     def duplicates(self) -> DuplicateService:
         return DuplicateService(self.deps)
+
+    @property
+    def imports(self) -> ImportService:
+        return ImportService(self.deps)
+
+    @property
+    def merging(self) -> MergeService:
+        return MergeService(self.deps)

@@ -19,6 +19,7 @@ from guildcard.members.domain.model import (
     Profile,
 )
 from guildcard.members.domain.otp import IssuedCode
+from guildcard.members.storage.people_tables import member_phone_aliases
 from guildcard.members.storage.tables import (
     member_code_uses,
     member_consents,
@@ -138,12 +139,18 @@ class MemberRepository:
         return self._member(row) if row else None
 
     def by_phone(self, alliance_id: str, phone: str) -> Member | None:
+        phone_hash = self.phone_hash(alliance_id, phone)
         row = self.conn.execute(
-            select(members).where(
-                members.c.alliance_id == alliance_id,
-                members.c.phone_hash == self.phone_hash(alliance_id, phone),
-            )
+            select(members).where(members.c.alliance_id == alliance_id, members.c.phone_hash == phone_hash)
         ).first()
+        if row is not None and row.status == MemberStatus.MERGED.value:  # the phone of an absorbed member
+            survivor = self.conn.execute(
+                select(member_phone_aliases.c.member_id).where(
+                    member_phone_aliases.c.alliance_id == alliance_id,
+                    member_phone_aliases.c.phone_hash == phone_hash,
+                )
+            ).scalar()
+            return self.get(alliance_id, survivor) if survivor else None
         return self._member(row) if row else None
 
     def by_code_number(self, alliance_id: str, number: int) -> tuple[Member, str, int | None] | None:

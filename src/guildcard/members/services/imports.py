@@ -1,0 +1,227 @@
+"""Import a merchant's member file or purchase history: check every row, then commit in chunks.
+
+Mode (documented in the README): **row by row with a report** by default — every good row is
+imported, every bad row is listed by row number and field and nothing of it is written; with
+``all_or_nothing`` a file with any bad row is refused whole before anything is written. Each
+chunk of good rows is one transaction, and keys make the import resumable: running the same file
+again after an interruption imports the rest and changes nothing already there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from guildcard.alliance import queries as alliance_queries
+from guildcard.kernel.actors import Actor
+from guildcard.kernel.clock import business_date
+from guildcard.kernel.ids import new_id
+from guildcard.members.domain.imports import (
+    MEMBER_FIELDS,
+    PURCHASE_FIELDS,
+    REQUIRED_MEMBER_FIELDS,
+    REQUIRED_PURCHASE_FIELDS,
+    ImportRow,
+    PurchaseRow,
+    RowError,
+    clean_member_row,
+    clean_purchase_row,
+    parse_columns,
+    resolve_header,
+)
+from guildcard.members.errors import ImportHasBadRows, ImportMerchantUnknown
+from guildcard.members.handlers.imports import (
+    ImportedChunk,
+    ImportedPurchases,
+    ImportMembers,
+    ImportPurchases,
+)
+from guildcard.members.import_files import Table
+from guildcard.members.services.base import MembersDeps
+
+CHUNK_ROWS = 2_000
+Progress = Callable[[int], None]  # rows done so far
+
+
+@dataclass
+class ImportReport:
+    batch_id: str
+    rows: int = 0
+    created: int = 0
+    linked: int = 0
+    unchanged: int = 0
+    points: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    linked_member_ids: list[str] = field(default_factory=list)
+    unknown_member_rows: list[int] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len({e.row for e in self.errors}) + len(self.unknown_member_rows)
+
+
+@dataclass(frozen=True)
+class Preview:
+    header: list[str]
+    columns: dict[str, int]  # field -> column index
+    rows: list[list[str]]  # the first rows, as read
+    errors: list[RowError]  # of those rows
+
+
+class ImportService:
+    def __init__(self, deps: MembersDeps) -> None:
+        self._deps = deps
+
+    def resolve_merchant(self, alliance_id: str, text: str) -> str:
+        """A merchant of the alliance by id, credit code or name."""
+        with self._deps.database.read() as conn:
+            merchants = alliance_queries.list_merchants(conn, alliance_id)
+        for m in merchants:
+            if text in (m.id, m.credit_code, m.name):
+                return m.id
+        raise ImportMerchantUnknown(merchant=text)
+
+    def preview(self, table: Table, columns: str | None = None, *, rows: int = 5) -> Preview:
+        mapping = parse_columns(columns, MEMBER_FIELDS)
+        found = resolve_header(table.header, mapping, MEMBER_FIELDS, REQUIRED_MEMBER_FIELDS)
+        today = business_date(self._deps.clock.now())
+        errors: list[RowError] = []
+        for number, row in enumerate(table.rows[:rows], start=1):
+            cleaned = clean_member_row(number, row, found, today=today)
+            if isinstance(cleaned, list):
+                errors += cleaned
+        shown = [["" if c is None else str(c) for c in row] for row in table.rows[:rows]]
+        return Preview(table.header, found, shown, errors)
+
+    def import_members(
+        self,
+        actor: Actor,
+        *,
+        alliance_id: str,
+        merchant_id: str,
+        table: Table,
+        source_name: str,
+        basis: str,
+        columns: str | None = None,
+        all_or_nothing: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        mapping = parse_columns(columns, MEMBER_FIELDS)
+        found = resolve_header(table.header, mapping, MEMBER_FIELDS, REQUIRED_MEMBER_FIELDS)
+        today: date = business_date(self._deps.clock.now())
+        report = ImportReport(batch_id=new_id("imp"), rows=len(table.rows))
+        good: list[ImportRow] = []
+        for number, row in enumerate(table.rows, start=1):
+            cleaned = clean_member_row(number, row, found, today=today)
+            if isinstance(cleaned, list):
+                report.errors += cleaned
+            else:
+                good.append(cleaned)
+        if all_or_nothing and report.errors:
+            raise ImportHasBadRows(rows=sorted({e.row for e in report.errors})[:50])
+        bad_rows = sorted({e.row for e in report.errors})
+        for start in range(0, max(len(good), 1), CHUNK_ROWS):
+            chunk = tuple(good[start : start + CHUNK_ROWS])
+            command = ImportMembers(
+                alliance_id=alliance_id,
+                merchant_id=merchant_id,
+                batch_id=report.batch_id,
+                source_name=source_name,
+                basis=basis,
+                rows=chunk,
+                rejected=len(bad_rows) if start == 0 else 0,
+            )
+            done: ImportedChunk = self._deps.bus.execute(actor, command).value
+            report.created += done.created
+            report.linked += done.linked
+            report.unchanged += done.unchanged
+            report.points += done.points_awarded
+            report.linked_member_ids += done.linked_member_ids
+            if progress:
+                progress(min(len(table.rows), start + len(chunk) + len(bad_rows)))
+        return report
+
+    def import_purchases(
+        self,
+        actor: Actor,
+        *,
+        alliance_id: str,
+        merchant_id: str | None,
+        table: Table,
+        source_name: str,
+        columns: str | None = None,
+        award_points: bool = False,
+        all_or_nothing: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        mapping = parse_columns(columns, PURCHASE_FIELDS)
+        found = resolve_header(table.header, mapping, PURCHASE_FIELDS, REQUIRED_PURCHASE_FIELDS)
+        report = ImportReport(batch_id=new_id("imp"), rows=len(table.rows))
+        good: list[PurchaseRow] = []
+        for number, row in enumerate(table.rows, start=1):
+            cleaned = clean_purchase_row(number, row, found)
+            if isinstance(cleaned, list):
+                report.errors += cleaned
+            else:
+                good.append(cleaned)
+        groups: dict[str, list[PurchaseRow]] = {}
+        for r in good:  # without --merchant, each row's merchant column names it (id, credit code or name)
+            if merchant_id is None and not r.merchant:
+                report.errors.append(RowError(r.row, "merchant", "the merchant is missing"))
+                continue
+            groups.setdefault(merchant_id or str(r.merchant), []).append(r)
+        resolved: dict[str, str] = {}
+        for name in list(groups):
+            try:
+                resolved[name] = name if merchant_id else self.resolve_merchant(alliance_id, name)
+            except ImportMerchantUnknown:
+                report.errors += [
+                    RowError(r.row, "merchant", f"no merchant {name!r}") for r in groups.pop(name)
+                ]
+        if all_or_nothing and report.errors:
+            raise ImportHasBadRows(rows=sorted({e.row for e in report.errors})[:50])
+        for name, rows in groups.items() or [(merchant_id or "", [])]:
+            target = resolved.get(name, name)
+            self._purchase_chunks(
+                actor, alliance_id, target, rows, report, source_name=source_name, award_points=award_points,
+                progress=progress,
+            )  # fmt: skip
+        return report
+
+    def _purchase_chunks(
+        self,
+        actor: Actor,
+        alliance_id: str,
+        merchant_id: str,
+        good: list[PurchaseRow],
+        report: ImportReport,
+        *,
+        source_name: str,
+        award_points: bool,
+        progress: Progress | None,
+    ) -> None:
+        if not merchant_id:
+            return
+        for start in range(0, max(len(good), 1), CHUNK_ROWS):
+            chunk = tuple(good[start : start + CHUNK_ROWS])
+            command = ImportPurchases(
+                alliance_id=alliance_id,
+                merchant_id=merchant_id,
+                batch_id=report.batch_id,
+                source_name=source_name,
+                rows=chunk,
+                award_points=award_points,
+                rejected=len({e.row for e in report.errors}) if start == 0 else 0,
+            )
+            done: ImportedPurchases = self._deps.bus.execute(actor, command).value
+            report.created += done.added
+            report.unchanged += done.unchanged
+            report.points += done.points_awarded
+            report.unknown_member_rows += done.unknown_member_rows
+            if progress:
+                progress(min(report.rows, report.created + report.unchanged + report.rejected))
+
+
+def describe_errors(errors: Sequence[RowError], limit: int = 20) -> list[str]:
+    return [f"row {e.row}, {e.field}: {e.message}" for e in errors[:limit]]
