@@ -9,6 +9,7 @@ one address (20 allowed an hour) unless 127.0.0.1 is a trusted proxy.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -37,7 +38,10 @@ def _statuses(app, alliance_id: str, settings: Settings) -> list[int]:
                 for i in range(30)
             ]
 
-    return asyncio.run(run())
+    # A loop of its own in a thread of its own: a browser test in the same worker may have left
+    # the main thread's loop running (Playwright's sync API), where asyncio.run refuses to start.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 @pytest.mark.parametrize(("trusted", "allowed"), [("", 20), ("127.0.0.1", 30)])
