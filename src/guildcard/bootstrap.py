@@ -26,6 +26,8 @@ from guildcard.counter.handlers import handlers as counter_handlers
 from guildcard.counter.ports import CounterPorts
 from guildcard.counter.service import CounterService
 from guildcard.db.engine import Database
+from guildcard.insights.handlers import handlers as insights_handlers
+from guildcard.insights.service import InsightsService
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
 from guildcard.ledger.handlers import handlers as ledger_handlers
@@ -92,6 +94,7 @@ class Container:
             ledger_handlers,
             counter_handlers,
             rewards_handlers,
+            insights_handlers,
             settlement_handlers,
         ]
         bus = CommandBus(self.database, self.clock, groups, committer=self.counter_committer)
@@ -131,6 +134,10 @@ class Container:
         # Tests and benchmarks may put their own ports in ``counter_ports`` before first use.
         ports = self.counter_ports or counter_ports(CounterLookup(self.cipher, self.lookup))
         return CounterService(self.database, self.clock, ports, bus=self.bus)
+
+    @cached_property
+    def insights(self) -> InsightsService:
+        return InsightsService(self.database, self.bus)
 
     def ledger(self) -> LedgerService:
         """The ledger, each call its own command (CLI, jobs)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from guildcard import __version__
-from guildcard.cli import alliance, bench, db, demo, jobs, ledger, serve, settle
+from guildcard.cli import alliance, bench, db, demo, insights, jobs, ledger, serve, settle
 
 app = typer.Typer(
     help="GuildCard: coalition loyalty (异业联盟). Every command has --help.",
@@ -17,6 +17,7 @@ app.add_typer(alliance.app, name="alliance")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(bench.app, name="bench")
+app.add_typer(insights.app, name="insights")
 app.command()(serve.serve)
 app.command()(serve.up)
 app.command(name="settle")(settle.settle)
