@@ -136,6 +136,7 @@ class SaleRow:
     member_id: str | None
     net_fen: int
     occurred_at: datetime
+    points_earned: int = 0
     items: int | None = None
 
 
@@ -145,14 +146,15 @@ def sales_between(
     """Every recorded purchase that occurred in ``[occurred_from, occurred_until)`` (insights' rollups)."""
     c = purchases.c
     net = c.payable_fen - c.refunded_fen
-    stmt = select(c.purchase_id, c.merchant_id, c.store_id, c.member_id, net, c.occurred_at).where(
+    columns = (c.purchase_id, c.merchant_id, c.store_id, c.member_id, net, c.occurred_at, c.points_earned)
+    stmt = select(*columns).where(
         c.alliance_id == alliance_id,
         c.status.in_(_DONE),
         c.occurred_at >= occurred_from,
         c.occurred_at < occurred_until,
     )
     rows = conn.execute(stmt)
-    return [SaleRow(r[0], r[1], r[2], r[3], int(r[4]), r[5]) for r in rows]
+    return [SaleRow(r[0], r[1], r[2], r[3], int(r[4]), r[5], int(r[6])) for r in rows]
 
 
 def occurred_at_of(conn: Connection, alliance_id: str, purchase_ids: list[str]) -> dict[str, datetime]:

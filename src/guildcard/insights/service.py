@@ -13,6 +13,7 @@ from guildcard.insights.domain.metrics import MetricSet
 from guildcard.insights.domain.windows import Window
 from guildcard.insights.handlers.refresh import Refreshed, RefreshRollups
 from guildcard.insights.handlers.totals import ReportDailyTotal
+from guildcard.insights.queries import acquisition
 from guildcard.insights.queries import metrics as metric_queries
 from guildcard.insights.queries.scope import Scope, ScopeKind
 from guildcard.kernel.actors import Actor
@@ -48,6 +49,17 @@ class InsightsService:
         self._check(actor, scope)
         with self.database.read() as conn:
             return metric_queries.series(conn, actor.alliance_id, window, count=count, scope=scope)
+
+    def cohorts(self, actor: Actor, *, last_day: date, months: int = 12) -> acquisition.Cohorts:
+        access.require_operator(actor)
+        with self.database.read() as conn:
+            return acquisition.cohorts(conn, actor.alliance_id, last_day=last_day, months=months)
+
+    def flows(self, actor: Actor, window: Window) -> acquisition.Flows:
+        """Who brings whom in a window; a merchant's staff see the pairs it is part of (see pages)."""
+        access.require_operator(actor)
+        with self.database.read() as conn:
+            return acquisition.member_flows(conn, actor.alliance_id, start=window.start, end=window.end)
 
     @staticmethod
     def _check(actor: Actor, scope: Scope) -> None:

@@ -22,6 +22,7 @@ class Sale:
     member_id: str | None = None  # None: a non-member purchase
     items: int | None = None  # None: the POS did not say
     orders: int = 1
+    points: int = 0  # points the merchant awarded for it
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class MemberDay:
     sales_fen: int
     items: int  # items of the orders that carry a count
     item_orders: int  # orders that carry an item count
+    points: int = 0  # points awarded
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,12 @@ def roll_up(
             store[3] += s.amount_fen
             store[6] = 1
         else:
-            row = members.setdefault((s.day, s.member_id, s.merchant_id, s.store_id), [0] * 4)
+            row = members.setdefault((s.day, s.member_id, s.merchant_id, s.store_id), [0] * 5)
             row[0] += s.orders
             row[1] += s.amount_fen
             row[2] += s.items or 0
             row[3] += s.orders if counted else 0
+            row[4] += s.points
             store[0] += s.orders
             store[1] += s.amount_fen
         store[4] += s.items or 0

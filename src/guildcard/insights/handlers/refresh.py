@@ -89,7 +89,10 @@ def recompute_day(work: Work, repo: RollupRepository, day: date) -> None:
         occurred_from=start,
         occurred_until=start_of_business_day(day + timedelta(days=1)),
     )
-    sales = [Sale(day, r.merchant_id, r.store_id, r.net_fen, r.member_id, r.items) for r in rows]
+    sales = [
+        Sale(day, r.merchant_id, r.store_id, r.net_fen, r.member_id, r.items, points=r.points_earned)
+        for r in rows
+    ]
     members, stores = roll_up(sales, repo.totals_of(day))
     repo.replace_day(day, members, stores)
     repo.note_first_purchases(members)

@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("member_id", sa.String(ID), nullable=False),
         sa.Column("merchant_id", sa.String(ID), nullable=False),
         sa.Column("store_id", sa.String(ID), nullable=False),
-        *_counts("orders", "sales_fen", "items", "item_orders"),
+        *_counts("orders", "sales_fen", "items", "item_orders", "points"),
         sa.PrimaryKeyConstraint(
             "alliance_id", "day", "member_id", "merchant_id", "store_id", name="pk_insights_member_days"
         ),

@@ -122,18 +122,16 @@ class RollupRepository:
         store_id: str | None = None,
     ) -> list[MemberDay]:
         c = member_days.c
-        stmt = select(
-            c.day, c.member_id, c.merchant_id, c.store_id, c.orders, c.sales_fen, c["items"], c.item_orders
-        )
-        stmt = stmt.where(c.alliance_id == self.alliance_id, c.day >= start, c.day < end)
+        stmt = select(member_days).where(c.alliance_id == self.alliance_id, c.day >= start, c.day < end)
         if merchant_ids is not None:
             stmt = stmt.where(c.merchant_id.in_(list(merchant_ids)))
         if store_id is not None:
             stmt = stmt.where(c.store_id == store_id)
         return [
-            MemberDay(r[0], r[1], r[2], r[3], int(r[4]), int(r[5]), int(r[6]), int(r[7]))
+            MemberDay(r.day, r.member_id, r.merchant_id, r.store_id, int(r.orders), int(r.sales_fen),
+                      int(r.items), int(r.item_orders), int(r.points))
             for r in self.conn.execute(stmt)
-        ]
+        ]  # fmt: skip
 
     def store_days(
         self,

@@ -22,7 +22,7 @@ member_days = Table(
     Column("member_id", String(ID), nullable=False),
     Column("merchant_id", String(ID), nullable=False),
     Column("store_id", String(ID), nullable=False),
-    *_counts("orders", "sales_fen", "items", "item_orders"),
+    *_counts("orders", "sales_fen", "items", "item_orders", "points"),
     PrimaryKeyConstraint(
         "alliance_id", "day", "member_id", "merchant_id", "store_id", name="pk_insights_member_days"
     ),
