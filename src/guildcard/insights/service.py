@@ -8,14 +8,19 @@ from datetime import date
 
 from guildcard.db.engine import Database
 from guildcard.insights import access
+from guildcard.insights.domain.errors import SegmentNotFound
 from guildcard.insights.domain.facts import DailyTotal
 from guildcard.insights.domain.metrics import MetricSet
 from guildcard.insights.domain.windows import Window
 from guildcard.insights.handlers.refresh import Refreshed, RefreshRollups
+from guildcard.insights.handlers.segments import DefineTag, SaveSegment, TagMembers
 from guildcard.insights.handlers.totals import ReportDailyTotal
 from guildcard.insights.queries import acquisition
+from guildcard.insights.queries import members as member_queries
 from guildcard.insights.queries import metrics as metric_queries
+from guildcard.insights.queries.members import Population
 from guildcard.insights.queries.scope import Scope, ScopeKind
+from guildcard.insights.storage.segments import StoredSegment, StoredTag, segment_by_id
 from guildcard.kernel.actors import Actor
 from guildcard.pipeline import CommandBus
 
@@ -60,6 +65,45 @@ class InsightsService:
         access.require_operator(actor)
         with self.database.read() as conn:
             return acquisition.member_flows(conn, actor.alliance_id, start=window.start, end=window.end)
+
+    def define_tag(self, actor: Actor, *, name: str, rule: str | None = None) -> StoredTag:
+        tag: StoredTag = self.bus.execute(actor, DefineTag(name=name, rule=rule)).value
+        return tag
+
+    def tag_members(
+        self, actor: Actor, *, tag_id: str, member_ids: Sequence[str], remove: bool = False
+    ) -> int:
+        command = TagMembers(tag_id=tag_id, member_ids=tuple(member_ids), remove=remove)
+        changed: int = self.bus.execute(actor, command).value
+        return changed
+
+    def save_segment(self, actor: Actor, *, name: str, definition: dict[str, object]) -> StoredSegment:
+        segment: StoredSegment = self.bus.execute(actor, SaveSegment(name=name, definition=definition)).value
+        return segment
+
+    def population(
+        self, actor: Actor, *, as_of: date | None = None, merchant_id: str | None = None
+    ) -> Population:
+        """Facts, RFM, tags and value cells of the alliance's customers (or one merchant's)."""
+        if merchant_id:
+            access.require_merchant(actor, merchant_id)
+        else:
+            access.require_operator(actor)
+        with self.database.read() as conn:
+            return member_queries.population(conn, actor.alliance_id, as_of=as_of, merchant_id=merchant_id)
+
+    def segments(self, actor: Actor, *, as_of: date | None = None) -> list[member_queries.SegmentCount]:
+        access.require_operator(actor)
+        with self.database.read() as conn:
+            return member_queries.segment_counts(conn, actor.alliance_id, as_of=as_of)
+
+    def members_in_segment(self, actor: Actor, segment_id: str, *, as_of: date | None = None) -> list[str]:
+        access.require_operator(actor)
+        with self.database.read() as conn:
+            segment = segment_by_id(conn, segment_id)
+            if segment is None or segment.alliance_id != actor.alliance_id:
+                raise SegmentNotFound(segment_id=segment_id)
+            return member_queries.members_in_segment(conn, segment_id, as_of=as_of)
 
     @staticmethod
     def _check(actor: Actor, scope: Scope) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, Index, PrimaryKeyConstraint, String, Table
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, Index, PrimaryKeyConstraint, String, Table
 
 from guildcard.db.metadata import metadata
 from guildcard.db.types import UtcDateTime
@@ -77,4 +77,40 @@ cursors = Table(
     Column("last_event_id", String(ID), nullable=False),
     Column("refreshed_at", UtcDateTime(), nullable=False),
     PrimaryKeyConstraint("alliance_id", name="pk_insights_cursors"),
+)
+
+tags = Table(
+    "insights_tags",
+    metadata,
+    Column("alliance_id", String(ID), nullable=False),
+    Column("tag_id", String(ID), nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("rule", String(500), nullable=True),  # None: a tag put on by hand
+    Column("created_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("alliance_id", "tag_id", name="pk_insights_tags"),
+)
+
+member_tags = Table(
+    "insights_member_tags",
+    metadata,
+    Column("alliance_id", String(ID), nullable=False),
+    Column("tag_id", String(ID), nullable=False),
+    Column("member_id", String(ID), nullable=False),
+    Column("added_at", UtcDateTime(), nullable=False),
+    Column("actor_id", String(ID), nullable=False),
+    PrimaryKeyConstraint("alliance_id", "tag_id", "member_id", name="pk_insights_member_tags"),
+    Index("ix_insights_member_tags_member", "alliance_id", "member_id"),
+)
+
+segments = Table(
+    "insights_segments",
+    metadata,
+    Column("alliance_id", String(ID), nullable=False),
+    Column("segment_id", String(ID), nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("definition", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("actor_id", String(ID), nullable=False),
+    PrimaryKeyConstraint("alliance_id", "segment_id", name="pk_insights_segments"),
+    Index("ix_insights_segments_id", "segment_id", unique=True),
 )
