@@ -1,4 +1,4 @@
-"""In-memory fakes of the counter's ports (members, alliance, settlement), for its integration stories.
+"""In-memory fakes of the counter's ports (members, alliance, settlement, tiers, coupons, wallet).
 
 The real adapters are ``guildcard.adapters.counter_ports``; the API tests and the benchmark use
 those. These raise the owning contexts' errors, as the real adapters do, and ignore the
@@ -13,7 +13,17 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from guildcard.alliance.domain.errors import MerchantSuspended
-from guildcard.counter.domain.errors import StoreNotFound
+from guildcard.counter.domain.errors import CouponNotUsable, StoreNotFound
+from guildcard.counter.domain.stages import (
+    NO_TIER,
+    NO_WALLET,
+    AppliedCoupon,
+    CouponOffer,
+    TierBenefits,
+    TierChange,
+    WalletBalance,
+    WalletSplit,
+)
 from guildcard.counter.ports import CounterPorts, CounterTerms, MemberRef, StoreRef
 from guildcard.members.errors import LookupNotAllowed, MemberCodeInvalid, MemberNotFound
 from guildcard.settlement.domain.errors import IssuanceLimitExceeded
@@ -153,10 +163,131 @@ class NoIssuanceLimit:
 
 
 @dataclass
+class InMemoryTiers:
+    """Members at a tier with benefits; crossing ``upgrade_at`` growth moves them up."""
+
+    benefits_of: dict[str, TierBenefits] = field(default_factory=dict)
+    growth: dict[str, int] = field(default_factory=dict)
+    upgrade_at: int | None = None
+    upgrade_to: TierBenefits | None = None
+
+    def benefits(self, conn: Connection, *, member_id: str, **_: object) -> TierBenefits:
+        return self.benefits_of.get(member_id, NO_TIER)
+
+    def after_purchase(
+        self, conn: Connection, *, member_id: str, growth: int, **_: object
+    ) -> TierChange | None:
+        before = self.growth.get(member_id, 0)
+        self.growth[member_id] = before + growth
+        if (
+            self.upgrade_at is None
+            or self.upgrade_to is None
+            or not before < self.upgrade_at <= before + growth
+        ):
+            return None
+        old = self.benefits_of.get(member_id, NO_TIER).tier_code
+        self.benefits_of[member_id] = self.upgrade_to
+        return TierChange(old, self.upgrade_to.tier_code, self.upgrade_to.tier_name, "purchase")
+
+    def after_refund(
+        self, conn: Connection, *, member_id: str, growth_reversed: int, **_: object
+    ) -> TierChange | None:
+        self.growth[member_id] = self.growth.get(member_id, 0) - growth_reversed
+        return None
+
+
+@dataclass
+class InMemoryCoupons:
+    """Coupons of a fixed amount off above a threshold; each usable once, back on a full refund."""
+
+    coupons: dict[str, tuple[str, str, int, int, bool]] = field(default_factory=dict)  # id -> owner...
+    used: dict[str, str] = field(default_factory=dict)  # coupon -> purchase
+
+    def add(self, coupon_id: str, member_id: str, title: str, off_fen: int, *, threshold_fen: int = 0,
+            stacks: bool = True) -> None:  # fmt: skip
+        self.coupons[coupon_id] = (member_id, title, off_fen, threshold_fen, stacks)
+
+    def _judge(self, coupon_id: str, member_id: str, amount_fen: int) -> CouponOffer:
+        owner, title, off, threshold, stacks = self.coupons[coupon_id]
+        reason = None
+        if owner != member_id:
+            reason = "not_yours"
+        elif coupon_id in self.used:
+            reason = "used"
+        elif amount_fen < threshold:
+            reason = "below_threshold"
+        return CouponOffer(coupon_id, title, 0 if reason else off, reason is None, reason, stacks)
+
+    def offers(
+        self, conn: Connection, *, member_id: str, amount_fen: int, **_: object
+    ) -> tuple[CouponOffer, ...]:
+        judged = [self._judge(c, member_id, amount_fen) for c, v in self.coupons.items() if v[0] == member_id]
+        return tuple(sorted(judged, key=lambda o: (not o.usable, -o.discount_fen)))
+
+    def judge(
+        self, conn: Connection, *, coupon_id: str, member_id: str, amount_fen: int, **_: object
+    ) -> CouponOffer:
+        if coupon_id not in self.coupons:
+            raise CouponNotUsable(coupon_id=coupon_id, reason="unknown")
+        offer = self._judge(coupon_id, member_id, amount_fen)
+        if not offer.usable:
+            raise CouponNotUsable(coupon_id=coupon_id, reason=offer.reason)
+        return offer
+
+    def use(self, conn: Connection, *, coupon: CouponOffer, purchase_id: str, **_: object) -> AppliedCoupon:
+        self.used[coupon.coupon_id] = purchase_id
+        return AppliedCoupon(coupon.coupon_id, coupon.title, coupon.discount_fen)
+
+    def on_refund(self, conn: Connection, *, coupon_id: str, final: bool, **_: object) -> bool:
+        if final:
+            self.used.pop(coupon_id, None)
+        return final
+
+
+@dataclass
+class InMemoryWallet:
+    """Principal first, then bonus; only the principal earns points."""
+
+    balances: dict[str, WalletBalance] = field(default_factory=dict)
+    payments: list[tuple[str, str, int, int]] = field(default_factory=list)  # member, merchant, parts
+
+    def balance(self, conn: Connection, *, member_id: str, **_: object) -> WalletBalance:
+        return self.balances.get(member_id, NO_WALLET)
+
+    def split(self, conn: Connection, *, balance: WalletBalance, amount_fen: int, **_: object) -> WalletSplit:
+        principal = min(amount_fen, balance.principal_fen)
+        return WalletSplit(principal, amount_fen - principal, principal)
+
+    def pay(
+        self, conn: Connection, *, member_id: str, merchant_id: str, split: WalletSplit, **_: object
+    ) -> str:
+        b = self.balance(conn, member_id=member_id)
+        self.balances[member_id] = WalletBalance(
+            b.principal_fen - split.principal_fen, b.bonus_fen - split.bonus_fen
+        )
+        self.payments.append((member_id, merchant_id, split.principal_fen, split.bonus_fen))
+        return f"ent_wallet_{len(self.payments)}"
+
+    def give_back(
+        self, conn: Connection, *, member_id: str, merchant_id: str, principal_fen: int, bonus_fen: int,
+        **_: object,
+    ) -> str:  # fmt: skip
+        b = self.balance(conn, member_id=member_id)
+        self.balances[member_id] = WalletBalance(b.principal_fen + principal_fen, b.bonus_fen + bonus_fen)
+        self.payments.append((member_id, merchant_id, -principal_fen, -bonus_fen))
+        return f"ent_wallet_{len(self.payments)}"
+
+
+@dataclass
 class InMemoryPorts:
     members: InMemoryMembers = field(default_factory=InMemoryMembers)
     merchants: InMemoryMerchants = field(default_factory=InMemoryMerchants)
     issuance: NoIssuanceLimit = field(default_factory=NoIssuanceLimit)
+    tiers: InMemoryTiers = field(default_factory=InMemoryTiers)
+    coupons: InMemoryCoupons = field(default_factory=InMemoryCoupons)
+    wallet: InMemoryWallet = field(default_factory=InMemoryWallet)
 
     def ports(self) -> CounterPorts:
-        return CounterPorts(self.members, self.merchants, self.issuance)
+        return CounterPorts(
+            self.members, self.merchants, self.issuance, self.tiers, self.coupons, self.wallet
+        )

@@ -28,19 +28,27 @@ class PurchaseInput:
     points_to_use: int | None = 0  # None: as many as allowed (preview only)
     lines: tuple[CategoryLine, ...] = ()
     preview_token: str | None = None
+    coupon_id: str | None = None  # one of the member's coupons
+    wallet_fen: int = 0  # stored value to pay with
 
     def identity(self) -> dict[str, Any]:
         """What makes two commits the same purchase (the order's idempotency fingerprint).
 
-        The member code is left out: it rotates, and a retry may carry a fresh one.
+        The member code is left out: it rotates, and a retry may carry a fresh one. A coupon
+        and stored value count only when used, so fingerprints of plain purchases never change.
         """
-        return {
+        out: dict[str, Any] = {
             "store_id": self.store_id,
             "order_no": self.order_no,
             "amount_fen": self.amount_fen,
             "points_to_use": self.points_to_use,
             "lines": [(line.category, line.amount_fen) for line in self.lines],
         }
+        if self.coupon_id:
+            out["coupon_id"] = self.coupon_id
+        if self.wallet_fen:
+            out["wallet_fen"] = self.wallet_fen
+        return out
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,23 @@ merchant the alliance's ``MerchantSuspended``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
 from sqlalchemy import Connection
+
+from guildcard.counter.domain.stages import (
+    NO_TIER,
+    NO_WALLET,
+    AppliedCoupon,
+    CouponOffer,
+    TierBenefits,
+    TierChange,
+    WalletBalance,
+    WalletSplit,
+)
 
 ONE = Decimal(1)
 
@@ -25,8 +36,6 @@ class MemberRef:
     member_id: str
     display: str  # masked / pseudonymous: what the merchant may see (e.g. 138****1234)
     is_member: bool = True  # False: a registered customer without membership
-    tier_name: str | None = None
-    tier_multiplier: Decimal = ONE
 
 
 @dataclass(frozen=True)
@@ -99,8 +108,198 @@ class IssuanceGuard(Protocol):
         ...
 
 
+class TierDesk(Protocol):
+    """The member's tier (loyalty): benefits at the counter, and changes a purchase causes."""
+
+    def benefits(
+        self, conn: Connection, *, alliance_id: str, member_id: str, merchant_id: str, at: datetime
+    ) -> TierBenefits: ...
+
+    def after_purchase(
+        self,
+        conn: Connection,
+        *,
+        alliance_id: str,
+        member_id: str,
+        purchase_id: str,
+        growth: int,
+        at: datetime,
+    ) -> TierChange | None:
+        """In the commit's transaction, after growth was granted: an upgrade happens at once."""
+        ...
+
+    def after_refund(
+        self,
+        conn: Connection,
+        *,
+        alliance_id: str,
+        member_id: str,
+        purchase_id: str,
+        growth_reversed: int,
+        final: bool,
+        at: datetime,
+    ) -> TierChange | None:
+        """In the refund's transaction, after growth was taken back (the alliance's policy)."""
+        ...
+
+
+class CouponDesk(Protocol):
+    """The member's coupons (rewards). ``amount_fen`` is the bill after the tier/member discount."""
+
+    def offers(
+        self,
+        conn: Connection,
+        *,
+        alliance_id: str,
+        member_id: str,
+        merchant_id: str,
+        store_id: str,
+        amount_fen: int,
+        at: datetime,
+    ) -> tuple[CouponOffer, ...]:
+        """The member's coupons judged for this bill, best first, with why the others don't apply."""
+        ...
+
+    def judge(
+        self,
+        conn: Connection,
+        *,
+        alliance_id: str,
+        member_id: str,
+        coupon_id: str,
+        merchant_id: str,
+        store_id: str,
+        amount_fen: int,
+        at: datetime,
+        lock: bool,
+    ) -> CouponOffer:
+        """One coupon for this bill (``lock``: at commit, under the coupon's row lock)."""
+        ...
+
+    def use(
+        self,
+        conn: Connection,
+        *,
+        alliance_id: str,
+        member_id: str,
+        coupon: CouponOffer,
+        merchant_id: str,
+        store_id: str,
+        purchase_id: str,
+        at: datetime,
+    ) -> AppliedCoupon:
+        """Use it once, in the commit's transaction (a conditional update), with its funding."""
+        ...
+
+    def on_refund(
+        self,
+        conn: Connection,
+        *,
+        alliance_id: str,
+        purchase_id: str,
+        coupon_id: str,
+        refund_id: str,
+        final: bool,
+        at: datetime,
+    ) -> bool:
+        """A refund of a purchase that used ``coupon_id``: True when the coupon went back."""
+        ...
+
+
+class WalletDesk(Protocol):
+    """The member's stored value (loyalty, in the ledger's FEN accounts)."""
+
+    def balance(self, conn: Connection, *, alliance_id: str, member_id: str, lock: bool) -> WalletBalance: ...
+
+    def split(
+        self, conn: Connection, *, alliance_id: str, balance: WalletBalance, amount_fen: int
+    ) -> WalletSplit:
+        """How ``amount_fen`` (≤ the balance) is taken from principal and bonus, and what earns."""
+        ...
+
+    def pay(
+        self,
+        conn: Connection,
+        *,
+        alliance_id: str,
+        member_id: str,
+        merchant_id: str,
+        purchase_id: str,
+        split: WalletSplit,
+        at: datetime,
+    ) -> str:
+        """The ledger entry paying ``split`` to the merchant, in the commit's transaction."""
+        ...
+
+    def give_back(
+        self,
+        conn: Connection,
+        *,
+        alliance_id: str,
+        member_id: str,
+        merchant_id: str,
+        purchase_id: str,
+        refund_id: str,
+        principal_fen: int,
+        bonus_fen: int,
+        at: datetime,
+    ) -> str:
+        """The ledger entry returning a refund's wallet parts to the member."""
+        ...
+
+
+class NoTiers:
+    """No tiers: no benefits, no changes."""
+
+    def benefits(self, conn: Connection, **_: object) -> TierBenefits:
+        return NO_TIER
+
+    def after_purchase(self, conn: Connection, **_: object) -> TierChange | None:
+        return None
+
+    def after_refund(self, conn: Connection, **_: object) -> TierChange | None:
+        return None
+
+
+class NoCoupons:
+    """No coupons: nothing to offer; a coupon id is unknown."""
+
+    def offers(self, conn: Connection, **_: object) -> tuple[CouponOffer, ...]:
+        return ()
+
+    def judge(self, conn: Connection, *, coupon_id: str, **_: object) -> CouponOffer:
+        from guildcard.counter.domain.errors import CouponNotUsable  # noqa: PLC0415 - avoids a cycle
+
+        raise CouponNotUsable(coupon_id=coupon_id, reason="unknown")
+
+    def use(self, conn: Connection, *, coupon: CouponOffer, **_: object) -> AppliedCoupon:
+        return AppliedCoupon(coupon.coupon_id, coupon.title, coupon.discount_fen)
+
+    def on_refund(self, conn: Connection, **_: object) -> bool:
+        return False
+
+
+class NoWallet:
+    """No stored value: an empty wallet that can't pay."""
+
+    def balance(self, conn: Connection, **_: object) -> WalletBalance:
+        return NO_WALLET
+
+    def split(self, conn: Connection, *, amount_fen: int, **_: object) -> WalletSplit:
+        return WalletSplit(principal_fen=amount_fen, earning_fen=amount_fen)
+
+    def pay(self, conn: Connection, **_: object) -> str:
+        raise AssertionError("an empty wallet never pays: pricing refuses first")
+
+    def give_back(self, conn: Connection, **_: object) -> str:
+        raise AssertionError("nothing was paid from an empty wallet")
+
+
 @dataclass(frozen=True)
 class CounterPorts:
     members: MemberDirectory
     merchants: MerchantDirectory
     issuance: IssuanceGuard
+    tiers: TierDesk = field(default_factory=NoTiers)
+    coupons: CouponDesk = field(default_factory=NoCoupons)
+    wallet: WalletDesk = field(default_factory=NoWallet)

@@ -88,7 +88,9 @@ class CounterService:
             memo: dict[str, Any] = {}
             ledger = self.deps.ledger.for_read(conn, actor.alliance_id, now, memo)
             balance = ledger.store.balance(chart.member_points(member.member_id)) or 0
-            q = quote_purchase(conn, self.deps, actor.alliance_id, store, member, request, balance, now, memo)
+            q = quote_purchase(
+                conn, self.deps, actor.alliance_id, store, member, request, balance, now, memo, preview=True
+            )
         return quoting.preview(q, order_no=request.order_no)
 
     def commit(self, actor: Actor, request: PurchaseInput) -> Written[PurchaseReceipt]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -29,6 +29,7 @@ SOURCES_OF: dict[Component, tuple[Source, ...]] = {
     Component.REDEMPTION_FEE: (Source.REDEMPTION,),
     Component.ENTRY_FEE: (Source.ENTRY_FEE,),
     Component.BREAKAGE: (Source.EXPIRED,),
+    Component.DIRECT: (Source.DIRECT,),
 }
 
 
@@ -62,14 +63,7 @@ def with_corrections(rows: Iterable[Activity], period: Period) -> list[Activity]
     return [
         row
         if row.occurred_at >= period.starts_at
-        else Activity(
-            row.source,
-            row.merchant_id,
-            row.ref,
-            row.occurred_at,
-            row.quantity,
-            period_containing(period.kind, row.occurred_at).key,
-        )
+        else replace(row, corrects=period_containing(period.kind, row.occurred_at).key)
         for row in rows
     ]
 
@@ -89,7 +83,11 @@ def unsettled_sales(
 
 
 def ledger_rows(conn: Connection, sel: Selection) -> list[Activity]:
-    return activity.point_activity(conn, sel) + activity.lot_activity(conn, sel)
+    return (
+        activity.point_activity(conn, sel)
+        + activity.lot_activity(conn, sel)
+        + activity.money_activity(conn, sel)
+    )
 
 
 def compute(

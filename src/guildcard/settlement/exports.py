@@ -25,6 +25,7 @@ HEADER = [
 LINE_HEADER = [
     "merchant_id",
     "component",
+    "kind",
     "terms_version",
     "corrects",
     "quantity",
@@ -55,6 +56,7 @@ def line_rows(statements: Sequence[Statement]) -> list[list[Any]]:
         [
             s.merchant_id,
             ln.component.value,
+            ln.kind,
             ln.terms_version,
             ln.corrects or "",
             ln.quantity,

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from guildcard.kernel.clock import BUSINESS_TZ
 from guildcard.kernel.money import format_fen
+from guildcard.settlement.domain.direct import label as direct_label
 from guildcard.web.i18n import LANGUAGES, translations
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -34,6 +35,7 @@ def build_environment() -> Environment:
     env.filters["points"] = _points
     env.filters["local_time"] = _local_time
     env.globals["LANGUAGES"] = LANGUAGES
+    env.globals["direct_label"] = direct_label  # statement lines by kind of entry
     return env
 
 

@@ -74,12 +74,18 @@ class PurchaseCreate(MemberIn):
     preview_token: Annotated[str, StringConstraints(max_length=64)] | None = Field(
         None, description="From the preview: the commit refuses if the numbers moved since."
     )
+    coupon_id: Id | None = Field(
+        None, description="One of the member's coupons to use (the preview lists those valid here)."
+    )
+    wallet_fen: int = Field(
+        0, ge=0, description="Stored value (储值) to pay with, in fen; at most what is left after points."
+    )
 
     def to_input(self) -> PurchaseInput:
         lines = tuple(CategoryLine(x.category, x.amount_fen) for x in self.lines)
         return PurchaseInput(
             self.store_id, self.order_no, self.amount_fen, self.identity(), self.points_to_use, lines,
-            self.preview_token,
+            self.preview_token, coupon_id=self.coupon_id, wallet_fen=self.wallet_fen,
         )  # fmt: skip
 
 

@@ -117,3 +117,27 @@ class StoreNotFound(NotFound):
     """No such store."""
 
     code = "counter.store_not_found"
+
+
+class CouponNotUsable(RuleViolation):
+    """This coupon cannot be used for this purchase (the details say why)."""
+
+    code = "counter.coupon_not_usable"
+
+
+class CouponExcludesPoints(RuleViolation):
+    """This coupon cannot be combined with paying by points."""
+
+    code = "counter.coupon_excludes_points"
+
+
+class WalletExceedsBalance(RuleViolation):
+    """The member's stored value is less than the amount asked for."""
+
+    code = "counter.wallet_exceeds_balance"
+
+
+class WalletExceedsBill(RuleViolation):
+    """Stored value can pay at most what is left of the bill after coupon and points."""
+
+    code = "counter.wallet_exceeds_bill"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from guildcard.counter.domain.pricing import PriceLine
+from guildcard.counter.domain.stages import CouponOffer, TierChange
 from guildcard.loyalty.domain.earn import EarnLine
 from guildcard.loyalty.domain.redeem import RedeemReason
 
@@ -23,7 +24,7 @@ class MemberShown:
     tier_name: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PurchaseFigures:
     """The numbers of one purchase: what a preview shows and a receipt keeps."""
 
@@ -45,14 +46,24 @@ class PurchaseFigures:
     price_lines: tuple[PriceLine, ...]
     earn_lines: tuple[EarnLine, ...]
     occurred_at: datetime
+    coupon_id: str | None = None
+    coupon_title: str | None = None
+    coupon_fen: int = 0
+    wallet_principal_fen: int = 0  # stored value paid: principal and bonus parts
+    wallet_bonus_fen: int = 0
+
+    @property
+    def wallet_fen(self) -> int:
+        return self.wallet_principal_fen + self.wallet_bonus_fen
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PurchaseReceipt(PurchaseFigures):
     purchase_id: str
     status: str  # committed, partially_refunded, refunded
     recorded_at: datetime
     refunded_fen: int = 0
+    tier_change: TierChange | None = None
 
 
 @dataclass(frozen=True)
@@ -65,11 +76,14 @@ class RedeemOffer:
     reasons: tuple[RedeemReason, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PurchasePreview(PurchaseFigures):
     balance: int
     redeem: RedeemOffer
     preview_token: str  # the commit refuses if the numbers moved since
+    coupons: tuple[CouponOffer, ...] = ()  # the member's coupons judged for this bill, best first
+    wallet_principal_balance_fen: int = 0
+    wallet_bonus_balance_fen: int = 0
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,10 @@ class RefundReceipt:
     purchase_status: str
     recorded_at: datetime
     entries: Mapping[str, str] = field(default_factory=dict)  # spend/award/growth -> reversing entry
+    wallet_principal_fen: int = 0  # stored value given back
+    wallet_bonus_fen: int = 0
+    coupon_returned: bool = False
+    tier_change: TierChange | None = None
 
 
 @dataclass(frozen=True)

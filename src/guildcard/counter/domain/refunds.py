@@ -1,12 +1,12 @@
 """Proportional refunds.
 
 A purchase settled ``payable`` fen: some in cash, some with points (``points_used``),
-and earned ``points_earned`` and ``growth``. A refund of ``r`` fen reverses each of these
-in proportion ``r / payable``. To keep several partial refunds exact, every share is
-computed *cumulatively*: after refunds totalling ``R`` the cumulative share of a quantity
-``Q`` is ``floor(Q × R / payable)`` (and exactly ``Q`` once ``R == payable``); each refund
-takes the difference from the previous cumulative share. Rounding therefore never drifts,
-and a full refund, in one step or many, reverses everything exactly.
+some with stored value (principal and bonus), and earned ``points_earned`` and ``growth``.
+A refund of ``r`` fen reverses each of these in proportion ``r / payable``. To keep several
+partial refunds exact, every share is computed *cumulatively*: after refunds totalling ``R``
+the cumulative share of a quantity ``Q`` is ``floor(Q × R / payable)`` (and exactly ``Q``
+once ``R == payable``); each refund takes the difference from the previous cumulative share.
+Rounding therefore never drifts, and a full refund, in one step or many, reverses everything exactly.
 """
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ from guildcard.counter.domain.errors import InvalidAmount, RefundExceedsPaid
 class Settled:
     """What a purchase moved, as recorded at commit."""
 
-    payable_fen: int  # bill after member discount: cash + points value
+    payable_fen: int  # bill after discount and coupon: cash + points value + stored value
     cash_fen: int
     points_used: int
     points_value_fen: int
     points_earned: int
     growth: int
+    wallet_principal_fen: int = 0
+    wallet_bonus_fen: int = 0
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class RefundShare:
     refund_fen: int
     cash_fen: int  # money back to the member
     points_value_fen: int  # the part of the refund that was paid with points
+    wallet_principal_fen: int  # stored value given back, principal and bonus
+    wallet_bonus_fen: int
     points_restored: int  # points given back to the member (with their original expiry)
     points_clawed_back: int  # earned points taken back
     growth_reversed: int
@@ -58,10 +62,13 @@ def refund_share(settled: Settled, *, already_refunded_fen: int, refund_fen: int
         )
 
     points_value = share(settled.points_value_fen)
+    principal, bonus = share(settled.wallet_principal_fen), share(settled.wallet_bonus_fen)
     return RefundShare(
         refund_fen=refund_fen,
-        cash_fen=refund_fen - points_value,
+        cash_fen=refund_fen - points_value - principal - bonus,
         points_value_fen=points_value,
+        wallet_principal_fen=principal,
+        wallet_bonus_fen=bonus,
         points_restored=share(settled.points_used),
         points_clawed_back=share(settled.points_earned),
         growth_reversed=share(settled.growth),

@@ -16,7 +16,11 @@ from sqlalchemy import Connection
 from guildcard.counter.commands import PurchaseInput
 from guildcard.counter.domain.amounts import check_bill, check_category_lines
 from guildcard.counter.domain.errors import OrderConflict, PreviewStale
-from guildcard.counter.domain.pricing import require_points_allowed
+from guildcard.counter.domain.pricing import (
+    require_coupon_stacking,
+    require_points_allowed,
+    require_wallet_allowed,
+)
 from guildcard.counter.domain.receipts import PurchaseReceipt
 from guildcard.counter.handlers import quoting
 from guildcard.counter.handlers.base import CounterDeps, handlers, open_store, resolve_member
@@ -49,6 +53,8 @@ def check_purchase_input(request: PurchaseInput) -> None:
         raise InvalidInput("An order number is required.", field="order_no")
     if request.points_to_use is not None and request.points_to_use < 0:
         raise InvalidInput("Points to use cannot be negative.", field="points_to_use")
+    if request.wallet_fen < 0:
+        raise InvalidInput("Stored value to use cannot be negative.", field="wallet_fen")
 
 
 def _check(_actor: Actor, command: CommitPurchase) -> None:
@@ -90,7 +96,10 @@ def commit_purchase(command: CommitPurchase, work: Work) -> PurchaseReceipt:
     q = quote_purchase(conn, deps, work.alliance_id, store, member, request, balance, work.now, work.memo)
     if request.preview_token and request.preview_token != q.token:
         raise PreviewStale()
+    require_coupon_stacking(q.pricing.coupon, request.points_to_use or 0)
     require_points_allowed(q.pricing, request.points_to_use or 0)
+    if request.wallet_fen:
+        require_wallet_allowed(q.pricing, request.wallet_fen, balance_fen=q.wallet_balance.total_fen)
     return record_purchase(
         work, ledger, q, purchase_id=purchase_id, order_no=request.order_no, source="counter"
     )
@@ -106,12 +115,16 @@ def quote_purchase(  # noqa: PLR0917 - the inputs of one quote, as the preview a
     balance: int,
     now: datetime,
     memo: dict[str, Any],
+    *,
+    preview: bool = False,
 ) -> quoting.Quote:
     """The purchase happening now: what the preview shows and the commit records."""
+    choices = quoting.Choices(request.coupon_id, request.wallet_fen, preview)
     return quoting.quote(
         conn, deps.ports, alliance_id=alliance_id, store=store, member=member,
         amount_fen=request.amount_fen, lines=request.lines, requested_points=request.points_to_use,
         balance=balance, occurred_at=now, now=now, loyalty=deps.loyalty.get(conn, alliance_id, memo),
+        choices=choices,
     )  # fmt: skip
 
 
@@ -121,25 +134,36 @@ def record_purchase(
     """Write the ledger moves and complete the claimed purchase row; the receipt."""
     deps: CounterDeps = work.deps
     limited = deps.is_limited(work.connection, work.alliance_id, q.store.merchant_id, work.memo)
-    ids = quoting.record(
+    recorded = quoting.record(
         ledger, deps.ports, q, purchase_id=purchase_id, alliance_id=work.alliance_id, limited=limited
     )
     receipt = quoting.receipt(
-        q, purchase_id=purchase_id, order_no=order_no, source=source, recorded_at=work.now
-    )
+        q, purchase_id=purchase_id, order_no=order_no, source=source, recorded_at=work.now,
+        tier_change=recorded.tier_change,
+    )  # fmt: skip
     p = q.pricing
     CounterRepository(work.connection, work.alliance_id).finish_purchase(
         purchase_id, member_id=q.member.member_id, status="committed", bill_fen=p.bill_fen,
         discount_fen=p.discount_fen, payable_fen=p.payable_fen, points_used=p.points_used,
         points_value_fen=p.points_value_fen, cash_fen=p.cash_fen, points_earned=q.earn.points,
-        growth=q.earn.growth, receipt=dump_purchase(receipt), occurred_at=q.occurred_at, **ids,
+        growth=q.earn.growth, receipt=dump_purchase(receipt), occurred_at=q.occurred_at,
+        coupon_id=p.coupon.coupon_id if p.coupon else None, coupon_fen=p.coupon_fen,
+        wallet_principal_fen=p.wallet.principal_fen, wallet_bonus_fen=p.wallet.bonus_fen,
+        **recorded.entry_ids,
     )  # fmt: skip
     work.emit(
         "counter.purchase_recorded", purchase_id, source=source, merchant_id=q.store.merchant_id,
         store_id=q.store.store_id, member_id=q.member.member_id, payable_fen=p.payable_fen,
         cash_fen=p.cash_fen, points_used=p.points_used, points_earned=q.earn.points,
-        occurred_at=q.occurred_at.isoformat(),
+        occurred_at=q.occurred_at.isoformat(), coupon_id=p.coupon.coupon_id if p.coupon else None,
+        coupon_fen=p.coupon_fen, wallet_fen=p.wallet_fen,
     )  # fmt: skip
+    if recorded.tier_change is not None:
+        change = recorded.tier_change
+        work.emit(
+            "counter.tier_changed", purchase_id, member_id=q.member.member_id, from_tier=change.from_tier,
+            to_tier=change.to_tier, reason=change.reason,
+        )  # fmt: skip
     return receipt
 
 

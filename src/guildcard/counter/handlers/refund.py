@@ -4,7 +4,9 @@ Under the purchase's row lock: claim the refund number, take the cumulative prop
 share (``domain.refunds``), then reverse in the ledger: earned points are clawed back
 (pending ones simply void; when already spent, the alliance's negative-balance policy
 applies), points used go back to their original lots and expiry (expired ones to
-breakage), growth is taken back.
+breakage), growth is taken back. Stored value goes back to the wallet in the same shares
+(principal and bonus apart), the coupon goes back when its owner's policy says so, and the
+tier reacts to the growth taken back.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from guildcard.counter.domain.amounts import check_bill
 from guildcard.counter.domain.errors import PurchaseNotFound
 from guildcard.counter.domain.receipts import RefundReceipt
 from guildcard.counter.domain.refunds import RefundShare, Settled, refund_share
+from guildcard.counter.domain.stages import TierChange
 from guildcard.counter.handlers.base import handlers, store_for
 from guildcard.counter.storage.receipts import dump_refund, load_refund
 from guildcard.counter.storage.repository import CounterRepository
@@ -79,6 +82,7 @@ def refund_purchase(command: RefundPurchase, work: Work) -> RefundReceipt:
     )
     ledger = work.deps.ledger.for_command(work)
     entries, to_breakage = _reverse(ledger, purchase, share, refund_id)
+    stages = _give_back_stages(work, purchase, share, refund_id, entries)
     refunded = int(purchase.refunded_fen) + share.refund_fen
     status = "refunded" if share.final else "partially_refunded"
     repo.finish_purchase(purchase.purchase_id, refunded_fen=refunded, status=status)
@@ -89,7 +93,9 @@ def refund_purchase(command: RefundPurchase, work: Work) -> RefundReceipt:
         points_clawed_back=share.points_clawed_back, growth_reversed=share.growth_reversed,
         points_to_breakage=to_breakage, refunded_fen=refunded,
         refundable_fen=int(purchase.payable_fen) - refunded, purchase_status=status,
-        recorded_at=work.now, entries=entries,
+        recorded_at=work.now, entries=entries, wallet_principal_fen=share.wallet_principal_fen,
+        wallet_bonus_fen=share.wallet_bonus_fen, coupon_returned=stages.coupon_returned,
+        tier_change=stages.tier_change,
     )  # fmt: skip
     repo.finish_refund(refund_id, dump_refund(receipt))
     work.emit(
@@ -109,7 +115,41 @@ def _settled(purchase: Any) -> Settled:
         points_value_fen=int(purchase.points_value_fen),
         points_earned=int(purchase.points_earned),
         growth=int(purchase.growth),
+        wallet_principal_fen=int(purchase.wallet_principal_fen),
+        wallet_bonus_fen=int(purchase.wallet_bonus_fen),
     )
+
+
+@dataclass(frozen=True)
+class _Stages:
+    coupon_returned: bool = False
+    tier_change: TierChange | None = None
+
+
+def _give_back_stages(
+    work: Work, purchase: Any, share: RefundShare, refund_id: str, entries: dict[str, str]
+) -> _Stages:
+    """Stored value back to the wallet, the coupon back (its owner decides), the tier's reaction."""
+    ports, conn, alliance_id = work.deps.ports, work.connection, work.alliance_id
+    if share.wallet_principal_fen or share.wallet_bonus_fen:
+        entries["wallet"] = ports.wallet.give_back(
+            conn, alliance_id=alliance_id, member_id=purchase.member_id, merchant_id=purchase.merchant_id,
+            purchase_id=purchase.purchase_id, refund_id=refund_id,
+            principal_fen=share.wallet_principal_fen, bonus_fen=share.wallet_bonus_fen, at=work.now,
+        )  # fmt: skip
+    returned = False
+    if purchase.coupon_id:
+        returned = ports.coupons.on_refund(
+            conn, alliance_id=alliance_id, purchase_id=purchase.purchase_id, coupon_id=purchase.coupon_id,
+            refund_id=refund_id, final=share.final, at=work.now,
+        )  # fmt: skip
+    change = None
+    if share.growth_reversed:
+        change = ports.tiers.after_refund(
+            conn, alliance_id=alliance_id, member_id=purchase.member_id, purchase_id=purchase.purchase_id,
+            growth_reversed=share.growth_reversed, final=share.final, at=work.now,
+        )  # fmt: skip
+    return _Stages(returned, change)
 
 
 def _reverse(ledger: Ledger, purchase: Any, share: RefundShare, refund_id: str) -> tuple[dict[str, str], int]:

@@ -33,6 +33,12 @@ purchases = Table(
     Column("spend_entry_id", String(ID)),
     Column("award_entry_id", String(ID)),
     Column("growth_entry_id", String(ID)),
+    # The price stages beyond points (counter_seam_0001): the coupon used, stored value paid.
+    Column("coupon_id", String(ID)),
+    Column("coupon_fen", BigInteger, nullable=False, server_default="0"),
+    Column("wallet_principal_fen", BigInteger, nullable=False, server_default="0"),
+    Column("wallet_bonus_fen", BigInteger, nullable=False, server_default="0"),
+    Column("wallet_entry_id", String(ID)),
     Column("fingerprint", String(64), nullable=False),
     Column("receipt", JSON, nullable=False),
     Column("occurred_at", UtcDateTime(), nullable=False),

@@ -59,10 +59,24 @@ class LotDraw:
     amount: int
 
 
+@dataclass(frozen=True, slots=True)
+class MoneyPosting:
+    """An entry's net amount on one merchant's FEN settlement account, with the entry's kind.
+
+    Entries other than settlement's own that move money between a merchant and the platform
+    (coupon funding, stored value, card sales, mall items) as they happen."""
+
+    entry_id: str
+    occurred_at: datetime
+    kind: str
+    account: str  # merchant:{id}:settlement
+    amount: int  # + the merchant owes the alliance
+
+
 def _selected(window: EntryWindow) -> Any:
-    """A subquery (id, occurred_at, reverses) of the entries in the window."""
+    """A subquery (id, occurred_at, reverses, kind) of the entries in the window."""
     seq = checkpoint_leaves.c.checkpoint_seq
-    stmt = select(entries.c.id, entries.c.occurred_at, entries.c.reverses).select_from(
+    stmt = select(entries.c.id, entries.c.occurred_at, entries.c.reverses, entries.c.kind).select_from(
         entries.outerjoin(
             checkpoint_leaves,
             and_(
@@ -107,6 +121,26 @@ def merchant_point_postings(conn: Connection, window: EntryWindow) -> list[Point
     )
     return [
         PointPosting(e, at, rev, account, int(total)) for e, at, rev, account, total in conn.execute(stmt)
+    ]
+
+
+def merchant_money_postings(conn: Connection, window: EntryWindow) -> list[MoneyPosting]:
+    """Each entry's net FEN amount on each merchant's settlement account (entries in the window)."""
+    chosen = _selected(window)
+    stmt = (
+        select(
+            chosen.c.id, chosen.c.occurred_at, chosen.c.kind, postings.c.account, func.sum(postings.c.amount)
+        )
+        .join(
+            postings, and_(postings.c.alliance_id == window.alliance_id, postings.c.entry_id == chosen.c.id)
+        )
+        .where(postings.c.unit == "FEN", postings.c.account.like("merchant:%:settlement"))
+        .group_by(chosen.c.id, chosen.c.occurred_at, chosen.c.kind, postings.c.account)
+    )
+    return [
+        MoneyPosting(e, at, kind, account, int(total))
+        for e, at, kind, account, total in conn.execute(stmt)
+        if total
     ]
 
 

@@ -5,6 +5,11 @@ line per (component, terms version, corrected period) and each line is rounded O
 from its exact Decimal total. A statement's net is the sum of its lines that the merchant
 pays or receives; ``grant_funded`` and platform-kept breakage are shown but move only
 platform accounts.
+
+Direct lines (``Component.DIRECT``) are money that another context's entries already moved on
+the merchant's settlement account as it happened (coupon funding, stored value, card sales,
+mall items): one line per (kind of entry, corrected period) with the count of entries and
+their sum. They count in the net, and the closing entry leaves them out (already posted).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ class Source(StrEnum):
     EXPIRED = "expired"  # the merchant's issued points that expired, per entry
     SALE = "sale"  # a member sale (fen), per purchase
     ENTRY_FEE = "entry_fee"  # one per contract version with an entry fee
+    DIRECT = "direct"  # money an entry moved on the merchant's settlement account (fen), per entry
 
 
 class Component(StrEnum):
@@ -40,6 +46,7 @@ class Component(StrEnum):
     REDEMPTION_FEE = "redemption_fee"
     ENTRY_FEE = "entry_fee"
     BREAKAGE = "breakage"
+    DIRECT = "direct"
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class Activity:
     occurred_at: datetime
     quantity: int
     corrects: str | None = None  # the closed period this late row corrects
+    kind: str = ""  # direct rows: the ledger entry's kind (e.g. coupon_funding)
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ class Line:
     unit_price: Decimal
     amount: int  # fen, + the merchant owes the alliance, - the alliance owes the merchant
     in_net: bool = True
+    kind: str = ""  # direct lines: the kind of entry they sum (label in ``domain.direct``)
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,7 @@ class Figures:
     entry_fees: int = 0
     breakage_points: int = 0
     breakage_share: int = 0
+    direct: int = 0  # the direct lines' sum (+ the merchant owes)
     net: int = 0
 
 
@@ -118,7 +128,13 @@ def price(
     """Price every row with ``terms_at(merchant, occurred_at)``; one ``PricedStatement`` per merchant."""
     totals: dict[tuple[str, Component, str, str | None], list[int]] = defaultdict(lambda: [0])
     prices: dict[tuple[str, Component, str, str | None], tuple[Decimal, int]] = {}
+    direct: dict[tuple[str, str, str | None], list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
+        if row.source is Source.DIRECT:  # already money: counted and summed, not priced
+            sums = direct[(row.merchant_id, row.kind, row.corrects)]
+            sums[0] += 1
+            sums[1] += row.quantity
+            continue
         terms = terms_at(row.merchant_id, row.occurred_at)
         component, price_of, sign = _PRICING[row.source]
         key = (row.merchant_id, component, terms.version, row.corrects)
@@ -134,7 +150,16 @@ def price(
         )
         amount = sign * round_half_up(Decimal(quantity) * unit_price)
         lines[merchant].append(Line(component, version, corrects, quantity, unit_price, amount, in_net))
+    for (merchant, kind, corrects), (count, amount) in sorted(
+        direct.items(), key=lambda i: _direct_order(i[0])
+    ):
+        lines[merchant].append(Line(Component.DIRECT, "", corrects, count, Decimal(0), amount, True, kind))
     return {m: PricedStatement(m, tuple(ls)) for m, ls in lines.items()}
+
+
+def _direct_order(key: tuple[str, str, str | None]) -> tuple[str, str, str]:
+    merchant, kind, corrects = key
+    return merchant, kind, corrects or ""
 
 
 def figures_of(lines: Iterable[Line]) -> Figures:
@@ -160,6 +185,7 @@ _FIGURE_OF: dict[Component, tuple[str | None, str, int]] = {
     Component.REDEMPTION_FEE: ("redemptions", "redemption_fees", +1),
     Component.ENTRY_FEE: (None, "entry_fees", +1),
     Component.BREAKAGE: ("breakage_points", "breakage_share", -1),
+    Component.DIRECT: (None, "direct", +1),
 }
 
 
@@ -188,4 +214,6 @@ def postings(merchant_id: str, lines: Iterable[Line], *, breakage: BreakageMode)
             case Component.BREAKAGE:
                 out[merchant if breakage is BreakageMode.ISSUERS_PRO_RATA else chart.BREAKAGE] += a
                 out[chart.CLEARING] -= a
+            case Component.DIRECT:  # posted by its own entries as it happened
+                pass
     return [(account, amount) for account, amount in out.items() if amount]

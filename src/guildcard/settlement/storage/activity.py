@@ -68,6 +68,15 @@ def point_activity(conn: Connection, sel: Selection) -> list[Activity]:
     return rows
 
 
+def money_activity(conn: Connection, sel: Selection) -> list[Activity]:
+    """Direct rows: money an entry moved to or from a merchant's settlement account as it
+    happened (coupon funding, stored value, card sales, mall items), with the entry's kind."""
+    return [
+        Activity(Source.DIRECT, merchant_of(p.account), p.entry_id, p.occurred_at, p.amount, kind=p.kind)
+        for p in ledger.merchant_money_postings(conn, window(sel))
+    ]
+
+
 def lot_activity(conn: Connection, sel: Selection) -> list[Activity]:
     """Grant-funded redemptions and expired merchant points, from the lot consumption records."""
     rows = []

@@ -127,6 +127,7 @@ class SettlementRepository:
                         "unit_price": str(ln.unit_price),
                         "amount": ln.amount,
                         "in_net": ln.in_net,
+                        "kind": ln.kind,
                     }
                     for n, ln in enumerate(statement.lines, start=1)
                 ],
@@ -151,6 +152,7 @@ class SettlementRepository:
                     Decimal(r.unit_price),
                     int(r.amount),
                     bool(r.in_net),
+                    r.kind or "",
                 )
             )
         return [

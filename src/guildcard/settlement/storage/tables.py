@@ -66,6 +66,7 @@ statements = Table(
     Column("entry_fees", BigInteger, nullable=False),
     Column("breakage_points", BigInteger, nullable=False),
     Column("breakage_share", BigInteger, nullable=False),
+    Column("direct", BigInteger, nullable=False, server_default="0"),  # settlement_direct_0001
     Column("net", BigInteger, nullable=False),
     Column("ledger_entry_id", String(ID), nullable=True),
     Column("closed_at", UtcDateTime, nullable=False),
@@ -85,6 +86,7 @@ lines = Table(
     Column("unit_price", String(40), nullable=False),  # a Decimal, exactly as priced
     Column("amount", BigInteger, nullable=False),
     Column("in_net", Boolean, nullable=False),
+    Column("kind", String(40), nullable=False, server_default=""),  # direct lines (settlement_direct_0001)
 )
 
 # Member sales already settled (the counter owns the purchases; we remember which we took).

@@ -85,7 +85,7 @@ def statements(request: Request, period: str = "") -> HTMLResponse:
 
 _MONEY_FIGURES = {
     "member_sales", "issue_value", "reimbursement", "grant_funded", "commission", "redemption_fees",
-    "entry_fees", "breakage_share", "net",
+    "entry_fees", "breakage_share", "direct", "net",
 }  # fmt: skip
 
 
