@@ -8,6 +8,8 @@ from datetime import date
 
 from guildcard.db.engine import Database
 from guildcard.insights import access
+from guildcard.insights.clv import ClvFit
+from guildcard.insights.domain.clv_data import TimeUnit
 from guildcard.insights.domain.errors import SegmentNotFound
 from guildcard.insights.domain.facts import DailyTotal
 from guildcard.insights.domain.metrics import MetricSet
@@ -15,7 +17,7 @@ from guildcard.insights.domain.windows import Window
 from guildcard.insights.handlers.refresh import Refreshed, RefreshRollups
 from guildcard.insights.handlers.segments import DefineTag, SaveSegment, TagMembers
 from guildcard.insights.handlers.totals import ReportDailyTotal
-from guildcard.insights.queries import acquisition
+from guildcard.insights.queries import acquisition, lifetime
 from guildcard.insights.queries import members as member_queries
 from guildcard.insights.queries import metrics as metric_queries
 from guildcard.insights.queries.members import Population
@@ -104,6 +106,32 @@ class InsightsService:
             if segment is None or segment.alliance_id != actor.alliance_id:
                 raise SegmentNotFound(segment_id=segment_id)
             return member_queries.members_in_segment(conn, segment_id, as_of=as_of)
+
+    def clv(
+        self, actor: Actor, *, as_of: date | None = None, unit: TimeUnit = TimeUnit.DAY,
+        merchant_id: str | None = None, per_member: bool = True,
+    ) -> tuple[date, ClvFit]:  # fmt: skip
+        """BG/NBD + Gamma-Gamma by maximum likelihood on the alliance's (or one merchant's) customers."""
+        if merchant_id:
+            access.require_merchant(actor, merchant_id)
+        else:
+            access.require_operator(actor)
+        with self.database.read() as conn:
+            return lifetime.lifetime_value(
+                conn,
+                actor.alliance_id,
+                as_of=as_of,
+                unit=unit,
+                merchant_id=merchant_id,
+                per_member=per_member,
+            )
+
+    def holdout(
+        self, actor: Actor, *, as_of: date, days: int, unit: TimeUnit = TimeUnit.DAY
+    ) -> lifetime.Holdout:
+        access.require_operator(actor)
+        with self.database.read() as conn:
+            return lifetime.holdout_check(conn, actor.alliance_id, as_of=as_of, days=days, unit=unit)
 
     @staticmethod
     def _check(actor: Actor, scope: Scope) -> None:
