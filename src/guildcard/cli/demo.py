@@ -145,6 +145,7 @@ def _counts(result: DemoResult, path: Path, events: dict[str, int], otp: str) ->
         "refunds_refused": t.refunds_refused, "backfills": t.backfills,
         "backfills_approved": t.backfills_approved, "points_expired": t.expired_points,
         "settled_month": window.settled_month, "refused": dict(t.skipped), "events": events,
+        "insights": result.insights,
         "logins": [
             {"role": what, "login": login, "password": result.password}
             for login, what in result.alliance.activated.items()

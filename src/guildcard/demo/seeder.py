@@ -6,11 +6,13 @@ import gc
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from guildcard.bootstrap import Container
 from guildcard.demo.activity import Story, Tally
+from guildcard.demo.insights import seed_insights
 from guildcard.demo.plan import VISITS_PER_MEMBER_MONTH, Plan, Window, at_local, make_plan
 from guildcard.demo.setup import SeededAlliance, build_alliance
 from guildcard.kernel.clock import FixedClock
@@ -41,6 +43,7 @@ class DemoResult:
     password: str  # of the printed staff and operator logins
     timings: dict[str, float]  # seconds spent per kind of event
     cpu_timings: dict[str, float]  # CPU seconds per kind of event
+    insights: dict[str, Any] = field(default_factory=dict)  # seed 003's metrics of the last full month
 
 
 # Called with (what is happening, steps done, steps in all).
@@ -74,6 +77,7 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
             progress(f"{clock.now():%Y-%m-%d}", done, total)
 
     tally = story.run(events, step)
+    insights = seed_insights(container, alliance, plan.window)
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)
     return DemoResult(
@@ -86,4 +90,5 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
         options.password,
         dict(story.seconds),
         dict(story.cpu_seconds),
+        insights,
     )

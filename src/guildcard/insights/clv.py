@@ -124,7 +124,8 @@ def fit(
     gg = None
     if gamma_gamma:
         gg = GammaGammaModel(model_config=_flat("p", "q", "v"))
-        gg_idata = gg.fit(data=_frame(repeaters, money=True), method="map", progressbar=False)
+        spenders = [s for s in repeaters if s.monetary_value > 0]  # Gamma-Gamma needs a positive spend
+        gg_idata = gg.fit(data=_frame(spenders, money=True), method="map", progressbar=False)
         gg_params = {k: v for k, v in _point(gg, gg_idata).items() if k in {"p", "q", "v"}}
     members = _members(bg, gg, data, summaries, unit=unit) if per_member else {}
     return ClvFit(unit, len(summaries), params, gg_params, _log_likelihood(bg, bg_idata), members, bg)
@@ -145,7 +146,9 @@ def _members(
     expected = np.asarray(bg.expected_purchases(data=data, future_t=horizon).mean(("chain", "draw")).values)
     alive = np.asarray(bg.expected_probability_alive(data=data).mean(("chain", "draw")).values)
     if gg is not None:
-        found = gg.expected_customer_spend(data=_frame(summaries, money=True)).mean(("chain", "draw"))
+        # no positive repeat spend: the population's mean spend (as for a first-time customer)
+        known = [s if s.monetary_value > 0 else Summary(s.customer_id, 0, 0.0, s.T, 0.0) for s in summaries]
+        found = gg.expected_customer_spend(data=_frame(known, money=True)).mean(("chain", "draw"))
         spend = np.asarray(found.values) * 100
     else:
         spend = np.zeros(len(summaries))

@@ -57,6 +57,14 @@ class InsightsService:
         with self.database.read() as conn:
             return metric_queries.series(conn, actor.alliance_id, window, count=count, scope=scope)
 
+    def merchant_flows(self, actor: Actor, merchant_id: str, window: Window) -> acquisition.Flows:
+        """The flows a merchant takes part in (its page shows others only in aggregates, see report.py)."""
+        access.require_merchant(actor, merchant_id)
+        with self.database.read() as conn:
+            found = acquisition.member_flows(conn, actor.alliance_id, start=window.start, end=window.end)
+        mine = [f for f in found.merchants if merchant_id in (f.source, f.target)]
+        return acquisition.Flows(mine, [], {merchant_id: found.new_from_alliance.get(merchant_id, 0)})
+
     def cohorts(self, actor: Actor, *, last_day: date, months: int = 12) -> acquisition.Cohorts:
         access.require_operator(actor)
         with self.database.read() as conn:

@@ -12,6 +12,7 @@ from guildcard.web.routes import (
     counter,
     counter_after,
     home,
+    insights_pages,
     member,
     member_auth,
     merchant,
@@ -36,6 +37,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(ops_merchants.router)
     app.include_router(ops_settings.router)
     app.include_router(ops_settlement.router)
+    app.include_router(insights_pages.router)
     app.include_router(staff_auth.router)
     app.include_router(counter.router)
     app.include_router(counter_after.router)

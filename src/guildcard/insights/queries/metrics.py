@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from guildcard.insights.domain.definitions import DEFINITIONS
+from guildcard.insights.domain.facts import StoreDay
 from guildcard.insights.domain.metrics import MetricSet, metric_set
 from guildcard.insights.domain.windows import Window, trailing
 from guildcard.insights.queries.scope import Scope, ScopeKind
@@ -92,3 +93,8 @@ def as_json(m: MetricSet, *, scope: Scope | None = None) -> dict[str, Any]:
 
 def _round(value: Any) -> Any:
     return round(value, 4) if isinstance(value, float) else value
+
+
+def store_days(conn: Connection, alliance_id: str, *, start: date, end: date) -> list[StoreDay]:
+    """The stores' daily rows in ``[start, end)`` (the demo reads them to post plausible daily totals)."""
+    return RollupRepository(conn, alliance_id).store_days(start, end)

@@ -33,6 +33,7 @@ MENU = (
     ("/ops/campaigns", "Campaigns"),
     ("/ops/limits", "Issuance limits"),
     ("/ops/settlement", "Settlement"),
+    ("/ops/insights", "Member insights"),
     ("/ops/audit", "Audit log"),
 )
 
