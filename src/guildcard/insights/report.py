@@ -190,6 +190,13 @@ def ops_report(service: InsightsService, actor: Actor, window: Window) -> Report
             ([names.get(m, ("?", ""))[0], n] for m, n in flows.new_from_alliance.items()), key=lambda r: -r[1]
         ),
     )
+    tables["recommendations"] = Table(
+        "recommendations",
+        "推荐依据（共同到店）",
+        "Recommendation basis (co-visitation)",
+        ["from", "to", "share", "customers", "reason"],
+        [[a, b, share, n, f"常去{a}的会员也常去{b}"] for a, b, share, n in service.top_pairs(actor)],
+    )
     tables["segments"] = Table(
         "segments",
         "会员分群",
@@ -239,6 +246,14 @@ def merchant_report(service: InsightsService, actor: Actor, merchant_id: str, wi
         "Members I brought to the alliance",
         ["to", "members"],
         [["联盟其他商家（合计）", out]] if out >= MIN_GROUP else [],
+    )
+    likely = service.likely_members(actor, merchant_id)
+    tables["likely"] = Table(
+        "likely",
+        "可能到店的联盟会员（可定向发券）",
+        "Alliance members likely to come (for a targeted coupon)",
+        ["consented to sharing", "without consent (count only)"],
+        [[len(likely.members), likely.without_consent]],
     )
     pop = service.population(actor, as_of=window.end, merchant_id=merchant_id)
     counts = segment_counts(pop.scores.values())

@@ -13,17 +13,19 @@ from guildcard.insights.domain.clv_data import TimeUnit
 from guildcard.insights.domain.errors import SegmentNotFound
 from guildcard.insights.domain.facts import DailyTotal
 from guildcard.insights.domain.metrics import MetricSet
+from guildcard.insights.domain.recommend import Recommendation
 from guildcard.insights.domain.windows import Window
 from guildcard.insights.handlers.refresh import Refreshed, RefreshRollups
 from guildcard.insights.handlers.segments import DefineTag, SaveSegment, TagMembers
 from guildcard.insights.handlers.totals import ReportDailyTotal
-from guildcard.insights.queries import acquisition, lifetime
+from guildcard.insights.queries import acquisition, lifetime, recommendations
 from guildcard.insights.queries import members as member_queries
 from guildcard.insights.queries import metrics as metric_queries
 from guildcard.insights.queries.members import Population
+from guildcard.insights.queries.recommendations import LikelyMembers
 from guildcard.insights.queries.scope import Scope, ScopeKind
 from guildcard.insights.storage.segments import StoredSegment, StoredTag, segment_by_id
-from guildcard.kernel.actors import Actor
+from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.pipeline import CommandBus
 
 
@@ -140,6 +142,23 @@ class InsightsService:
         access.require_operator(actor)
         with self.database.read() as conn:
             return lifetime.holdout_check(conn, actor.alliance_id, as_of=as_of, days=days, unit=unit)
+
+    def recommendations(self, actor: Actor, member_id: str, *, limit: int = 3) -> list[Recommendation]:
+        """Merchants the member has not visited, with the reason (operators, and the member themself)."""
+        if not (actor.kind is ActorKind.MEMBER and actor.id == member_id):
+            access.require_operator(actor)
+        with self.database.read() as conn:
+            return recommendations.for_member(conn, actor.alliance_id, member_id, limit=limit)
+
+    def likely_members(self, actor: Actor, merchant_id: str) -> LikelyMembers:
+        access.require_merchant(actor, merchant_id)
+        with self.database.read() as conn:
+            return recommendations.for_merchant(conn, actor.alliance_id, merchant_id)
+
+    def top_pairs(self, actor: Actor) -> list[tuple[str, str, float, int]]:
+        access.require_operator(actor)
+        with self.database.read() as conn:
+            return recommendations.top_pairs(conn, actor.alliance_id)
 
     @staticmethod
     def _check(actor: Actor, scope: Scope) -> None:

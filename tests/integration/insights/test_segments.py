@@ -42,6 +42,15 @@ def test_segments_target_the_members_their_filters_hold(database: Database) -> N
             assert members_in_segment(conn, "seg_nope") == []
         counts = {c.segment.name: c.members for c in insights.segments(ops)}
         assert counts == {"跨业态会员": 1, "VIP 近期": 1}
+        (first, *_) = insights.recommendations(ops, ids[2])  # member 2 only knows the hot pot
+        assert first.merchant_id == cinema.id
+        assert first.reason_zh.startswith("常去")
+        assert "的会员也常去" in first.reason_zh
+        likely = insights.likely_members(w.owner(cinema), cinema.id)
+        assert likely.members == []  # no one consented to sharing with merchants: a count only
+        assert likely.without_consent == 1
+        with pytest.raises(InsightsNotAllowed):
+            insights.likely_members(w.owner(hotpot), cinema.id)
         with pytest.raises(InsightsNotAllowed):
             insights.save_segment(w.owner(hotpot), name="x", definition={})
         with pytest.raises(SegmentNotFound):
