@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from guildcard.db.engine import Database
 from guildcard.insights import access
@@ -18,12 +18,14 @@ from guildcard.insights.domain.windows import Window
 from guildcard.insights.handlers.refresh import Refreshed, RefreshRollups
 from guildcard.insights.handlers.segments import DefineTag, SaveSegment, TagMembers
 from guildcard.insights.handlers.totals import ReportDailyTotal
+from guildcard.insights.handlers.walk_ins import RecordWalkIn
 from guildcard.insights.queries import acquisition, lifetime, recommendations
 from guildcard.insights.queries import members as member_queries
 from guildcard.insights.queries import metrics as metric_queries
 from guildcard.insights.queries.members import Population
 from guildcard.insights.queries.recommendations import LikelyMembers
 from guildcard.insights.queries.scope import Scope, ScopeKind
+from guildcard.insights.storage.sales import WalkIn
 from guildcard.insights.storage.segments import StoredSegment, StoredTag, segment_by_id
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.pipeline import CommandBus
@@ -47,6 +49,17 @@ class InsightsService:
         )
         total: DailyTotal = self.bus.execute(actor, command).value
         return total
+
+    def record_walk_in(
+        self, actor: Actor, *, store_id: str, order_no: str, amount_fen: int, items: int | None = None,
+        occurred_at: datetime | None = None,
+    ) -> WalkIn:  # fmt: skip
+        """A non-member purchase: no member, no points; counted in member sales share and conversion."""
+        command = RecordWalkIn(
+            store_id=store_id, order_no=order_no, amount_fen=amount_fen, items=items, occurred_at=occurred_at
+        )
+        sale: WalkIn = self.bus.execute(actor, command).value
+        return sale
 
     def metrics(self, actor: Actor, window: Window, *, scope: Scope | None = None) -> MetricSet:
         return self.series(actor, window, count=1, scope=scope)[0]

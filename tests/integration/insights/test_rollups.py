@@ -8,7 +8,7 @@ import pytest
 from tests.integration.insights.world import World, make_world
 
 from guildcard.db.engine import Database
-from guildcard.insights.domain.errors import BadDailyTotal, InsightsNotAllowed
+from guildcard.insights.domain.errors import BadDailyTotal, InsightsNotAllowed, WalkInConflict
 from guildcard.insights.domain.windows import parse_period
 from guildcard.insights.queries.scope import Scope, ScopeKind
 
@@ -94,3 +94,25 @@ def test_a_daily_total_gives_the_member_share_of_the_stores_sales(world: World) 
         )
     with pytest.raises(InsightsNotAllowed):
         insights.metrics(other, parse_period("2026-11"), scope=Scope(ScopeKind.MERCHANT, hotpot.id))
+
+
+def test_walk_ins_and_item_counts_complete_the_figures(world: World) -> None:
+    hotpot = world.alliance.hotpot
+    insights, owner = world.container.insights, world.owner(hotpot)
+    _, paid = world.buy(0, hotpot, 10_000, at=at("2026-11-03"), items=4)
+    world.clock.set(at("2026-11-03", 6))
+    walk_in = insights.record_walk_in(
+        owner, store_id=hotpot.store_ids[0], order_no="W-1", amount_fen=30_000, items=2
+    )
+    again = insights.record_walk_in(
+        owner, store_id=hotpot.store_ids[0], order_no="W-1", amount_fen=30_000, items=2
+    )
+    assert again.sale_id == walk_in.sale_id  # the same order again: the first sale
+    with pytest.raises(WalkInConflict):
+        insights.record_walk_in(owner, store_id=hotpot.store_ids[0], order_no="W-1", amount_fen=1, items=2)
+    insights.refresh(world.operator)
+    nov = insights.metrics(world.operator, parse_period("2026-11"))
+    assert nov.items_per_order == 3.0  # (4 + 2) items over 2 orders
+    assert nov.member_sales_share == pytest.approx(paid / (paid + 30_000))
+    assert nov.conversion_rate == 0.5
+    assert nov.average_order_value_fen == (paid + 30_000) // 2

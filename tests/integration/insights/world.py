@@ -31,7 +31,9 @@ class World:
     def owner(self, merchant: BenchMerchant) -> Actor:
         return Actor(ActorKind.STAFF, f"owner-{merchant.id}", self.alliance.id, "owner", merchant.id)
 
-    def buy(self, member: int, merchant: BenchMerchant, amount_fen: int, *, at: datetime) -> tuple[str, int]:
+    def buy(
+        self, member: int, merchant: BenchMerchant, amount_fen: int, *, at: datetime, items: int | None = None
+    ) -> tuple[str, int]:
         """Member ``member`` buys at ``merchant``'s first store at ``at``: the order number and payable."""
         self.clock.set(at)
         self.orders += 1
@@ -40,7 +42,7 @@ class World:
             alliance_id=self.alliance.id, member_id=self.alliance.member_ids[member]
         )
         request = PurchaseInput(
-            merchant.store_ids[0], order_no, amount_fen, MemberIdentity(member_code=code.digits)
+            merchant.store_ids[0], order_no, amount_fen, MemberIdentity(member_code=code.digits), items=items
         )
         receipt = self.container.counter.commit(self.owner(merchant), request).receipt
         return order_no, receipt.payable_fen

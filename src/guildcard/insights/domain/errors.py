@@ -23,6 +23,12 @@ class BadDailyTotal(InvalidInput):
     code = "insights.bad_daily_total"
 
 
+class WalkInConflict(InvalidInput):
+    """This order number was already used for another walk-in sale."""
+
+    code = "insights.walk_in_conflict"
+
+
 class BadRule(InvalidInput):
     """This tag rule is not a valid expression over member facts."""
 

@@ -3,7 +3,7 @@
 Importing this package registers every feature's handlers on ``handlers``.
 """
 
-from guildcard.insights.handlers import refresh, segments, totals
+from guildcard.insights.handlers import refresh, segments, totals, walk_ins
 from guildcard.insights.handlers.base import handlers
 
-__all__ = ["handlers", "refresh", "segments", "totals"]
+__all__ = ["handlers", "refresh", "segments", "totals", "walk_ins"]

@@ -17,11 +17,15 @@ from guildcard.insights import access
 from guildcard.insights.domain.facts import Sale, roll_up
 from guildcard.insights.handlers.base import handlers
 from guildcard.insights.storage.rollups import RollupRepository
+from guildcard.insights.storage.sales import SalesRepository
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import business_date, start_of_business_day
 from guildcard.pipeline import Command, Work, outbox
 
-SALES_EVENTS = ("counter.purchase_recorded", "counter.purchase_refunded", "insights.daily_total_reported")
+SALES_EVENTS = (
+    "counter.purchase_recorded", "counter.purchase_refunded", "insights.daily_total_reported",
+    "insights.walk_in_recorded",
+)  # fmt: skip
 SETTLE_LAG = timedelta(minutes=1)
 
 
@@ -70,28 +74,44 @@ def refresh_rollups(command: RefreshRollups, work: Work) -> Refreshed:
 def _days_of(work: Work, events: list[outbox.StoredEvent]) -> set[date]:
     days: set[date] = set()
     refunded: list[str] = []
+    items: dict[str, int] = {}
     for e in events:
         if e.name == "counter.purchase_recorded":
             days.add(business_date(datetime.fromisoformat(str(e.payload["occurred_at"]))))
+            if e.payload.get("items") is not None:
+                items[e.subject] = int(e.payload["items"])
         elif e.name == "counter.purchase_refunded":
             refunded.append(str(e.payload["purchase_id"]))
         else:
             days.add(date.fromisoformat(str(e.payload["day"])))
+    SalesRepository(work.connection, work.alliance_id).put_items(items)
     found = counter_queries.occurred_at_of(work.connection, work.alliance_id, refunded)
     return days | {business_date(at) for at in found.values()}
 
 
 def recompute_day(work: Work, repo: RollupRepository, day: date) -> None:
-    start = start_of_business_day(day)
+    """The day's rows from its member purchases (with their item counts) and walk-in sales."""
+    start, end = start_of_business_day(day), start_of_business_day(day + timedelta(days=1))
     rows = counter_queries.sales_between(
-        work.connection,
-        work.alliance_id,
-        occurred_from=start,
-        occurred_until=start_of_business_day(day + timedelta(days=1)),
+        work.connection, work.alliance_id, occurred_from=start, occurred_until=end
     )
+    sales_repo = SalesRepository(work.connection, work.alliance_id)
+    items = sales_repo.items_of([r.purchase_id for r in rows])
     sales = [
-        Sale(day, r.merchant_id, r.store_id, r.net_fen, r.member_id, r.items, points=r.points_earned)
+        Sale(
+            day,
+            r.merchant_id,
+            r.store_id,
+            r.net_fen,
+            r.member_id,
+            items.get(r.purchase_id),
+            points=r.points_earned,
+        )
         for r in rows
+    ]
+    sales += [
+        Sale(day, w.merchant_id, w.store_id, w.amount_fen, None, w.items)
+        for w in sales_repo.walk_ins_between(start, end)
     ]
     members, stores = roll_up(sales, repo.totals_of(day))
     repo.replace_day(day, members, stores)

@@ -114,3 +114,32 @@ segments = Table(
     PrimaryKeyConstraint("alliance_id", "segment_id", name="pk_insights_segments"),
     Index("ix_insights_segments_id", "segment_id", unique=True),
 )
+
+# The item count a POS sent with a member purchase (from the counter's event).
+purchase_items = Table(
+    "insights_purchase_items",
+    metadata,
+    Column("alliance_id", String(ID), nullable=False),
+    Column("purchase_id", String(ID), nullable=False),
+    Column("items", BigInteger, nullable=False),
+    PrimaryKeyConstraint("alliance_id", "purchase_id", name="pk_insights_purchase_items"),
+)
+
+# A non-member purchase (no member, no points): what member sales share and conversion need.
+walk_in_sales = Table(
+    "insights_walk_in_sales",
+    metadata,
+    Column("alliance_id", String(ID), nullable=False),
+    Column("sale_id", String(ID), nullable=False),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("store_id", String(ID), nullable=False),
+    Column("order_no", String(64), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("items", BigInteger, nullable=True),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("actor_id", String(ID), nullable=False),
+    PrimaryKeyConstraint("alliance_id", "sale_id", name="pk_insights_walk_in_sales"),
+    Index("uq_insights_walk_in_order", "alliance_id", "merchant_id", "order_no", unique=True),
+    Index("ix_insights_walk_in_time", "alliance_id", "occurred_at"),
+)
