@@ -42,8 +42,12 @@ class Settings(BaseSettings):
     data_key: SecretStr | None = None
     # Keyed hash for looking up phone numbers without decrypting them.
     lookup_key: SecretStr | None = None
-    # Where rate-limit counters live: memory:// (one process) or redis://127.0.0.1:6379.
+    # Where rate-limit counters live: memory:// (one process) or redis://127.0.0.1:6379 (shared by
+    # every worker; required in production with several workers).
     rate_limit_storage: str = "memory://"
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated addresses or
+    # networks, e.g. "10.0.0.5,10.1.0.0/16"). None by default: the client is the TCP peer.
+    trusted_proxies: str = ""
     # Development convenience only: every one-time code is this value.
     fixed_otp: str | None = None
     # Who delivers one-time codes: outbox (development page), log, or sms (gateway adapter).
@@ -83,6 +87,12 @@ class Settings(BaseSettings):
                 problems.append(f"{env_name} is the development default")
             elif len(value.get_secret_value()) < _MIN_SECRET_LEN:
                 problems.append(f"{env_name} is shorter than {_MIN_SECRET_LEN} characters")
+        values = {n: v.get_secret_value() for n in _DEV_SECRETS if (v := getattr(self, n)) is not None}
+        if len(values) == len(_DEV_SECRETS) and len(set(values.values())) < len(values):
+            problems.append(
+                "GUILDCARD_SECRET_KEY, GUILDCARD_DATA_KEY and GUILDCARD_LOOKUP_KEY"
+                " must be three different values"
+            )
         if self.fixed_otp:
             problems.append("GUILDCARD_FIXED_OTP is set (fixed one-time codes are for development)")
         if self.otp_sender in {"outbox", "log"}:
@@ -91,6 +101,26 @@ class Settings(BaseSettings):
             raise InsecureSettings(
                 f"refusing to start in {self.env}: " + "; ".join(problems), problems=problems
             )
+
+    @property
+    def shared_rate_limits(self) -> bool:
+        return not self.rate_limit_storage.startswith("memory://")
+
+    def check_workers(self, workers: int) -> None:
+        """Several workers each counting in memory would multiply every limit: refused in production."""
+        if workers > 1 and not self.shared_rate_limits and not self.is_development:
+            raise InsecureSettings(
+                f"refusing to start {workers} workers with GUILDCARD_RATE_LIMIT_STORAGE="
+                f"{self.rate_limit_storage}: each would keep its own counters; use redis://…",
+                problems=["GUILDCARD_RATE_LIMIT_STORAGE is in memory with several workers"],
+            )
+
+    def uvicorn_proxy_options(self) -> dict[str, object]:
+        """Believe forwarded headers only from ``trusted_proxies`` (uvicorn trusts 127.0.0.1 unless told)."""
+        trusted = [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+        if not trusted:
+            return {"proxy_headers": False, "forwarded_allow_ips": ""}
+        return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted)}
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -65,12 +65,16 @@ def test_a_cashier_records_a_purchase_the_member_spends_at_a_second_merchant_and
     page.keyboard.type("50")
     page.keyboard.press("Enter")
     page.wait_for_selector("#preview")
+    # No points are spent unless the cashier uses them; the preview says how many could be.
+    assert page.locator("#points-used").inner_text().startswith("0 积分")
+    could = int(page.locator("#points-max").inner_text().replace(",", ""))
+    assert 0 < could <= 121
+    page.keyboard.press("F2")  # one key uses them: a new preview
+    page.wait_for_function("document.querySelector('#preview').dataset.pointsUsed !== '0'")
     used = int(page.locator("#points-used").inner_text().split()[0].replace(",", ""))
-    assert 0 < used <= 121
-    page.keyboard.press("F2")  # change points: the field takes the focus
-    assert page.evaluate("document.activeElement.id") == "points"
-    page.keyboard.press("Enter")  # recalculate with the points as typed: a new preview
-    page.wait_for_selector("#preview")
+    assert used == could
+    assert " 积分 抵 ¥" in page.locator("#points-used").inner_text()
+    page.screenshot(path=str(artifacts_dir / "counter-preview-points.png"), full_page=True)
     assert page.evaluate("document.activeElement.id") == "confirm"
     page.keyboard.press("Enter")
     page.wait_for_selector("#receipt")

@@ -1,4 +1,5 @@
-"""The landing page in a real Chromium: Chinese first, English by a switch, fits a phone."""
+"""The landing page in a real Chromium: the alliance and its merchants, a sign-in for each role,
+Chinese first, English by a switch, fits a phone."""
 
 from __future__ import annotations
 
@@ -27,3 +28,18 @@ def test_home_speaks_chinese_switches_to_english_and_fits_375px(browser, live_se
     assert page.locator("h1").inner_text() == "One card for the whole shopping district"
     context.close()
     assert hosts == {urlparse(live_server.base_url).netloc}
+
+
+def test_home_leads_each_role_to_its_sign_in(browser, live_server):
+    page = browser.new_page(locale="zh-CN")
+    page.goto(f"{live_server.base_url}/")
+    for link, path in (
+        ("#sign-in-member", "/m/"),
+        ("#sign-in-staff", "/staff/login"),
+        ("#sign-in-ops", "/ops/login"),
+    ):
+        page.goto(f"{live_server.base_url}/")
+        page.locator(link).click()
+        page.wait_for_load_state()
+        assert urlparse(page.url).path.startswith(path), page.url
+    page.close()

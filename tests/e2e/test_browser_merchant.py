@@ -65,20 +65,43 @@ def test_an_owner_sees_the_sales_and_downloads_the_statement_with_the_page_figur
     assert shown["member_sales"] == 12160
     page.screenshot(path=str(artifacts_dir / "merchant-statement.png"), full_page=True)
 
+    lines = {row.locator("td").first.inner_text(): row.locator("td").all_inner_texts()
+             for row in page.locator("#lines tbody tr").all()}  # fmt: skip
+    assert lines["佣金"][1:3] == ["¥121.60", "3.00%"]  # member sales in yuan, the rate as a percentage
+    page.click("#lines tr[data-component=commission] a")
+    page.wait_for_selector("#drill")
+    assert page.locator("#drill tbody td.voucher").all_inner_texts() == ["订单 HP-1"]
+    page.screenshot(path=str(artifacts_dir / "merchant-drill-down.png"), full_page=True)
+    page.go_back()
+    page.wait_for_selector("#figures")
+
+    # The downloads open in Chinese Excel: a UTF-8 BOM, Chinese headers, money in yuan.
+    money = {"member_sales": "会员消费额（元）", "net": "净额（元）"}
+    counts = {"points_issued": "发放积分"}
     with page.expect_download() as got:
         page.click("#export-csv")
-    text = got.value.path().read_text(encoding="utf-8")
+    raw = got.value.path().read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
     header, rows = table[0], [row for row in table[1:] if row and row[0] == period]
     assert [row[1] for row in rows] == [hot_pot.id]  # the owner's own statement only
-    assert {name: int(rows[0][header.index(name)]) for name in shown} == shown
+    got_csv = dict(zip(header, rows[0], strict=True))
+    for name, title in money.items():
+        assert got_csv[title] == f"{shown[name] / 100:.2f}"
+    for name, title in counts.items():
+        assert int(got_csv[title]) == shown[name]
 
     with page.expect_download() as got:
         page.click("#export-xlsx")
     sheet = load_workbook(io.BytesIO(got.value.path().read_bytes()))["statements"]
     values = list(sheet.iter_rows(values_only=True))
     xlsx = dict(zip(values[0], values[1], strict=True))
-    assert {name: int(xlsx[name]) for name in shown} == shown
+    for name, title in money.items():
+        assert round(xlsx[title] * 100) == shown[name]
+    assert "¥" in sheet.cell(row=2, column=values[0].index("净额（元）") + 1).number_format
+    for name, title in counts.items():
+        assert xlsx[title] == shown[name]
     context.close()
     assert hosts == {urlparse(live_server.base_url).netloc}
     assert cinema.id not in text

@@ -122,6 +122,22 @@ def test_refund_backfill_and_adjustment_over_http(counter):
     assert counter.container.ledger().verify(alliance.id) == {alliance.id: []}
 
 
+def test_a_store_bound_actor_neither_reads_nor_refunds_another_stores_purchase(counter):
+    """Order numbers are unique per merchant: naming its own store does not reach store B's order."""
+    client, hotpot = counter.client, counter.alliance.hotpot
+    owner, store_a, store_b = auth(hotpot.sessions["owner"]), hotpot.store_ids[0], hotpot.store_ids[1]
+    assert client.post(PURCHASES, json=purchase(store_b, counter.code(), "HP-B1"), headers=owner).is_success
+    for actor in (auth(hotpot.sessions["cashier"]), auth(hotpot.pos_key)):  # both bound to store A
+        got = client.get(f"{PURCHASES}/HP-B1", params={"store_id": store_a}, headers=actor)
+        assert (got.status_code, got.json()["code"]) == (404, "counter.purchase_not_found")
+        refund = {"store_id": store_a, "order_no": "HP-B1", "refund_no": "RF-B1", "amount_fen": 100}
+        refused = client.post("/api/v1/counter/refunds", json=refund, headers=actor)
+        assert (refused.status_code, refused.json()["code"]) == (404, "counter.purchase_not_found")
+    # The owner reaches every store of the merchant; nothing was refunded.
+    got = client.get(f"{PURCHASES}/HP-B1", params={"store_id": store_a}, headers=owner)
+    assert (got.status_code, got.json()["refunded_fen"]) == (200, 0)
+
+
 def test_the_openapi_document_has_examples_for_the_counter(counter):
     spec = counter.client.get("/openapi.json").json()
     schema = spec["components"]["schemas"]["PurchaseCreate"]

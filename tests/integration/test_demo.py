@@ -7,21 +7,29 @@ settled first month whose figures balance, and a ledger whose invariants hold.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from guildcard.alliance.domain.model import MerchantStatus
+from guildcard.api.app import create_app
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.cli.main import app
 from guildcard.counter.storage.tables import purchases, refunds
+from guildcard.insights.queries.metrics import ISSUE_KEYS
 from guildcard.kernel.actors import Actor
+from guildcard.kernel.clock import FixedClock
 from guildcard.ledger.storage.tables import postings
 from guildcard.members.storage.tables import members
 from guildcard.settings import Settings
@@ -134,6 +142,61 @@ def test_seeding_twice_is_refused_with_a_hint(seeded: Seeded) -> None:
     assert "--reset" in result.output
 
 
+def _ops_client(seeded: Seeded, now: datetime) -> tuple[TestClient, Container]:
+    """The web app on the seeded file with the clock at ``now``, signed in as the demo's admin."""
+    container = bootstrap(
+        Settings(
+            env="development", data_dir=Path(seeded.env["GUILDCARD_DATA_DIR"] or "."), database_url=None
+        ),
+        clock=FixedClock(now),
+    )
+    client = TestClient(create_app(container))
+    password = re.search(r"admin\s+│\s+(Demo-\S+)", seeded.output).group(1)  # type: ignore[union-attr]
+    signed = client.post(
+        "/ops/login", data={"alliance": "jingan-demo", "login": "admin", "password": password},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert signed.status_code == 303, signed.text
+    return client, container
+
+
+def test_the_dashboard_and_the_exports_carry_the_sums_of_the_months_statements(seeded: Seeded) -> None:
+    """Issue 12 item 2: 本月发放积分 / 本月使用积分 and the flow matrix equal the statements' sums."""
+    client, container = _ops_client(seeded, datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
+    with client:
+        # A purchase of 30 October (a closed month) recorded now, as a backfill is: a correction
+        # that November's statement bills.
+        with container.database.read() as conn:
+            member_id = conn.execute(select(members.c.member_id).limit(1)).scalar_one()
+        merchant_id = settlement_service(container).statements(seeded.admin, "2026-11")[0].merchant_id
+        container.ledger().award(
+            seeded.alliance_id, member_id=member_id, issuer=f"merchant:{merchant_id}:issued", amount=6460,
+            idempotency_key="late-backfill", occurred_at=datetime(2026, 10, 30, 4, 0, tzinfo=UTC),
+        )  # fmt: skip
+        page = client.get("/ops")
+        assert page.status_code == 200
+        statements = settlement_service(container).statements(seeded.admin, "2026-11")
+        issued = sum(s.figures.points_issued for s in statements)
+        redeemed = sum(s.figures.points_redeemed for s in statements)
+        figures = re.findall(r'<div class="stat">([^<]+)</div>', page.text)
+        assert [int(f.replace(",", "")) for f in figures[2:4]] == [issued, redeemed]
+        assert any(ln.corrects == "2026-10" and ln.quantity >= 6460 for s in statements for ln in s.lines)
+        flows = settlement_service(container).flow_matrix(seeded.admin, "2026-11")
+        spent_at_merchants = sum(f.points for f in flows if f.spent_at != "mall")
+        assert spent_at_merchants == redeemed
+        # The exports carry the same figures (issue 12: statements, dashboard and exports agree).
+        exported = client.get("/api/v1/settlement/statements/2026-11/export.csv")
+        assert exported.status_code == 200
+        table = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+        header, rows = table[0], table[1 : table.index([])]
+        column = {title: header.index(title) for title in ("发放积分", "兑付积分", "净额（元）")}
+        assert sum(int(r[column["发放积分"]]) for r in rows) == issued
+        assert sum(int(r[column["兑付积分"]]) for r in rows) == redeemed
+        net = sum(Decimal(r[column["净额（元）"]]) for r in rows)
+        assert net * 100 == sum(s.figures.net for s in statements)
+    container.close()
+
+
 def test_the_demo_refuses_to_run_in_production(tmp_path: Path) -> None:
     secrets = {
         f"GUILDCARD_{name}": "x" * 16 + name.lower() * 4 for name in ("SECRET_KEY", "DATA_KEY", "LOOKUP_KEY")
@@ -166,4 +229,16 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     assert events["counter.purchase_refunded"] == report["refunds"]
     assert events["ledger.points_expired"] >= 1
     assert events["settlement.period_closed"] == 1
+    wanted = {"merchants", "stores", "staff", "members", "purchases", "refunds", "backfills", "points_earned",
+              "points_used", "points_expired", "periods_closed", "seconds"}  # fmt: skip
+    assert wanted <= set(report)
+    assert report["periods_closed"] == 1
+    assert report["staff"] >= report["merchants"] + report["stores"] + 13  # owner, manager, a cashier a store
+    assert 0 < report["seconds"] < 60
+    insights = report["insights"]  # seed 003's metrics of the last full month, under the issue's keys
+    assert set(ISSUE_KEYS) <= set(insights)
+    assert 0 < insights["member_sales_share"] < 1  # half the merchants report their walk-in totals
+    assert 0 < insights["conversion_rate"] < 1
+    assert insights["items_per_order"] > 1
+    assert insights["average_order_value_fen"] > 0
     assert {login["role"] for login in report["logins"]} >= {"operator admin (联盟总部)", "member"}

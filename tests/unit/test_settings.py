@@ -39,3 +39,31 @@ def test_production_never_falls_back_to_a_default_secret():
     settings = Settings(env="production")
     with pytest.raises(InsecureSettings):
         settings.secret("lookup_key")
+
+
+def test_production_refuses_one_value_for_the_three_secrets():
+    with pytest.raises(InsecureSettings) as caught:
+        load_settings(env="production", secret_key=STRONG, data_key=STRONG, lookup_key=STRONG + "l")
+    assert "must be three different values" in caught.value.message
+
+
+def test_production_refuses_in_memory_rate_limits_with_several_workers():
+    settings = load_settings(
+        env="production", secret_key=STRONG, data_key=STRONG + "d", lookup_key=STRONG + "l"
+    )
+    settings.check_workers(1)
+    with pytest.raises(InsecureSettings) as caught:
+        settings.check_workers(2)
+    assert "GUILDCARD_RATE_LIMIT_STORAGE" in caught.value.message
+    shared = settings.model_copy(update={"rate_limit_storage": "redis://127.0.0.1:6379"})
+    shared.check_workers(4)
+    Settings(env="development").check_workers(2)  # development: a warning, not a refusal
+
+
+def test_forwarded_headers_are_believed_only_from_configured_proxies():
+    assert Settings().uvicorn_proxy_options() == {"proxy_headers": False, "forwarded_allow_ips": ""}
+    behind = Settings(trusted_proxies="10.0.0.5, 10.1.0.0/16")
+    assert behind.uvicorn_proxy_options() == {
+        "proxy_headers": True,
+        "forwarded_allow_ips": "10.0.0.5,10.1.0.0/16",
+    }

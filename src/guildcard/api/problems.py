@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from guildcard.kernel import errors
@@ -106,6 +107,14 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, code, detail, language=language)
 
 
+async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot hold (a NUL in a text, a number out of range): the client's input."""
+    logger.warning("database refused a value: %s", type(getattr(exc, "orig", exc)).__name__)
+    language = language_of(request)
+    detail = error_message(errors.InvalidInput("A value cannot be stored as given."), language)
+    return problem(422, "invalid_input", detail, language=language)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unexpected error", exc_info=exc)
     language = language_of(request)
@@ -117,6 +126,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(errors.GuildCardError, _on_guildcard_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(DataError, _on_data_error)
     app.add_exception_handler(Exception, _on_unexpected)
 
 

@@ -140,6 +140,9 @@ def _counts(result: DemoResult, path: Path, events: dict[str, int], otp: str) ->
         "database": str(path), "alliance": alliance.code, "window": [str(window.first), str(window.last)],
         "seconds": round(result.seconds, 1), "cpu_seconds": round(result.cpu_seconds, 1),
         "merchants": len(alliance.merchants), "stores": sum(len(m.store_ids) for m in alliance.merchants),
+        # Owners come with each approved application, the other staff are added by the owners.
+        "staff": len(alliance.merchants) + events.get("alliance.staff_added", 0),
+        "periods_closed": events.get("settlement.period_closed", 0),
         "members": t.members, "purchases": t.purchases, "paid_with_points": t.paid_with_points,
         "points_earned": t.points_earned, "points_used": t.points_used, "refunds": t.refunds,
         "refunds_refused": t.refunds_refused, "backfills": t.backfills,
@@ -239,4 +242,4 @@ def _serve(
     )
     _print_urls(settings, host, port)
     _print_logins(result, otp)
-    serve._run(host or settings.host, port or settings.port, 1)
+    serve._run(settings, host or settings.host, port or settings.port, 1)

@@ -30,12 +30,13 @@ COLUMNS = [
 ]
 
 
-def settle(
+def settle(  # noqa: PLR0917 (typer: one parameter per option)
     period: Annotated[str, typer.Option(help="2026-11 (month), 2026-W48 (ISO week) or 2026-11-23 (day).")],
     alliance: Annotated[str | None, typer.Option(help="One alliance (default: every alliance).")] = None,
     close: Annotated[bool, typer.Option("--close", help="Close the period: post and freeze it.")] = False,
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Also write the statements as CSV.")] = None,
     xlsx_out: Annotated[Path | None, typer.Option("--xlsx", help="Also write them as Excel.")] = None,
+    lang: Annotated[str, typer.Option(help="Headers of the CSV and Excel files: zh or en.")] = "zh",
 ) -> None:
     """Show (or close) the settlement statements of a period: one net amount per merchant."""
     with container_or_exit() as container:
@@ -61,9 +62,9 @@ def settle(
             console.print(table(alliance_id, period, statements))
             found += statements
         if csv_out:
-            csv_out.write_text(exports.to_csv(found), encoding="utf-8")
+            csv_out.write_text(exports.to_csv(found, lang), encoding="utf-8")
         if xlsx_out:
-            xlsx_out.write_bytes(exports.to_xlsx(found))
+            xlsx_out.write_bytes(exports.to_xlsx(found, lang))
 
 
 def table(alliance_id: str, period: str, statements: list[Statement]) -> Table:

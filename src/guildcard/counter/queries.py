@@ -127,6 +127,37 @@ def member_sales(
 
 
 @dataclass(frozen=True)
+class Voucher:
+    """What a statement line's reference is to a person: an order or refund number and its time."""
+
+    ref: str  # purchase_id or refund_id
+    number: str  # the merchant's order number, or the refund number
+    is_refund: bool
+    at: datetime  # when the purchase occurred, or the refund was recorded
+
+
+def vouchers(conn: Connection, alliance_id: str, refs: list[str]) -> dict[str, Voucher]:
+    """Order numbers of purchases and refund numbers of refunds, by purchase_id / refund_id."""
+    found: dict[str, Voucher] = {}
+    p, r = purchases.c, refunds.c
+    for start in range(0, len(refs), 500):
+        chunk = refs[start : start + 500]
+        for pid, number, at in conn.execute(
+            select(p.purchase_id, p.order_no, p.occurred_at).where(
+                p.alliance_id == alliance_id, p.purchase_id.in_(chunk)
+            )
+        ):
+            found[pid] = Voucher(pid, number, False, at)
+        for rid, number, at in conn.execute(
+            select(r.refund_id, r.refund_no, r.recorded_at).where(
+                r.alliance_id == alliance_id, r.refund_id.in_(chunk)
+            )
+        ):
+            found[rid] = Voucher(rid, number, True, at)
+    return found
+
+
+@dataclass(frozen=True)
 class SaleRow:
     """A recorded purchase as insights counts it: net of refunds (member purchases only, so far)."""
 

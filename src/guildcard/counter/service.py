@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from guildcard.counter import access
 from guildcard.counter.commands import AdjustmentInput, BackfillInput, PurchaseInput, RefundInput, Written
 from guildcard.counter.domain.errors import PurchaseNotFound
 from guildcard.counter.domain.receipts import (
@@ -144,4 +145,5 @@ class CounterService:
             found = replay_of(conn, actor.alliance_id, store.merchant_id, order_no)
         if found is None:
             raise PurchaseNotFound(order_no=order_no)
+        access.check_purchase_store(actor, found.store_id, order_no)
         return found

@@ -22,15 +22,32 @@ def fen(value: int) -> Fen:
     return Fen(value)
 
 
-def parse_yuan(text: str) -> Fen:
-    """Parse ``"12.34"`` / ``"¥12.34"`` / ``"12"`` into fen; at most two decimals."""
-    cleaned = text.strip().removeprefix("¥").removeprefix("￥").replace(",", "")
+class NotAnAmount(InvalidInput):
+    """Not an amount of money: write it in yuan, e.g. 128 or 128.50."""
+
+    code = "money.not_an_amount"
+
+
+class TooManyDecimals(InvalidInput):
+    """An amount has at most two decimals (fen)."""
+
+    code = "money.too_many_decimals"
+
+
+def parse_yuan(text: str, *, field: str = "amount") -> Fen:
+    """Parse ``"12.34"`` / ``"¥12.34"`` / ``"12"`` into fen; at most two decimals.
+
+    The errors carry a fixed message (translated on every page) and the text in ``details``.
+    """
+    cleaned = text.strip().removeprefix("¥").removeprefix("￥").replace(",", "").replace("，", "")
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:
-        raise InvalidInput(f"not an amount of money: {text!r}", field="amount") from exc
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise InvalidInput(f"an amount has at most two decimals: {text!r}", field="amount")
+        raise NotAnAmount(field=field, text=text) from exc
+    if not amount.is_finite():
+        raise NotAnAmount(field=field, text=text)
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise TooManyDecimals(field=field, text=text)
     return Fen(int(amount * FEN_PER_YUAN))
 
 

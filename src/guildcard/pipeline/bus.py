@@ -28,6 +28,7 @@ from guildcard.audit.log import record
 from guildcard.db import idempotency
 from guildcard.db.engine import Database
 from guildcard.db.uow import committed
+from guildcard.kernel import permissions
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import Clock
 from guildcard.kernel.errors import GuildCardError
@@ -137,8 +138,10 @@ class CommandBus:
     def _prepare(self, actor: Actor, command: Command) -> tuple[Registration, str]:
         """The command's handler and request fingerprint, once the actor is authorized."""
         registration = self._registration(command)
-        if registration.authorize is not None:
+        if registration.authorize is not None:  # the context's check first: its own error codes
             registration.authorize(actor, command)
+        if command.permission is not None:  # then the role's row of the one permission table
+            permissions.require(actor, command.permission)
         digest = fingerprint(command.identity()) if command.idempotency_key is not None else ""
         return registration, digest
 

@@ -61,6 +61,10 @@ class LookupHasher:
     def __init__(self, lookup_key: str) -> None:
         self._key = _derive(lookup_key, b"guildcard lookup hash v1")
 
+    def subkey(self, label: bytes) -> bytes:
+        """A key of its own for one purpose (e.g. masking member numbers in member codes)."""
+        return hmac.new(self._key, label, hashlib.sha256).digest()
+
     def digest(self, value: str, *, scope: str) -> str:
         """Hex HMAC-SHA256 of ``value`` within ``scope`` (e.g. the alliance id)."""
         message = f"{scope}\x1f{value}".encode()

@@ -13,7 +13,7 @@ from guildcard.pipeline import CommandBus
 from guildcard.settlement import access, issuance
 from guildcard.settlement.domain.periods import PeriodKind, parse_period
 from guildcard.settlement.domain.terms import BreakageMode, LimitMode
-from guildcard.settlement.handlers import SetBreakageMode, SetLimit, handlers
+from guildcard.settlement.handlers import SetBreakageMode, SetLimit, SettlementDeps, handlers
 from guildcard.settlement.storage import activity
 from guildcard.settlement.storage.repository import SettlementRepository
 
@@ -37,9 +37,21 @@ class Applied:
 
 
 class SettlementAdmin:
-    def __init__(self, database: Database, *, clock: Clock, bus: CommandBus | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Clock,
+        bus: CommandBus | None = None,
+        deps: SettlementDeps | None = None,
+    ) -> None:
+        """Standalone (``bus`` None, tests and tools): ``deps`` lets limits check their merchant."""
         self.database, self.clock = database, clock
-        self.bus = bus or CommandBus(database, clock, [handlers])
+        if bus is None:
+            bus = CommandBus(database, clock, [handlers])
+            if deps is not None:
+                bus.provide("settlement", deps)
+        self.bus = bus
 
     def set_breakage_mode(self, actor: Actor, mode: BreakageMode, *, idempotency_key: str) -> Applied:
         outcome = self.bus.execute(actor, SetBreakageMode(mode=mode, idempotency_key=idempotency_key))

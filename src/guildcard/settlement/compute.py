@@ -69,8 +69,13 @@ def with_corrections(rows: Iterable[Activity], period: Period) -> list[Activity]
 
 
 def unsettled_sales(
-    repo: SettlementRepository, source: MemberSalesSource, period: Period, now: datetime
+    repo: SettlementRepository,
+    source: MemberSalesSource,
+    period: Period,
+    now: datetime,
+    selection: Selection | None = None,
 ) -> list[MemberSale]:
+    """Member sales not settled yet that this period takes (see ``Selection.takes``)."""
     sales = source.member_sales(
         repo.conn,
         repo.alliance_id,
@@ -79,7 +84,7 @@ def unsettled_sales(
         recorded_until=now,
     )
     settled = repo.settled_sale_ids([s.id for s in sales])
-    return [s for s in sales if s.id not in settled]
+    return [s for s in sales if s.id not in settled and (selection is None or selection.takes(s.occurred_at))]
 
 
 def ledger_rows(conn: Connection, sel: Selection) -> list[Activity]:
@@ -100,12 +105,13 @@ def compute(
     merchant_ids: list[str],
     breakage: BreakageMode,
     now: datetime,
+    earlier_open: bool = False,
 ) -> Computation:
     repo = SettlementRepository(conn, selection.alliance_id)
-    sales = unsettled_sales(repo, sales_source, period, now)
+    sales = unsettled_sales(repo, sales_source, period, now, selection)
     rows = ledger_rows(conn, selection)
     rows += [Activity(Source.SALE, s.merchant_id, s.id, s.occurred_at, s.amount) for s in sales]
-    fees = due_entry_fees(repo, terms, merchant_ids, period)
+    fees = due_entry_fees(repo, terms, merchant_ids, period, earlier_open=earlier_open)
     at = period.ends_at - _LAST_INSTANT
     rows += [Activity(Source.ENTRY_FEE, merchant, version, at, 1) for merchant, version in fees]
     rows = with_corrections(rows, period)
@@ -113,15 +119,27 @@ def compute(
 
 
 def due_entry_fees(
-    repo: SettlementRepository, terms: TermsCache, merchant_ids: list[str], period: Period
+    repo: SettlementRepository,
+    terms: TermsCache,
+    merchant_ids: list[str],
+    period: Period,
+    *,
+    earlier_open: bool = False,
 ) -> list[tuple[str, str]]:
-    """Each contract version with an entry fee is charged once, on the first statement it is in force for."""
+    """Each contract version with an entry fee is charged once, on the first statement it is in force for.
+
+    While an earlier period with activity is still open (``earlier_open``), a version already in
+    force before this period starts is that earlier period's to charge, not this one's.
+    """
     charged = repo.charged_entry_fees()
     due = []
     for merchant in merchant_ids:
         in_force = terms.provider.terms_in_force(
             repo.conn, repo.alliance_id, merchant, period.ends_at - _LAST_INSTANT
         )
-        if in_force and in_force.entry_fee and (merchant, in_force.version) not in charged:
-            due.append((merchant, in_force.version))
+        if not (in_force and in_force.entry_fee) or (merchant, in_force.version) in charged:
+            continue
+        if earlier_open and in_force.effective_from < period.starts_at:
+            continue
+        due.append((merchant, in_force.version))
     return due

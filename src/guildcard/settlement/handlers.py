@@ -5,7 +5,9 @@ an audit line naming its actor and an event (ids and figures only); a limit chan
 the alliance's ``settlement`` configuration version, which the counter's limit check follows.
 
 Closing a period is idempotent by nature (no key): a period closes once, and closing it again
-returns the first result. In one transaction it takes a ledger checkpoint that covers the
+returns the first result. Periods close in time order: closing one while an earlier period with
+activity is still open is refused (``settlement.earlier_period_open``, see scope.py). In one
+transaction it takes a ledger checkpoint that covers the
 period, prices every uncovered entry that occurred before the period's end, posts one FEN entry
 per merchant (ledger idempotency key ``settle:{period}:{merchant}``), stores the statements,
 and takes a second checkpoint so the settlement entries themselves can be proven at once.
@@ -19,20 +21,25 @@ from typing import Any
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import Clock
 from guildcard.kernel.errors import InvalidInput
+from guildcard.kernel.permissions import Perm
 from guildcard.ledger import Ledger, Posting, Unit
 from guildcard.ledger.checkpoints import make_checkpoint
 from guildcard.ledger.keys import KeyStore
 from guildcard.ledger.queries.settlement import latest_checkpoint
 from guildcard.pipeline import Command, Handlers, Work, versions
-from guildcard.settlement import access
+from guildcard.settlement import access, scope
 from guildcard.settlement.domain import chart
-from guildcard.settlement.domain.errors import PeriodNotOver
+from guildcard.settlement.domain.errors import (
+    EarlierPeriodOpen,
+    MerchantNotFound,
+    PeriodNotOver,
+    PortsMissing,
+)
 from guildcard.settlement.domain.periods import Period, PeriodKind, parse_period
 from guildcard.settlement.domain.statement import Line, figures_of, postings
 from guildcard.settlement.domain.terms import BreakageMode, LimitMode, MerchantRef
 from guildcard.settlement.ports import MemberSalesSource, TermsProvider
 from guildcard.settlement.statements import CloseResult, closed, closed_statements, priced_by_merchant
-from guildcard.settlement.storage.activity import Selection
 from guildcard.settlement.storage.repository import Limit, Run, SettlementRepository, StoredStatement
 
 handlers = Handlers("settlement")
@@ -55,12 +62,14 @@ def _operator(actor: Actor, _command: Any) -> None:
 @dataclass(frozen=True, kw_only=True)
 class SetBreakageMode(Command):
     scope = "settlement.breakage"
+    permission = Perm.SETTLEMENT_CONFIGURE
     mode: BreakageMode
 
 
 @dataclass(frozen=True, kw_only=True)
 class SetLimit(Command):
     scope = "settlement.limit"
+    permission = Perm.SETTLEMENT_CONFIGURE
     merchant_id: str
     limit_points: int
     period_kind: PeriodKind
@@ -70,6 +79,7 @@ class SetLimit(Command):
 @dataclass(frozen=True, kw_only=True)
 class ClosePeriod(Command):
     scope = "settlement.close"
+    permission = Perm.SETTLEMENT_CLOSE
     period_key: str
 
 
@@ -89,6 +99,11 @@ def set_limit(command: SetLimit, work: Work) -> Limit:
     points = command.limit_points
     if isinstance(points, bool) or not isinstance(points, int) or points < 0:
         raise InvalidInput("a limit is a whole number of points >= 0", field="limit_points")
+    deps: SettlementDeps | None = work.deps
+    if deps is None:
+        raise PortsMissing()
+    if all(m.id != command.merchant_id for m in deps.terms.merchants(work.connection, work.alliance_id)):
+        raise MerchantNotFound(merchant_id=command.merchant_id)
     limit = Limit(command.merchant_id, command.period_kind, points, command.mode)
     SettlementRepository(work.connection, work.alliance_id).set_limit(limit, work.now)
     values = {"limit_points": points, "period_kind": limit.period_kind.value, "mode": limit.mode.value}
@@ -128,11 +143,14 @@ def close_period(command: ClosePeriod, work: Work) -> CloseResult:
     if first is not None:
         return first
     repo = SettlementRepository(conn, alliance_id)
+    earlier = scope.earliest_open_period(repo, period, deps.sales, work.now)
+    if earlier is not None:  # periods close in time order: see scope.py
+        raise EarlierPeriodOpen(period=period.key, earlier=earlier)
     cp_seq, cp_root = latest_checkpoint(conn, alliance_id)
     mode = repo.breakage_mode()
     computed, computation = priced_by_merchant(
         conn, alliance_id=alliance_id, period=period,
-        selection=Selection(alliance_id, period.ends_at, max_checkpoint=cp_seq),
+        selection=scope.selection(repo, period, max_checkpoint=cp_seq),
         breakage=mode, terms=deps.terms, sales=deps.sales, now=work.now,
     )  # fmt: skip
     ledger = Ledger(conn, alliance_id=alliance_id, clock=deps.clock)

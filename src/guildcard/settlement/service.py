@@ -19,10 +19,10 @@ from guildcard.ledger.checkpoints import inclusion_proof
 from guildcard.ledger.domain.results import InclusionProof
 from guildcard.ledger.keys import KeyStore
 from guildcard.pipeline import CommandBus
-from guildcard.settlement import access
+from guildcard.settlement import access, scope
 from guildcard.settlement.compute import SOURCES_OF, ledger_rows, unsettled_sales, with_corrections
 from guildcard.settlement.domain.errors import EntryNotInStatement, StatementNotFound
-from guildcard.settlement.domain.periods import Period, parse_period
+from guildcard.settlement.domain.periods import Period, parse_period, period_containing
 from guildcard.settlement.domain.statement import Component, figures_of
 from guildcard.settlement.handlers import ClosePeriod, SettlementDeps, handlers
 from guildcard.settlement.ports import MemberSalesSource, TermsProvider
@@ -90,9 +90,11 @@ class SettlementService:
         if run is not None:
             return closed_statements(repo, period.key, run)
         mode = repo.breakage_mode()
+        now = self.clock.now()
+        earlier = scope.earliest_open_period(repo, period, self.sales, now) is not None
         computed, _ = priced_by_merchant(
-            conn, alliance_id=alliance_id, period=period, selection=Selection(alliance_id, period.ends_at),
-            breakage=mode, terms=self.terms, sales=self.sales, now=self.clock.now(),
+            conn, alliance_id=alliance_id, period=period, selection=scope.selection(repo, period),
+            breakage=mode, terms=self.terms, sales=self.sales, now=now, earlier_open=earlier,
         )  # fmt: skip
         return [
             Statement(alliance_id, period.key, m.id, m.name, "open", figures_of(lines), lines, mode)
@@ -119,9 +121,9 @@ class SettlementService:
             period = parse_period(period_key)
             repo = SettlementRepository(conn, actor.alliance_id)
             run = repo.run(period.key)
-            sel = _selection(actor.alliance_id, period, run)
+            sel = scope.selection(repo, period, run=run)
             if component is Component.COMMISSION:
-                return self._sales_items(repo, period, run, merchant_id)
+                return self._sales_items(repo, period, run, merchant_id, sel)
             if component is Component.ENTRY_FEE:
                 return self._fee_items(repo, period, run, merchant_id)
             rows = ledger_rows(conn, sel)
@@ -133,12 +135,12 @@ class SettlementService:
         ]
 
     def _sales_items(
-        self, repo: SettlementRepository, period: Period, run: Run | None, merchant_id: str
+        self, repo: SettlementRepository, period: Period, run: Run | None, merchant_id: str, sel: Selection
     ) -> list[DrillItem]:
         if run is None:
             sales = [
                 s
-                for s in unsettled_sales(repo, self.sales, period, self.clock.now())
+                for s in unsettled_sales(repo, self.sales, period, self.clock.now(), sel)
                 if s.merchant_id == merchant_id
             ]
             return [
@@ -147,7 +149,9 @@ class SettlementService:
                     "sale",
                     s.occurred_at,
                     s.amount,
-                    None if s.occurred_at >= period.starts_at else "late",
+                    None
+                    if s.occurred_at >= period.starts_at
+                    else period_containing(period.kind, s.occurred_at).key,
                 )
                 for s in sales
             ]
@@ -191,11 +195,5 @@ class SettlementService:
         access.require_operator(actor)
         period = parse_period(period_key)
         with self.database.read() as conn:
-            run = SettlementRepository(conn, actor.alliance_id).run(period.key)
-            return activity.flows(conn, _selection(actor.alliance_id, period, run))
-
-
-def _selection(alliance_id: str, period: Period, run: Run | None) -> Selection:
-    if run is None:
-        return Selection(alliance_id, period.ends_at)
-    return Selection(alliance_id, run.ends_at, max_checkpoint=run.checkpoint_seq, closed_before=run.close_seq)
+            repo = SettlementRepository(conn, actor.alliance_id)
+            return activity.flows(conn, scope.selection(repo, period, run=repo.run(period.key)))

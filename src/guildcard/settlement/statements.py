@@ -72,8 +72,12 @@ def priced_by_merchant(
     terms: TermsProvider,
     sales: MemberSalesSource,
     now: datetime,
+    earlier_open: bool = False,
 ) -> tuple[list[tuple[MerchantRef, tuple[Line, ...]]], Computation]:
-    """Every merchant under contract (and any other with activity) with its priced lines."""
+    """Every merchant under contract (and any other with activity) with its priced lines.
+
+    ``earlier_open``: an earlier period with activity is still open (see ``scope.py``).
+    """
     merchants = terms.merchants(conn, alliance_id)
     computation = compute(
         conn,
@@ -84,6 +88,7 @@ def priced_by_merchant(
         merchant_ids=[m.id for m in merchants],
         breakage=breakage,
         now=now,
+        earlier_open=earlier_open,
     )
     known = {m.id: m for m in merchants}
     for merchant_id in set(computation.priced) - set(known):

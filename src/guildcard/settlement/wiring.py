@@ -13,16 +13,24 @@ if TYPE_CHECKING:
     from guildcard.bootstrap import Container
 
 
-def settlement_service(container: Container) -> SettlementService:
+def _provide(container: Container) -> SettlementDeps:
     terms, sales = container.settlement_terms, container.settlement_sales
     if terms is None or sales is None:
         raise PortsMissing()
     keys = container.ledger_keys  # the same signing keys as the ledger's checkpoints
-    container.bus.provide("settlement", SettlementDeps(terms, sales, keys, container.clock))
+    deps = SettlementDeps(terms, sales, keys, container.clock)
+    container.bus.provide("settlement", deps)
+    return deps
+
+
+def settlement_service(container: Container) -> SettlementService:
+    deps = _provide(container)
+    terms, sales, keys = deps.terms, deps.sales, deps.keys
     return SettlementService(
         container.database, clock=container.clock, terms=terms, sales=sales, keys=keys, bus=container.bus
     )
 
 
 def settlement_admin(container: Container) -> SettlementAdmin:
+    _provide(container)  # setting a limit checks the merchant through the terms port
     return SettlementAdmin(container.database, clock=container.clock, bus=container.bus)

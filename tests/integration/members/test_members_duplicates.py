@@ -90,3 +90,16 @@ def test_a_viewer_may_look_but_not_review(world):
         world.members.duplicates.review(
             actor=viewer, alliance_id="al_1", flag_id=pair.flag.flag_id, verdict=Verdict.SAME
         )
+
+
+@pytest.mark.parametrize(
+    ("role", "reveals"), [("admin", True), ("reviewer", True), ("finance", False), ("viewer", False)]
+)
+def test_full_names_and_birthdays_only_for_roles_that_review(world, role, reveals):
+    world.register("13812345678", name="张伟", birthday="1990-05-01")
+    world.register("13912345678", name="张伟", birthday="1990-05-01")
+    operator = Actor(ActorKind.OPERATOR, "opr_9", "al_1", role=role)
+    [pair] = world.members.duplicates.list(actor=operator, alliance_id="al_1")
+    shown = {(m.display_name, m.birthday) for m in (pair.first, pair.second)}
+    assert shown == ({("张伟", date(1990, 5, 1))} if reveals else {("张*", None)})
+    assert {pair.first.phone_masked, pair.second.phone_masked} == {"138****5678", "139****5678"}

@@ -12,6 +12,7 @@ from guildcard.kernel.clock import FixedClock
 from guildcard.ledger import AesGcmKeyStore, ExpiryPolicy, LedgerService
 from guildcard.settlement.admin import SettlementAdmin
 from guildcard.settlement.domain.terms import SettlementTerms
+from guildcard.settlement.handlers import SettlementDeps
 from guildcard.settlement.memory import InMemorySales, InMemoryTerms
 from guildcard.settlement.service import SettlementService
 
@@ -76,5 +77,5 @@ def settlement(database, clock, ledger, contracts, sales) -> SettlementService:
 
 
 @pytest.fixture
-def admin(database, clock) -> SettlementAdmin:
-    return SettlementAdmin(database, clock=clock)
+def admin(database, clock, contracts, sales) -> SettlementAdmin:
+    return SettlementAdmin(database, clock=clock, deps=SettlementDeps(contracts, sales, KEYS, clock))

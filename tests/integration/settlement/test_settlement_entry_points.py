@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 from contextlib import contextmanager
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -80,11 +83,11 @@ def test_the_api_serves_statements_exports_and_drill_down(container, ledger, clo
     assert "m_tea" in csv_text
     assert "m_gym" not in csv_text
     book = load_workbook(
-        io.BytesIO(operator.get("/api/v1/settlement/statements/2026-11/export.xlsx").content)
+        io.BytesIO(operator.get("/api/v1/settlement/statements/2026-11/export.xlsx?lang=en").content)
     )
     header, *rows = list(book["statements"].values)
     net_column = header.index("net")
-    assert {r[1]: r[net_column] for r in rows} == nets
+    assert {r[1]: round(r[net_column] * 100) for r in rows} == nets  # yuan
     flows = operator.get("/api/v1/settlement/flows", params={"period": "2026-11"}).json()
     assert {"issuer": "m_gym", "spent_at": "m_tea", "points": 800} in flows
 
@@ -103,7 +106,7 @@ def test_the_cli_prints_and_closes_a_period(container, ledger, clock, monkeypatc
     assert result.exit_code == 0, result.output
     assert "closed now" in result.output
     header, *rows = list(load_workbook(out)["statements"].values)
-    assert sum(r[header.index("net")] for r in rows) == 1287 + 53220 - 346
+    assert round(sum(r[header.index("净额（元）")] for r in rows) * 100) == 1287 + 53220 - 346
     again = CliRunner().invoke(cli_app, ["settle", "--period", "2026-11", "--alliance", A, "--close"])
     assert "already closed" in again.output
     assert ledger.verify(A) == {A: []}
@@ -159,3 +162,53 @@ def _documented_routine():
     scope: dict = {}
     exec(code, scope)
     return scope["proof_holds"]
+
+
+def test_exports_open_in_chinese_excel_with_the_statements_figures(
+    container, ledger, clock, contracts, sales
+):
+    """Issue 12 item 4: a UTF-8 BOM, Chinese headers (English with lang=en), yuan as numbers with a
+    currency format, the closing time as a date, the same figures as the statements."""
+    november(ledger, clock, contracts, sales)
+    clock.set(shanghai(1, 9, month=12))
+    operator = client_as(container, OPERATOR)
+    statements = operator.post("/api/v1/settlement/periods/2026-11/close").json()["statements"]
+    figures = {s["merchant_id"]: s["figures"] for s in statements}
+
+    body = operator.get("/api/v1/settlement/statements/2026-11/export.csv").content
+    assert body.startswith(codecs.BOM_UTF8)
+    table = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    header = table[0]
+    assert header[:4] == ["结算期", "商户编号", "商户名称", "状态"]
+    rows = {r[1]: dict(zip(header, r, strict=True)) for r in table[1:4]}
+    assert rows["m_gym"]["净额（元）"] == "532.20"
+    assert rows["m_gym"]["入驻费（元）"] == "500.00"
+    assert rows["m_gym"]["发放积分"] == str(figures["m_gym"]["points_issued"])
+    assert rows["m_tea"]["状态"] == "已结算"
+    assert rows["m_tea"]["结算时间"] == "2026-12-01 09:00"
+    lines_at = table.index([]) + 1
+    assert table[lines_at][:3] == ["商户编号", "商户名称", "项目"]
+    commission = next(r for r in table[lines_at + 1 :] if r[0] == "m_tea" and r[2] == "佣金")
+    assert commission[5:8] == ["100.00", "元", "2.00%"]  # ¥100 of member sales at 2 %
+    english = operator.get("/api/v1/settlement/statements/2026-11/export.csv?lang=en").text
+    assert english.lstrip("\ufeff").startswith("period,merchant_id,merchant_name,status,points_issued")
+
+    book = load_workbook(
+        io.BytesIO(operator.get("/api/v1/settlement/statements/2026-11/export.xlsx").content)
+    )
+    sheet = book["statements"]
+    names = [c.value for c in sheet[1]]
+    gym = next(row for row in sheet.iter_rows(min_row=2) if row[1].value == "m_gym")
+    net = gym[names.index("净额（元）")]
+    assert isinstance(net.value, (int, float))
+    assert round(net.value * 100) == figures["m_gym"]["net"]
+    assert "¥" in net.number_format
+    closed_at = gym[names.index("结算时间")]
+    assert isinstance(closed_at.value, datetime)
+    assert (
+        closed_at.value.strftime("%Y-%m-%d %H:%M") == "2026-12-01 09:00"
+    )  # Shanghai time, as Excel has no zone
+    assert closed_at.is_date
+    lines = book["lines"]
+    amounts = [row[8] for row in lines.iter_rows(min_row=2)]
+    assert all(isinstance(c.value, (int, float)) and "¥" in c.number_format for c in amounts)

@@ -128,3 +128,90 @@ def test_a_large_backfill_waits_for_the_owner_who_approves_it(world):
     approved = client.post(f"/merchant/backfills/{backfill_id}/approve", data={"csrf_token": token})
     assert "已批准" in approved.text
     assert "PAPER-7" not in approved.text
+
+
+def _points_used(html: str) -> int:
+    return int(re.search(r'id="points-used">([\d,]+) ', html).group(1).replace(",", ""))
+
+
+def test_points_are_not_spent_unless_the_cashier_uses_them(world):
+    """Issue 12 items 5 and 8: the preview uses no points by default, says how many could be
+    used, and one button (F2 in the browser) uses them; points read 积分, not 分."""
+    client, hot_pot = world.client, world.merchants[0]
+    staff_login(client, _owner_login(world))
+    token = csrf(client.get("/counter", params={"store": hot_pot.store_a}).text)
+    first = {"csrf_token": token, "store_id": hot_pot.store_a, "amount": "128", "points": "", "kind": "code"}
+    earned = client.post(
+        "/counter/purchases", data=first | {"scan": member_code(client, world.member), "order_no": "HP-1"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert earned.status_code == 303
+    world.container.clock.advance(timedelta(seconds=31))
+
+    form = first | {"scan": member_code(client, world.member), "order_no": "HP-2", "amount": "50"}
+    preview = client.post("/counter/preview", data=form)
+    assert preview.status_code == 200, preview.text
+    assert _points_used(preview.text) == 0
+    assert 'id="cash-due">¥47.50<' in preview.text  # 5 % member discount, nothing paid with points
+    could = int(re.search(r'id="points-max">([\d,]+)<', preview.text).group(1))
+    assert 0 < could <= 121
+    assert "本单可用积分" in preview.text
+    assert f"使用 {could} 积分" in preview.text  # the button
+    assert " 分 " not in preview.text
+    assert "分 =" not in preview.text
+
+    used = client.post("/counter/preview", data=form | {"points": "max"})
+    assert _points_used(used.text) == could
+    assert re.search(rf'id="points-used">{could} 积分 抵 ¥\d+\.\d\d<', used.text)
+    assert 'id="use-none"' in used.text
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _notice(html: str) -> str | None:
+    found = re.search(r'class="notice error"[^>]*>(.*?)</', html, re.S)
+    return found.group(1) if found else None
+
+
+def test_every_counter_field_answers_bad_input_in_the_pages_language(world):
+    """Issue 12 item 7: no English on a Chinese counter page, whatever the cashier types."""
+    client, hot_pot = world.client, world.merchants[0]
+    staff_login(client, _owner_login(world))
+    token = csrf(client.get("/counter", params={"store": hot_pot.store_a}).text)
+    code = member_code(client, world.member)
+    sale = {"csrf_token": token, "store_id": hot_pot.store_a, "scan": code, "amount": "128", "points": "",
+            "order_no": "HP-7", "kind": "code"}  # fmt: skip
+    refund = {"csrf_token": token, "store_id": hot_pot.store_a, "order_no": "HP-7", "refund_no": "HP-7-R1",
+              "amount": "10"}  # fmt: skip
+    backfill = {"csrf_token": token, "store_id": hot_pot.store_a, "receipt_no": "RC-1",
+                "purchased_at": "2026-11-30T12:00", "amount": "88", "member": "13912345678"}  # fmt: skip
+    bad = [
+        ("/counter/preview", sale | {"amount": "abc"}),
+        ("/counter/preview", sale | {"amount": "12.345"}),
+        ("/counter/preview", sale | {"amount": "-5"}),
+        ("/counter/preview", sale | {"scan": "abc"}),
+        ("/counter/preview", sale | {"points": "abc"}),
+        ("/counter/preview", sale | {"order_no": " "}),
+        ("/counter/preview", sale | {"line_category": ["drinks"], "line_amount": ["abc"]}),
+        ("/counter/preview", sale | {"line_category": ["drinks"], "line_amount": ["1.234"]}),
+        ("/counter/refunds", refund | {"amount": "abc"}),
+        ("/counter/refunds", refund | {"amount": "1.005"}),
+        ("/counter/refunds", refund | {"order_no": "NO-SUCH"}),
+        ("/counter/backfills", backfill | {"amount": "abc"}),
+        ("/counter/backfills", backfill | {"amount": "8.888"}),
+        ("/counter/backfills", backfill | {"purchased_at": "yesterday"}),
+        ("/counter/backfills", backfill | {"member": "abc"}),
+    ]
+    for language in ("zh-CN", "en"):
+        client.cookies.set("gc_lang", language)
+        for path, form in bad:
+            notice = _notice(client.post(path, data=form).text)
+            assert notice, str((path, {k: v for k, v in form.items() if k != "csrf_token"}))
+            typed = {v for v in form.values() if isinstance(v, str)} | {"abc", "yesterday", "drinks"}
+            words = [w for w in _LATIN_WORD.findall(notice) if w not in typed]
+            if language == "zh-CN":
+                assert words == [], (path, form, notice)
+            else:
+                assert not re.search(r"[\u4e00-\u9fff]", notice), (path, form, notice)
+    client.cookies.delete("gc_lang")

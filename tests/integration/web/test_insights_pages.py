@@ -38,7 +38,7 @@ def test_the_insight_pages_open_to_their_readers_only_and_export_every_table(dat
         assert "我的会员" in mine.text
         assert "其他商家只以不少于 5 位会员的合计显示" in mine.text
         assert client.get("/ops/insights", follow_redirects=False).status_code in {302, 303, 403}
-        csv = client.get("/merchant/insights/2026-11/export/sources.csv")
+        csv = client.get("/merchant/insights/export.csv?period=2026-11&table=sources")
         assert csv.status_code == 200
         assert csv.text.lstrip("\ufeff").startswith("from,members,orders,sales_fen")
 
@@ -59,10 +59,10 @@ def test_the_insight_pages_open_to_their_readers_only_and_export_every_table(dat
         assert "<svg" in page.text
         assert "本期注册的会员中" in page.text  # each metric's definition is on the page
         for table in ("metrics", "trend", "cohorts", "funnel", "rfm", "value_grid", "flows", "segments"):
-            assert f'href="/ops/insights/2026-11/export/{table}.csv"' in page.text, table
-        xlsx = client.get("/ops/insights/2026-11/export/rfm.xlsx")
+            assert f'href="/ops/insights/export.csv?period=2026-11&amp;table={table}"' in page.text, table
+        xlsx = client.get("/ops/insights/export.xlsx?period=2026-11&table=rfm")
         assert xlsx.status_code == 200
         assert xlsx.content[:2] == b"PK"  # a zip: the xlsx container
-        metrics = client.get("/ops/insights/2026-11/export/metrics.csv").text
+        metrics = client.get("/ops/insights/export.csv?period=2026-11&table=metrics").text
         assert "activation_rate,激活会员率" in metrics
-        assert client.get("/ops/insights/2026-11/export/nothing.csv").status_code == 404
+        assert client.get("/ops/insights/export.csv?period=2026-11&table=nothing").status_code == 404

@@ -56,7 +56,7 @@ def test_a_128_yuan_hotpot_dinner_at_1_point_per_yuan_earns_128_points():
     assert quote.points == 128
     assert [(line.code, line.points) for line in quote.lines] == [("base", 128)]
     assert quote.lines[0].label_en == "base 1 pt/¥ × ¥128.00 = 128"
-    assert quote.lines[0].label_zh == "基础积分 1分/元 × ¥128.00 = 128"
+    assert quote.lines[0].label_zh == "基础积分 每元 1 积分 × ¥128.00 = 128"
 
 
 def test_on_member_day_wednesday_the_same_dinner_earns_double():

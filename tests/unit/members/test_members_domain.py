@@ -16,28 +16,67 @@ from guildcard.members.errors import CodeExhausted, CodeExpired, InvalidProfile,
 NOW = datetime(2026, 11, 23, 2, 0, 5, tzinfo=UTC)
 
 
-def test_a_member_code_is_the_number_then_six_totp_digits():
+KEY = b"k" * 32
+
+
+def test_a_member_code_has_eighteen_digits_for_every_member_and_hides_the_card_number():
     secret = member_code.new_secret()
-    shown = member_code.show(42, secret, now=NOW)
-    assert shown.digits.startswith("42")
-    assert len(shown.digits) == 8
+    codes = [member_code.show(n, secret, now=NOW, key=KEY).digits for n in (7, 42, 12345678, 10**12 - 1)]
+    assert {len(c) for c in codes} == {18}
+    assert not codes[1].startswith("42")
+    assert "12345678" not in codes[2]
+    shown = member_code.show(42, secret, now=NOW, key=KEY)
     assert shown.expires_in == 25
     parsed = member_code.parse(shown.digits)
-    assert parsed == member_code.ParsedCode(42, shown.digits[2:])
-    assert member_code.matching_step(secret, parsed.totp, now=NOW) == shown.step
+    assert parsed is not None
+    current = member_code.candidates(parsed, key=KEY, now=NOW)[0]
+    assert (current.step, current.number) == (shown.step, 42)
+    assert member_code.totp_matches(secret, current)
+
+
+def test_the_masked_number_changes_every_step_and_needs_the_key():
+    secret = member_code.new_secret()
+    now, later = (
+        member_code.show(42, secret, now=NOW, key=KEY),
+        member_code.show(42, secret, now=NOW + timedelta(seconds=30), key=KEY),
+    )
+    assert now.digits[:12] != later.digits[:12]
+    other_key = member_code.parse(now.digits)
+    assert other_key is not None
+    assert member_code.candidates(other_key, key=b"x" * 32, now=NOW)[0].number != 42
+
+
+def test_masking_is_a_permutation_of_the_twelve_digit_numbers():
+    for number in (0, 1, 999_999, 1_000_000, 10**12 - 1, 271_828_182_845):
+        digits = member_code.mask(number, key=KEY, step=123)
+        assert len(digits) == 12
+        assert member_code.unmask(digits, key=KEY, step=123) == number
+    assert len({member_code.mask(n, key=KEY, step=5) for n in range(2000)}) == 2000
 
 
 def test_a_member_code_matches_within_one_step_of_drift_only():
     secret = member_code.new_secret()
-    shown = member_code.show(7, secret, now=NOW)
-    totp = shown.digits[1:]
-    assert member_code.matching_step(secret, totp, now=NOW + timedelta(seconds=30)) == shown.step
-    assert member_code.matching_step(secret, totp, now=NOW - timedelta(seconds=30)) == shown.step
-    assert member_code.matching_step(secret, totp, now=NOW + timedelta(seconds=60)) is None
-    assert member_code.matching_step(member_code.new_secret(), totp, now=NOW) is None
+    shown = member_code.show(7, secret, now=NOW, key=KEY)
+    parsed = member_code.parse(shown.digits)
+    assert parsed is not None
+
+    def step_found(at):
+        return [
+            c.step
+            for c in member_code.candidates(parsed, key=KEY, now=at)
+            if c.number == 7 and member_code.totp_matches(secret, c)
+        ]
+
+    assert step_found(NOW + timedelta(seconds=30)) == [shown.step]
+    assert step_found(NOW - timedelta(seconds=30)) == [shown.step]
+    assert step_found(NOW + timedelta(seconds=60)) == []
+    other = member_code.candidates(parsed, key=KEY, now=NOW)[0]
+    assert not member_code.totp_matches(member_code.new_secret(), other)
 
 
-@pytest.mark.parametrize("text", ["", "123456", "0123456", "12a4567", "１２３４５６７", "1" * 19])
+@pytest.mark.parametrize(
+    "text", ["", "123456", "0123456", "12a4567", "１２３４５６７", "1" * 17, "1" * 19, "12" + "3" * 16 + " x"]
+)
 def test_what_cannot_be_a_member_code(text):
     assert member_code.parse(text) is None
 

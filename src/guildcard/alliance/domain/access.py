@@ -1,4 +1,5 @@
-"""Who may do what to which object: one table of permissions and one check.
+"""Who may do what to which object: the product's one permission table
+(``guildcard.kernel.permissions``) and the object check.
 
 The check runs on the object itself (its alliance, merchant and store). Objects of another
 alliance or another merchant are answered as not found, so their existence is not leaked;
@@ -7,61 +8,12 @@ visible objects that the role may not touch are answered as forbidden.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from guildcard.alliance.domain.errors import Forbidden, ObjectNotFound
+from guildcard.kernel import permissions
 from guildcard.kernel.actors import Actor, ActorKind
+from guildcard.kernel.permissions import Perm, permissions_of
 
-
-class Perm(StrEnum):
-    ALLIANCE_CONFIGURE = "alliance.configure"  # categories, limits
-    OPERATOR_MANAGE = "operator.manage"
-    APPLICATION_READ = "application.read"
-    APPLICATION_REVIEW = "application.review"
-    MERCHANT_READ = "merchant.read"
-    MERCHANT_SUSPEND = "merchant.suspend"
-    STORE_READ = "store.read"
-    STORE_WRITE = "store.write"
-    STAFF_READ = "staff.read"
-    STAFF_WRITE = "staff.write"
-    POS_KEY_READ = "pos_key.read"
-    POS_KEY_WRITE = "pos_key.write"
-    CONTRACT_READ = "contract.read"
-    CONTRACT_WRITE = "contract.write"
-    AUDIT_READ = "audit.read"
-
-
-P = Perm
-_OPERATOR_READ = {P.APPLICATION_READ, P.MERCHANT_READ, P.STORE_READ, P.STAFF_READ, P.AUDIT_READ}
-PERMISSIONS: dict[tuple[ActorKind, str | None], frozenset[Perm]] = {
-    (ActorKind.OPERATOR, "admin"): frozenset(Perm) - {P.STORE_WRITE, P.STAFF_WRITE, P.POS_KEY_WRITE},
-    (ActorKind.OPERATOR, "reviewer"): frozenset(_OPERATOR_READ | {P.APPLICATION_REVIEW}),
-    (ActorKind.OPERATOR, "finance"): frozenset(_OPERATOR_READ | {P.CONTRACT_READ, P.CONTRACT_WRITE}),
-    (ActorKind.OPERATOR, "viewer"): frozenset(_OPERATOR_READ | {P.CONTRACT_READ, P.POS_KEY_READ}),
-    (ActorKind.STAFF, "owner"): frozenset(
-        {
-            P.MERCHANT_READ,
-            P.STORE_READ,
-            P.STORE_WRITE,
-            P.STAFF_READ,
-            P.STAFF_WRITE,
-            P.POS_KEY_READ,
-            P.POS_KEY_WRITE,
-            P.CONTRACT_READ,
-            P.AUDIT_READ,
-        }
-    ),
-    (ActorKind.STAFF, "manager"): frozenset(
-        {P.MERCHANT_READ, P.STORE_READ, P.STAFF_READ, P.STAFF_WRITE, P.POS_KEY_READ, P.POS_KEY_WRITE}
-    ),
-    (ActorKind.STAFF, "cashier"): frozenset({P.MERCHANT_READ, P.STORE_READ}),
-    (ActorKind.POS, None): frozenset({P.MERCHANT_READ, P.STORE_READ}),
-}
-
-
-def permissions_of(actor: Actor) -> frozenset[Perm]:
-    role = None if actor.kind is ActorKind.POS else actor.role
-    return PERMISSIONS.get((actor.kind, role), frozenset())
+__all__ = ["Perm", "authorize", "can_see", "permissions_of", "store_bound"]
 
 
 def store_bound(actor: Actor) -> bool:
@@ -95,5 +47,4 @@ def authorize(
     """Raise ``ObjectNotFound`` for an invisible object, ``Forbidden`` for a refused action."""
     if not can_see(actor, alliance_id=alliance_id, merchant_id=merchant_id, store_id=store_id):
         raise ObjectNotFound()
-    if perm not in permissions_of(actor):
-        raise Forbidden(permission=perm.value)
+    permissions.require(actor, perm, Forbidden)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from guildcard.alliance.domain.errors import NoContract, TermsOutOfLimits
 
@@ -35,7 +35,18 @@ class ContractTerms:
         entry_fee = values.pop("entry_fee_fen")
         if isinstance(entry_fee, bool) or not isinstance(entry_fee, int):
             raise TermsOutOfLimits("entry_fee_fen is an integer number of fen", field="entry_fee_fen")
-        return cls(entry_fee_fen=entry_fee, **{k: Decimal(str(v)) for k, v in values.items()})
+        return cls(entry_fee_fen=entry_fee, **{k: _decimal(k, v) for k, v in values.items()})
+
+
+def _decimal(name: str, raw: object) -> Decimal:
+    """A term as an exact, finite decimal; anything else is the caller's mistake, not a 500."""
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation as exc:
+        raise TermsOutOfLimits(f"{name} is a decimal number", field=name) from exc
+    if not value.is_finite():
+        raise TermsOutOfLimits(f"{name} is a decimal number", field=name)
+    return value
 
 
 @dataclass(frozen=True)

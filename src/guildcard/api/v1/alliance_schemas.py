@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from guildcard.alliance.domain.contracts import ContractTerms, ContractVersion
 from guildcard.alliance.domain.model import (
@@ -439,17 +439,34 @@ TERMS_EXAMPLE = {
 }
 
 
+# A decimal number as a string ("1", "0.95"): checked at the edge, never parsed later to a 500.
+DecimalText = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,9}(\.[0-9]{1,9})?$", max_length=19)]
+
+
 class TermsBody(BaseModel):
     model_config = _examples(TERMS_EXAMPLE)
-    points_per_yuan: str = Field(description="Points a member earns per yuan (decimal string).")
-    issue_price_fen_per_point: str = Field(description="Fen the merchant pays per point it awards.")
-    reimbursement_fen_per_point: str = Field(description="Fen the alliance pays per point redeemed here.")
-    commission_rate: str = Field(description="Share of member sales, e.g. 0.03 = 3 %.")
-    member_discount: str = Field(description="Member discount, e.g. 0.05 = 5 % off.")
+    points_per_yuan: DecimalText = Field(description="Points a member earns per yuan (decimal string).")
+    issue_price_fen_per_point: DecimalText = Field(description="Fen the merchant pays per point it awards.")
+    reimbursement_fen_per_point: DecimalText = Field(
+        description="Fen the alliance pays per point redeemed here."
+    )
+    commission_rate: DecimalText = Field(description="Share of member sales, e.g. 0.03 = 3 %.")
+    member_discount: DecimalText = Field(description="Member discount, e.g. 0.05 = 5 % off.")
     entry_fee_fen: int = Field(ge=0)
 
     def domain(self) -> ContractTerms:
         return ContractTerms.from_mapping(self.model_dump())
+
+
+class TermsRead(BaseModel):
+    """Stored terms as decimal strings (what was accepted; no pattern on the way out)."""
+
+    points_per_yuan: str
+    issue_price_fen_per_point: str
+    reimbursement_fen_per_point: str
+    commission_rate: str
+    member_discount: str
+    entry_fee_fen: int
 
 
 class ContractCreate(BaseModel):
@@ -462,7 +479,7 @@ class ContractRead(BaseModel):
     id: str
     merchant_id: str
     effective_from: datetime
-    terms: TermsBody
+    terms: TermsRead
     created_at: datetime
     created_by: str
 
@@ -472,7 +489,7 @@ class ContractRead(BaseModel):
             id=v.id,
             merchant_id=v.merchant_id,
             effective_from=v.effective_from,
-            terms=TermsBody.model_validate(v.terms.as_strings()),
+            terms=TermsRead.model_validate(v.terms.as_strings()),
             created_at=v.created_at,
             created_by=v.created_by,
         )

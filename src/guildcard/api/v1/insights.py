@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
-from guildcard.insights.domain.windows import parse_period
+from guildcard.insights.domain.windows import Grain, parse_period, window_of
 from guildcard.insights.queries.metrics import as_json
 from guildcard.insights.queries.scope import parse_scope
 from guildcard.kernel.actors import system_actor
+from guildcard.kernel.clock import business_date
 
 router = APIRouter(prefix="/api/v1/insights", tags=["insights"])
 
 
 class WalkInCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"store_id": "st_01JD3F0000000000000000HOTP", "order_no": "HP-W-0042",
+                                         "amount_fen": 6800, "items": 3}]}
+    )  # fmt: skip
+
     store_id: str = Field(max_length=40)
     order_no: str = Field(min_length=1, max_length=64, description="The merchant's order number: the key.")
     amount_fen: int = Field(gt=0, description="What the customer paid, in fen.")
@@ -27,6 +33,11 @@ class WalkInCreate(BaseModel):
 
 
 class DailyTotalCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"store_id": "st_01JD3F0000000000000000HOTP", "day": "2026-11-30",
+                                         "orders": 120, "sales_fen": 1860000, "items": 310}]}
+    )  # fmt: skip
+
     store_id: str = Field(max_length=40)
     day: date
     orders: int = Field(ge=0, description="Every transaction of the day, members' included.")
@@ -52,8 +63,14 @@ def daily_total(body: DailyTotalCreate, actor: CurrentActor, container: Containe
 
 @router.get("/metrics", summary="Seed 003's member metrics of a period, with their definitions")
 def metrics(
-    actor: CurrentActor, container: ContainerDep, period: str, scope: str = "alliance"
+    actor: CurrentActor, container: ContainerDep, period: str = "", scope: str = "alliance"
 ) -> dict[str, Any]:
+    """Operators: the alliance, a trade or a store; a merchant's owner: ``scope=merchant:ID`` (its own)."""
     chosen = parse_scope(scope)
+    today = business_date(container.clock.now())
+    window = (
+        parse_period(period) if period else window_of(today.replace(day=1) - timedelta(days=1), Grain.MONTH)
+    )
+    container.insights.metrics(actor, window, scope=chosen)  # who may see it, before the refresh writes
     container.insights.refresh(system_actor(actor.alliance_id, "insights-api"))
-    return as_json(container.insights.metrics(actor, parse_period(period), scope=chosen), scope=chosen)
+    return as_json(container.insights.metrics(actor, window, scope=chosen), scope=chosen)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import Response
@@ -143,16 +143,27 @@ def list_statements(actor: CurrentActor, service: ServiceDep, period: PeriodQuer
     return [read(s) for s in service.statements(actor, period)]
 
 
+ExportLanguage = Annotated[
+    Literal["zh", "en"], Query(description="Headers and labels: zh (default, Chinese) or en (English).")
+]
+
+
 @router.get("/statements/{period}/export.csv", response_class=Response)
-def export_csv(actor: CurrentActor, service: ServiceDep, period: str) -> Response:
-    body = exports.to_csv(service.statements(actor, period))
+def export_csv(
+    actor: CurrentActor, service: ServiceDep, period: str, lang: ExportLanguage = "zh"
+) -> Response:
+    """The statements as CSV for Excel: UTF-8 with a BOM, Chinese headers (``lang=en``: English), yuan."""
+    body = exports.to_csv(service.statements(actor, period), lang)
     disposition = f'attachment; filename="settlement-{period}.csv"'
     return Response(body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition})
 
 
 @router.get("/statements/{period}/export.xlsx", response_class=Response)
-def export_xlsx(actor: CurrentActor, service: ServiceDep, period: str) -> Response:
-    body = exports.to_xlsx(service.statements(actor, period))
+def export_xlsx(
+    actor: CurrentActor, service: ServiceDep, period: str, lang: ExportLanguage = "zh"
+) -> Response:
+    """The statements as an Excel workbook: yuan as numbers with a currency format, dates as dates."""
+    body = exports.to_xlsx(service.statements(actor, period), lang)
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     disposition = f'attachment; filename="settlement-{period}.xlsx"'
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from guildcard.counter import access
 from guildcard.counter.commands import RefundInput
 from guildcard.counter.domain.amounts import check_bill
 from guildcard.counter.domain.errors import PurchaseNotFound
@@ -57,6 +58,7 @@ def _claim(command: RefundPurchase, work: Work) -> RefundReceipt | None:
     purchase = repo.purchase_by_order(store.merchant_id, request.order_no, lock=True)
     if purchase is None or purchase.status == "claimed":
         raise PurchaseNotFound(order_no=request.order_no)
+    access.check_purchase_store(work.actor, purchase.store_id, request.order_no)
     refund_id, digest = new_id("rfd"), fingerprint(command.identity())
     if repo.claim_refund(
         refund_id=refund_id, merchant_id=store.merchant_id, refund_no=request.refund_no,

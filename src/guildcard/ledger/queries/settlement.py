@@ -5,14 +5,16 @@ occurred before ``until``, is not of ``exclude_kind`` (settlement's own entries)
 checkpoint up to ``max_checkpoint`` when one is given, and is not covered already. What is
 covered is the caller's to say: ``covered`` is a subquery with the columns ``ends_at`` and
 ``checkpoint_seq`` (settlement's closed runs); an entry that occurred before a row's ``ends_at``
-and lies in a checkpoint up to its ``checkpoint_seq`` is left out. Each read is one set-based
-query; the window is a subquery of it, never a list of ids.
+and lies in a checkpoint up to its ``checkpoint_seq`` is left out. Entries that belong to
+earlier periods still open are the caller's to say too: with ``skip_until`` set, entries that
+occurred before it (and at or after ``skip_from``, when given) are left out. Each read is one
+set-based query; the window is a subquery of it, never a list of ids.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, FromClause, Select, and_, exists, func, or_, select
@@ -35,6 +37,8 @@ class EntryWindow:
     max_checkpoint: int | None = None  # only entries in checkpoints up to this seq
     exclude_kind: str | None = None  # entries of this kind are left out
     covered: FromClause | None = None  # (ends_at, checkpoint_seq): what is covered already
+    skip_from: datetime | None = None  # with skip_until: left out from here (None: from the start)
+    skip_until: datetime | None = None  # entries that occurred in [skip_from, skip_until) are left out
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +100,23 @@ def _selected(window: EntryWindow) -> Any:
         )
     if window.max_checkpoint is not None:
         stmt = stmt.where(seq <= window.max_checkpoint)
+    if window.skip_until is not None:
+        kept = entries.c.occurred_at >= window.skip_until
+        if window.skip_from is not None:
+            kept = or_(kept, entries.c.occurred_at < window.skip_from)
+        stmt = stmt.where(kept)
     return stmt.subquery("selected")
+
+
+def earliest_occurrence(conn: Connection, window: EntryWindow) -> datetime | None:
+    """When the earliest entry in the window occurred; None when the window is empty."""
+    chosen = _selected(window)
+    value = conn.execute(select(func.min(chosen.c.occurred_at))).scalar_one()
+    return None if value is None else _aware(value)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def merchant_point_postings(conn: Connection, window: EntryWindow) -> list[PointPosting]:
@@ -264,3 +284,16 @@ def latest_checkpoint(conn: Connection, alliance_id: str) -> tuple[int, str]:
         .limit(1)
     ).first()
     return (0, "0" * 64) if row is None else (int(row.seq), row.root)
+
+
+def entry_references(conn: Connection, alliance_id: str, ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    """(kind, reference) of each entry: what a statement's drill-down names instead of the id."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(entries.c.id, entries.c.kind, entries.c.reference).where(
+                entries.c.alliance_id == alliance_id, entries.c.id.in_(ids[start : start + 500])
+            )
+        )
+        found.update({entry_id: (kind, reference) for entry_id, kind, reference in rows})
+    return found

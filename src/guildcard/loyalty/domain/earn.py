@@ -166,7 +166,7 @@ def _base(purchase: Purchase, terms: EarnTerms) -> EarnLine:
     points = whole(Decimal(purchase.amount_fen) / FEN_PER_YUAN * terms.points_per_yuan)
     return EarnLine(
         "base",
-        f"基础积分 {rate}分/元 × {amount} = {points}",
+        f"基础积分 每元 {rate} 积分 × {amount} = {points}",
         f"base {rate} pt/¥ × {amount} = {points}",
         points,
     )
@@ -226,7 +226,7 @@ def _caps(
         result.append(
             EarnLine(
                 "cap_transaction",
-                f"单笔上限 {per_transaction} 分 = {per_transaction - subtotal:+d}",
+                f"单笔上限 {per_transaction} 积分 = {per_transaction - subtotal:+d}",
                 f"cap {per_transaction}/transaction = {per_transaction - subtotal:+d}",
                 per_transaction - subtotal,
             )
@@ -239,7 +239,7 @@ def _caps(
             result.append(
                 EarnLine(
                     "cap_day",
-                    f"每日上限 {per_day} 分（今日已得 {earned_today}）= {room - subtotal:+d}",
+                    f"每日上限 {per_day} 积分（今日已得 {earned_today}）= {room - subtotal:+d}",
                     f"cap {per_day}/day ({earned_today} earned today) = {room - subtotal:+d}",
                     room - subtotal,
                 )

@@ -115,13 +115,13 @@ def _reasons(
         )
     if wanted > balance:
         reasons.append(
-            RedeemReason("balance", f"积分余额仅 {balance} 分", f"the balance is only {balance} points")
+            RedeemReason("balance", f"积分余额仅 {balance} 积分", f"the balance is only {balance} points")
         )
     if not reasons:
         reasons.append(
             RedeemReason(
                 "step",
-                f"积分按 {step_points} 分 = {format_fen(step_fen)} 整数抵扣（{ppy} 分 = ¥1）",
+                f"积分按 {step_points} 积分抵 {format_fen(step_fen)} 整数抵扣（{ppy} 积分抵 ¥1）",
                 f"points pay in steps of {step_points} = {format_fen(step_fen)} ({ppy} points = ¥1)",
             )
         )

@@ -28,16 +28,19 @@ def check_member_code(
     parsed = member_code.parse(code)
     if parsed is None:
         raise MemberCodeInvalid()
-    found = repo.by_code_number(alliance_id, parsed.number)
-    if found is None:
-        raise MemberCodeInvalid()
-    member, secret, latest = found
-    step = member_code.matching_step(secret, parsed.totp, now=now)
-    if step is None:
-        raise MemberCodeInvalid()
-    if latest is not None and latest >= step:
-        raise MemberCodeAlreadyUsed()
-    return member, step
+    # Usually the current step's reading is the member's (one read); a code made a step earlier
+    # or later (clock drift) costs one more read each.
+    for candidate in member_code.candidates(parsed, key=repo.code_key, now=now):
+        found = repo.by_code_number(alliance_id, candidate.number)
+        if found is None:
+            continue
+        member, secret, latest = found
+        if not member_code.totp_matches(secret, candidate):
+            continue
+        if latest is not None and latest >= candidate.step:
+            raise MemberCodeAlreadyUsed()
+        return member, candidate.step
+    raise MemberCodeInvalid()
 
 
 def use_member_code(repo: MemberRepository, alliance_id: str, code: str, *, now: datetime) -> Member:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from guildcard.kernel.actors import Actor, ActorKind
+from guildcard.kernel.permissions import Perm, allows
 from guildcard.members.domain.duplicates import Verdict, likely_same_person, ordered_pair
 from guildcard.members.domain.model import Member
 from guildcard.members.errors import DuplicateAlreadyReviewed, DuplicateFlagNotFound, OperatorsOnly
@@ -12,13 +13,11 @@ from guildcard.members.handlers.common import duplicate_repository, handlers, me
 from guildcard.members.storage.duplicates import DuplicateFlag
 from guildcard.pipeline import Command, Work
 
-REVIEWER_ROLES = ("admin", "reviewer")
 
-
-def require_operator(actor: Actor, alliance_id: str, *roles: str) -> None:
+def require_operator(actor: Actor, alliance_id: str, perm: Perm) -> None:
     if actor.kind is not ActorKind.OPERATOR or actor.alliance_id != alliance_id:
         raise OperatorsOnly()
-    if roles and actor.role not in roles:
+    if not allows(actor, perm):
         raise OperatorsOnly("Only an admin or a reviewer may review possible duplicates.")
 
 
@@ -53,7 +52,7 @@ class ReviewDuplicate(Command):
 
 
 def _reviewers_only(actor: Actor, command: ReviewDuplicate) -> None:
-    require_operator(actor, command.alliance_id, *REVIEWER_ROLES)
+    require_operator(actor, command.alliance_id, Perm.DUPLICATE_REVIEW)
 
 
 @handlers.register(authorize=_reviewers_only)

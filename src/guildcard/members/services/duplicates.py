@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from guildcard.kernel.actors import Actor
+from guildcard.kernel.permissions import Perm, allows
 from guildcard.members.domain.duplicates import Verdict
 from guildcard.members.domain.model import Member
 from guildcard.members.handlers.duplicates import ReviewDuplicate, require_operator
@@ -30,14 +31,21 @@ class DuplicatePair:
     second: PairMember
 
 
-def _pair_member(member: Member | None, member_id: str) -> PairMember:
+def mask_name(name: str | None) -> str | None:
+    """张伟 → 张*: enough to tell two pairs apart, not enough to know who it is."""
+    return name[:1] + "*" * (len(name) - 1) if name else name
+
+
+def _pair_member(member: Member | None, member_id: str, *, reveal: bool) -> PairMember:
+    """Full name and birthday only for roles holding ``members.personal_read``; masked otherwise."""
     if member is None:
         return PairMember(member_id, None, None, None, "unknown")
+    name = member.profile.display_name if member.is_active else member.pseudonym
     return PairMember(
         member_id=member.member_id,
-        display_name=member.profile.display_name if member.is_active else member.pseudonym,
+        display_name=name if reveal or not member.is_active else mask_name(name),
         phone_masked=mask_phone(member.phone) if member.phone else None,
-        birthday=member.profile.birthday,
+        birthday=member.profile.birthday if reveal else None,
         status=member.status.value,
     )
 
@@ -49,16 +57,18 @@ class DuplicateService:
     def list(
         self, *, actor: Actor, alliance_id: str, status: Verdict | None = Verdict.OPEN
     ) -> list[DuplicatePair]:
-        """Flagged pairs for review, phones masked. Raises OperatorsOnly."""
-        require_operator(actor, alliance_id)
+        """Flagged pairs for review, phones masked (names and birthdays too, unless the role holds
+        ``members.personal_read``). Raises OperatorsOnly."""
+        require_operator(actor, alliance_id, Perm.DUPLICATE_READ)
+        reveal = allows(actor, Perm.MEMBER_PERSONAL_READ)
         with self.deps.read() as repos:
             found = repos.duplicates.list(alliance_id, status=status)
             repo = repos.members
             return [
                 DuplicatePair(
                     flag,
-                    _pair_member(repo.get(alliance_id, flag.member_a), flag.member_a),
-                    _pair_member(repo.get(alliance_id, flag.member_b), flag.member_b),
+                    _pair_member(repo.get(alliance_id, flag.member_a), flag.member_a, reveal=reveal),
+                    _pair_member(repo.get(alliance_id, flag.member_b), flag.member_b, reveal=reveal),
                 )
                 for flag in found
             ]

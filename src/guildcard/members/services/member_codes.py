@@ -30,11 +30,12 @@ class MemberCodes:
         """The member's current code. Raises MemberNotFound."""
         now = self.deps.clock.now()
         with self.deps.read() as repos:
-            member = active_member(repos.members, alliance_id, member_id)
-            secret = repos.members.totp_secret(alliance_id, member_id)
+            members = repos.members
+            member = active_member(members, alliance_id, member_id)
+            secret = members.totp_secret(alliance_id, member_id)
         if secret is None:
             raise MemberNotFound()
-        return member_code.show(member.number, secret, now=now)
+        return member_code.show(member.number, secret, now=now, key=members.code_key)
 
     def redeem_member_code(self, alliance_id: str, code: str, now: datetime | None = None) -> MemberRef:
         """Accept a scanned or typed member code once, within its window, in its alliance.

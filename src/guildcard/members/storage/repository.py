@@ -33,6 +33,9 @@ def _upsert(conn: Connection) -> Any:
     return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
+MAX_STORED_NUMBER = 2**31 - 1  # members.number is an INTEGER column
+
+
 class MemberRepository:
     def __init__(self, conn: Connection, cipher: FieldCipher, lookup: LookupHasher) -> None:
         self.conn = conn
@@ -40,6 +43,11 @@ class MemberRepository:
         self._lookup = lookup
 
     # --- keyed hashes and encryption ------------------------------------------------------
+
+    @property
+    def code_key(self) -> bytes:
+        """The key that masks member numbers in member codes."""
+        return self._lookup.subkey(b"guildcard member code v1")
 
     def phone_hash(self, alliance_id: str, phone: str) -> str:
         return self._lookup.digest(phone, scope=f"{alliance_id}:phone")
@@ -141,6 +149,8 @@ class MemberRepository:
     def by_code_number(self, alliance_id: str, number: int) -> tuple[Member, str, int | None] | None:
         """The active member with this number, their TOTP secret and their latest used code step, in one
         read (the counter's hot path)."""
+        if not 0 < number <= MAX_STORED_NUMBER:  # a code read in the wrong step unmasks to noise
+            return None
         latest = (
             select(func.max(member_code_uses.c.step))
             .where(

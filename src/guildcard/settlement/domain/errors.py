@@ -24,6 +24,12 @@ class StatementNotFound(NotFound):
     code = "settlement.statement_not_found"
 
 
+class MerchantNotFound(NotFound):
+    """No such merchant in this alliance."""
+
+    code = "settlement.merchant_not_found"
+
+
 class EntryNotInStatement(NotFound):
     """This entry is not behind that statement."""
 
@@ -40,6 +46,12 @@ class PeriodNotOver(RuleViolation):
     """A period can be closed only after it has ended."""
 
     code = "settlement.period_not_over"
+
+
+class EarlierPeriodOpen(RuleViolation):
+    """An earlier period with activity is still open: close the periods in time order."""
+
+    code = "settlement.earlier_period_open"
 
 
 class NotAllowed(PermissionDenied):

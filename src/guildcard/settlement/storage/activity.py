@@ -2,7 +2,9 @@
 
 Which entries a statement covers (``Selection``): every entry that occurred before the period's
 end, is in a checkpoint up to the run's (when closing), and is not already covered by a run
-closed earlier. Entries that occurred before the period's start are late corrections. The runs
+closed earlier, and does not belong to an earlier period that is still open. Entries that
+occurred before the period's start, in a period already closed, are late corrections; an open
+period's entries stay in it (``skip_from``/``skip_until``: see ``settlement/scope.py``). The runs
 closed earlier are settlement's own table; the ledger's queries take them as a subquery, so
 each read stays one set-based query.
 """
@@ -28,6 +30,16 @@ class Selection:
     until: datetime  # entries that occurred before this instant
     max_checkpoint: int | None = None  # closing: only entries in checkpoints up to this seq
     closed_before: int | None = None  # a closed run's own set: ignore runs closed after it
+    # Entries of earlier periods still open, [skip_from, skip_until), are left out (skip_from
+    # None: from the beginning); None skip_until: nothing is left out.
+    skip_from: datetime | None = None
+    skip_until: datetime | None = None
+
+    def takes(self, moment: datetime) -> bool:
+        """Whether activity that occurred at ``moment`` (before ``until``) belongs here."""
+        if self.skip_until is None or moment >= self.skip_until:
+            return True
+        return self.skip_from is not None and moment < self.skip_from
 
 
 def window(sel: Selection) -> EntryWindow:
@@ -41,6 +53,8 @@ def window(sel: Selection) -> EntryWindow:
         max_checkpoint=sel.max_checkpoint,
         exclude_kind=SETTLEMENT_KIND,
         covered=closed.subquery("covered"),
+        skip_from=sel.skip_from,
+        skip_until=sel.skip_until,
     )
 
 

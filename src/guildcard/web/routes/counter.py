@@ -69,10 +69,15 @@ def new_order_no(now: datetime) -> str:
     return now.astimezone(BUSINESS_TZ).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2).upper()
 
 
+USE_MAX = "max"  # the points field's value for "as many as allowed" (F2 / the button)
+
+
 def parse_points(text: str) -> int | None:
-    """Blank: as many as allowed (None); otherwise a whole number of points."""
+    """Blank: no points (0); ``max``: as many as allowed (None); otherwise a whole number."""
     text = text.strip().replace(",", "")
     if not text:
+        return 0
+    if text.lower() == USE_MAX:
         return None
     if not text.isdigit():
         raise InvalidInput("Points are a whole number.", field="points")

@@ -85,11 +85,20 @@ def ops_insights(request: Request, period: str = "") -> Response:
     _refresh(request, actor)
     window = _window(request, period)
     report = ops_report(container_of(request).insights, actor, window)
-    ctx = _context(request, report, f"/ops/insights/{window.key}/export")
+    ctx = _context(request, report, "/ops/insights/export")
     return render(request, "ops/insights.html", actor=actor, active="/ops/insights", **ctx)
 
 
-@router.get("/ops/insights/{period}/export/{name}.{ext}")
+@router.get("/ops/insights/export.csv")
+def ops_csv(request: Request, period: str = "", table: str = "") -> Response:
+    return ops_export(request, period, table, "csv")
+
+
+@router.get("/ops/insights/export.xlsx")
+def ops_xlsx(request: Request, period: str = "", table: str = "") -> Response:
+    return ops_export(request, period, table, "xlsx")
+
+
 def ops_export(request: Request, period: str, name: str, ext: str) -> Response:
     actor = operator(request)
     report = ops_report(container_of(request).insights, actor, _window(request, period))
@@ -102,13 +111,22 @@ def merchant_insights(request: Request, period: str = "") -> Response:
     _refresh(request, actor)
     window = _window(request, period)
     report = merchant_report(container_of(request).insights, actor, merchant_of(actor), window)
-    ctx = _context(request, report, f"/merchant/insights/{window.key}/export")
+    ctx = _context(request, report, "/merchant/insights/export")
     return render_page(
         request, "merchant/insights.html", actor=actor, merchant_name=merchant_name(request, actor), **ctx
     )
 
 
-@router.get("/merchant/insights/{period}/export/{name}.{ext}")
+@router.get("/merchant/insights/export.csv")
+def merchant_csv(request: Request, period: str = "", table: str = "") -> Response:
+    return merchant_export(request, period, table, "csv")
+
+
+@router.get("/merchant/insights/export.xlsx")
+def merchant_xlsx(request: Request, period: str = "", table: str = "") -> Response:
+    return merchant_export(request, period, table, "xlsx")
+
+
 def merchant_export(request: Request, period: str, name: str, ext: str) -> Response:
     actor = require_staff(request, *MERCHANT_ROLES)
     report = merchant_report(

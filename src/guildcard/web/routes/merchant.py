@@ -22,9 +22,11 @@ from guildcard.ledger.queries import LedgerQueries
 from guildcard.settlement.domain.periods import month
 from guildcard.settlement.domain.statement import FIGURE_NAMES, Component
 from guildcard.settlement.wiring import settlement_service
-from guildcard.web.pages import render_page
+from guildcard.web.pages import language_of, render_page
+from guildcard.web.queries.statement_refs import DrillRow, drill_rows
 from guildcard.web.routes.staff_auth import alliance_services, message_of, require_staff
 from guildcard.web.session import check_csrf, container_of
+from guildcard.web.statement_view import line_text, quantity_header
 
 router = APIRouter(include_in_schema=False)
 MERCHANT_ROLES = ("owner", "manager")
@@ -77,9 +79,11 @@ def statements(request: Request, period: str = "") -> HTMLResponse:
         statement = settlement_service(container).statement(actor, period, merchant_of(actor))
     except GuildCardError as failure:
         error = message_of(request, failure)
+    language = language_of(request)
+    texts = [line_text(ln, language) for ln in statement.lines] if statement else []
     return render_page(
         request, "merchant/statements.html", actor=actor, period=period, s=statement, error=error,
-        figure_names=FIGURE_NAMES, money_figures=_MONEY_FIGURES,
+        figure_names=FIGURE_NAMES, money_figures=_MONEY_FIGURES, line_texts=texts,
     )  # fmt: skip
 
 
@@ -92,18 +96,22 @@ _MONEY_FIGURES = {
 @router.get("/merchant/statements/{period}/{component}", response_class=HTMLResponse)
 def drill_down(request: Request, period: str, component: str) -> HTMLResponse:
     actor = require_staff(request, *MERCHANT_ROLES)
-    items, error = [], None
+    rows: list[DrillRow] = []
+    error, header, language = None, "", language_of(request)
+    container = container_of(request)
     try:
-        items = settlement_service(container_of(request)).drill_down(
-            actor, period, merchant_of(actor), Component(component)
-        )
+        wanted = Component(component)
+        items = settlement_service(container).drill_down(actor, period, merchant_of(actor), wanted)
+        with container.database.read() as conn:
+            rows = drill_rows(conn, actor.alliance_id, wanted, items, language)
+        header = quantity_header(wanted, language)
     except ValueError:
         error = "No such statement line."
     except GuildCardError as failure:
         error = message_of(request, failure)
     return render_page(
-        request, "merchant/drill_down.html", actor=actor, period=period, component=component, items=items,
-        error=error,
+        request, "merchant/drill_down.html", actor=actor, period=period, component=component, rows=rows,
+        quantity_header=header, error=error,
     )  # fmt: skip
 
 

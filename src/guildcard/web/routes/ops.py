@@ -205,10 +205,12 @@ def _dashboard(request: Request, actor: Actor) -> HTMLResponse:
     admin = settlement_admin(box)
     liability = admin.liability(actor, month.key)
     with box.database.read() as conn:
-        figures = ops_metrics.headline(
-            conn, actor.alliance_id, since=month.starts_at, until=month.ends_at, today=business_date(now)
-        )
-    flows = settlement_service(box).flow_matrix(actor, month.key)
+        figures = ops_metrics.headline(conn, actor.alliance_id, today=business_date(now))
+    settlement = settlement_service(box)
+    # The month's figures are the sums of its statements (same period, same scope: late
+    # corrections of closed months included), so the dashboard and the statements agree.
+    statements = settlement.statements(actor, month.key)
+    flows = settlement.flow_matrix(actor, month.key)
     labels, cells = _flow_table(flows, names, request)
     return render(
         request,
@@ -218,8 +220,8 @@ def _dashboard(request: Request, actor: Actor) -> HTMLResponse:
         month=month,
         members=figures.members,
         active_merchants=sum(1 for m in merchants if m.status is MerchantStatus.ACTIVE),
-        issued=figures.issued,
-        redeemed=figures.redeemed,
+        issued=sum(s.figures.points_issued for s in statements),
+        redeemed=sum(s.figures.points_redeemed for s in statements),
         outstanding=sum(liability.outstanding.values()),
         trend=[(d.day.strftime("%m-%d"), d.issued) for d in figures.days],
         trend_total=sum(d.issued for d in figures.days),

@@ -33,10 +33,10 @@
         event.preventDefault();
         window.location.href = preview.getAttribute("data-cancel-url");
       } else if (event.key === "F2") {
+        // F2: use the points (as many as allowed); when they are all used already, use none.
         event.preventDefault();
-        var points = document.getElementById("points");
-        points.focus();
-        points.select();
+        var button = document.getElementById("use-max") || document.getElementById("use-none");
+        if (button) { button.click(); }
       }
     });
   }
