@@ -213,4 +213,14 @@ ROUTES: dict[str, Access] = {
     "GET /ops/rewards": (OPERATOR, None),
     "POST /ops/rewards/checkin": (OPERATOR, None),
     "POST /ops/rewards/lottery": (OPERATOR, None),
+    # --- insights (issue 16) -------------------------------------------------------------------
+    "GET /ops/insights": (OPERATOR, None),
+    "GET /ops/insights/export.csv": (OPERATOR, None),
+    "GET /ops/insights/export.xlsx": (OPERATOR, None),
+    "GET /merchant/insights": (STAFF, None),
+    "GET /merchant/insights/export.csv": (STAFF, None),
+    "GET /merchant/insights/export.xlsx": (STAFF, None),
+    "POST /api/v1/insights/walk-in-sales": (STAFF, "store"),
+    "PUT /api/v1/insights/daily-totals": (STAFF, "store"),
+    "GET /api/v1/insights/metrics": (OPERATOR, None),
 }

@@ -31,6 +31,8 @@ from guildcard.counter.handlers import handlers as counter_handlers
 from guildcard.counter.ports import CounterPorts
 from guildcard.counter.service import CounterService
 from guildcard.db.engine import Database
+from guildcard.insights.handlers import handlers as insights_handlers
+from guildcard.insights.service import InsightsService
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, SystemClock
 from guildcard.ledger.handlers import handlers as ledger_handlers
@@ -106,6 +108,7 @@ class Container:
             ledger_handlers,
             counter_handlers,
             rewards_handlers,
+            insights_handlers,
             settlement_handlers,
             automation_handlers,
         ]
@@ -172,6 +175,10 @@ class Container:
     @cached_property
     def reward_campaigns(self) -> CampaignService:
         return CampaignService(self.database, self.clock, self.bus)
+
+    @cached_property
+    def insights(self) -> InsightsService:
+        return InsightsService(self.database, self.bus)
 
     def ledger(self) -> LedgerService:
         """The ledger, each call its own command (CLI, jobs)."""

@@ -27,6 +27,7 @@ from guildcard.api.app import create_app
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.cli.main import app
 from guildcard.counter.storage.tables import purchases, refunds
+from guildcard.insights.queries.metrics import ISSUE_KEYS
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import FixedClock
 from guildcard.ledger.storage.tables import postings
@@ -242,6 +243,12 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     assert 0 < report["seconds"] < 60
     signed_out = events["counter.purchase_refunded"] + events.get("counter.backfill_requested", 0)
     assert report["webhook_deliveries"] == signed_out > 0  # delivered to the demo's endpoint
+    insights = report["insights"]  # seed 003's metrics of the last full month, under the issue's keys
+    assert set(ISSUE_KEYS) <= set(insights)
+    assert 0 < insights["member_sales_share"] < 1  # half the merchants report their walk-in totals
+    assert 0 < insights["conversion_rate"] < 1
+    assert insights["items_per_order"] > 1
+    assert insights["average_order_value_fen"] > 0
     assert {login["role"] for login in report["logins"]} >= {"operator admin (联盟总部)", "member"}
     # The points mall, check-ins and a finished lottery (issue 15), counted from their own events.
     assert report["checkins"] == events["rewards.checked_in"] > 0

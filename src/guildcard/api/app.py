@@ -17,6 +17,7 @@ from guildcard.api.v1 import (
     alliance_onboarding,
     alliance_stores,
     auth_staff,
+    insights,
     members_dev,
     members_me,
     members_operator,
@@ -64,6 +65,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     app.include_router(health.router)
     app.include_router(settlement.router)
     app.include_router(counter_api.router)
+    app.include_router(insights.router)
     install_web(app)
     app.include_router(members_public.router)
     app.include_router(members_me.router)

@@ -13,6 +13,31 @@ app = typer.Typer(help="Benchmarks (print figures).", no_args_is_help=True)
 app.command("counter")(bench_counter.counter)
 
 
+@app.command("insights")
+def insights(
+    members: int = typer.Option(20_000, "--members", help="Members of the synthetic alliance."),
+    purchases: int = typer.Option(200_000, "--purchases", help="Purchases over 365 days."),
+    postgres_url: str = typer.Option(
+        "postgresql://postgres@127.0.0.1:5432/postgres",
+        "--postgres-url",
+        help="Server (admin URL) where a throw-away database is created and dropped.",
+    ),
+    no_clv: bool = typer.Option(False, "--no-clv", help="Skip the lifetime-value fit."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Member insights on a city's synthetic history: rollup build, one-day refresh, each dashboard, CLV."""
+    from guildcard.insights import bench as insights_bench  # noqa: PLC0415 - heavy imports only here
+
+    figures = insights_bench.run(
+        admin_url=postgres_url, members=members, purchases=purchases, fit_clv=not no_clv
+    )
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    for line in insights_bench.report_lines(figures):
+        console.print(line)
+
+
 @app.command("ledger")
 def ledger(
     postgres_url: str = typer.Option(

@@ -151,6 +151,7 @@ def _counts(result: DemoResult, path: Path, events: dict[str, int], otp: str) ->
         **result.loyalty, **result.rewards, **(result.mall.as_counts() if result.mall else {}),
         "webhook_deliveries": result.webhook_deliveries,
         **result.extras,
+        "insights": result.insights,
         "logins": [
             {"role": what, "login": login, "password": result.password}
             for login, what in result.alliance.activated.items()

@@ -11,6 +11,7 @@ from guildcard.cli import (
     db,
     demo,
     imports,
+    insights,
     jobs,
     ledger,
     lottery,
@@ -33,6 +34,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(lottery.app, name="lottery")
 app.add_typer(imports.app, name="import")
 app.add_typer(members.app, name="members")
+app.add_typer(insights.app, name="insights")
 app.command()(serve.serve)
 app.command()(serve.up)
 app.command(name="settle")(settle.settle)

@@ -30,6 +30,7 @@ class PurchaseInput:
     preview_token: str | None = None
     coupon_id: str | None = None  # one of the member's coupons
     wallet_fen: int = 0  # stored value to pay with
+    items: int | None = None  # optional item count (for insights' items per order); never priced
 
     def identity(self) -> dict[str, Any]:
         """What makes two commits the same purchase (the order's idempotency fingerprint).
@@ -48,6 +49,8 @@ class PurchaseInput:
             out["coupon_id"] = self.coupon_id
         if self.wallet_fen:
             out["wallet_fen"] = self.wallet_fen
+        if self.items is not None:
+            out["items"] = self.items
         return out
 
 

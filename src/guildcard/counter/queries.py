@@ -184,3 +184,47 @@ def latest_visit(conn: Connection, alliance_id: str, member_id: str, since: date
         .limit(1)
     ).first()
     return None if row is None else Visit(row[0], row[1], int(row[2]), int(row[3]), int(row[4]), row[5])
+
+
+@dataclass(frozen=True)
+class SaleRow:
+    """A recorded purchase as insights counts it: net of refunds (member purchases only, so far)."""
+
+    purchase_id: str
+    merchant_id: str
+    store_id: str
+    member_id: str | None
+    net_fen: int
+    occurred_at: datetime
+    points_earned: int = 0
+    items: int | None = None
+
+
+def sales_between(
+    conn: Connection, alliance_id: str, *, occurred_from: datetime, occurred_until: datetime
+) -> list[SaleRow]:
+    """Every recorded purchase that occurred in ``[occurred_from, occurred_until)`` (insights' rollups)."""
+    c = purchases.c
+    net = c.payable_fen - c.refunded_fen
+    columns = (c.purchase_id, c.merchant_id, c.store_id, c.member_id, net, c.occurred_at, c.points_earned)
+    stmt = select(*columns).where(
+        c.alliance_id == alliance_id,
+        c.status.in_(_DONE),
+        c.occurred_at >= occurred_from,
+        c.occurred_at < occurred_until,
+    )
+    rows = conn.execute(stmt)
+    return [SaleRow(r[0], r[1], r[2], r[3], int(r[4]), r[5], int(r[6])) for r in rows]
+
+
+def occurred_at_of(conn: Connection, alliance_id: str, purchase_ids: list[str]) -> dict[str, datetime]:
+    """When each of these purchases occurred (a refund changes the figures of its purchase's day)."""
+    c = purchases.c
+    found: dict[str, datetime] = {}
+    for start in range(0, len(purchase_ids), 500):
+        chunk = purchase_ids[start : start + 500]
+        stmt = select(c.purchase_id, c.occurred_at).where(
+            c.alliance_id == alliance_id, c.purchase_id.in_(chunk)
+        )
+        found.update({r[0]: r[1] for r in conn.execute(stmt)})
+    return found

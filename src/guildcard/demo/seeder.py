@@ -8,11 +8,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from guildcard.bootstrap import Container
 from guildcard.demo import tiers_wallet
 from guildcard.demo.activity import Story, Tally
 from guildcard.demo.coupons import DemoRewards
+from guildcard.demo.insights import seed_insights
 from guildcard.demo.mall_story import RewardsTally, seed_rewards
 from guildcard.demo.people import seed_people
 from guildcard.demo.plan import VISITS_PER_MEMBER_MONTH, Plan, Window, at_local, make_plan
@@ -51,6 +53,7 @@ class DemoResult:
     mall: RewardsTally | None = None  # the mall, check-ins and the lottery
     webhook_deliveries: int = 0  # the story's events delivered, signed, to the demo endpoint
     extras: dict[str, int] = field(default_factory=dict)  # what each feature's demo module reports
+    insights: dict[str, Any] = field(default_factory=dict)  # seed 003's metrics of the last full month
 
 
 # Called with (what is happening, steps done, steps in all).
@@ -96,6 +99,7 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
     mall = seed_rewards(container, clock, alliance, list(story.member_ids.values()), seed=options.seed)
     delivered = seed_webhooks(container, alliance)
     extras = seed_people(container, alliance, seed=options.seed)
+    insights = seed_insights(container, alliance, plan.window)
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)
     return DemoResult(
@@ -113,4 +117,5 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
         mall,
         delivered,
         extras,
+        insights,
     )

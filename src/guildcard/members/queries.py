@@ -7,12 +7,42 @@ member-code look-ups, which use a code up inside the counter's own command, are
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection, func, select
 
-from guildcard.members.storage.tables import members
+from guildcard.members.storage.tables import member_consents, members
 
 
 def member_count(conn: Connection, alliance_id: str) -> int:
     """Members who have not asked to be erased."""
     stmt = select(func.count()).where(members.c.alliance_id == alliance_id, members.c.erased_at.is_(None))
     return int(conn.execute(stmt).scalar_one())
+
+
+def registrations(
+    conn: Connection, alliance_id: str, *, since: datetime | None = None, until: datetime | None = None
+) -> dict[str, datetime]:
+    """When each member registered (erased members included: their history still counts, anonymously)."""
+    c = members.c
+    stmt = select(c.member_id, c.registered_at).where(c.alliance_id == alliance_id)
+    if since is not None:
+        stmt = stmt.where(c.registered_at >= since)
+    if until is not None:
+        stmt = stmt.where(c.registered_at < until)
+    return {r[0]: r[1] for r in conn.execute(stmt)}
+
+
+def consenting(conn: Connection, alliance_id: str, kind: str) -> set[str]:
+    """Members whose latest recorded consent of ``kind`` (e.g. ``sharing``) is granted, not erased."""
+    c, m = member_consents.c, members.c
+    rows = conn.execute(
+        select(c.member_id, c.granted, c.recorded_at, c.consent_id)
+        .join_from(member_consents, members, (m.alliance_id == c.alliance_id) & (m.member_id == c.member_id))
+        .where(c.alliance_id == alliance_id, c.kind == kind, m.erased_at.is_(None))
+        .order_by(c.member_id, c.recorded_at, c.consent_id)
+    )
+    latest: dict[str, bool] = {}
+    for member_id, granted, _at, _id in rows:
+        latest[member_id] = bool(granted)
+    return {member for member, granted in latest.items() if granted}

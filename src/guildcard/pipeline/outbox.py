@@ -97,3 +97,16 @@ def alliances_with_pending(conn: Connection) -> list[str]:
     """The alliances that have events nobody has consumed yet."""
     rows = conn.execute(select(table.c.alliance_id).where(table.c.published_at.is_(None)).distinct())
     return sorted(rows.scalars())
+
+
+def after(
+    conn: Connection, alliance_id: str, after_id: str, names: Sequence[str], *, limit: int = 5000
+) -> list[StoredEvent]:
+    """Events of these names written after ``after_id`` (delivered or not), in order (a reader's cursor)."""
+    rows = conn.execute(
+        select(table)
+        .where(table.c.alliance_id == alliance_id, table.c.id > after_id, table.c.name.in_(list(names)))
+        .order_by(table.c.id)
+        .limit(limit)
+    )
+    return [StoredEvent(r.id, r.alliance_id, r.name, r.subject, dict(r.payload), r.occurred_at) for r in rows]

@@ -13,6 +13,7 @@ from guildcard.web.routes import (
     counter_after,
     counter_coupons,
     home,
+    insights_pages,
     member,
     member_auth,
     member_coupons,
@@ -49,6 +50,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(ops_settings.router)
     app.include_router(ops_loyalty.router)
     app.include_router(ops_settlement.router)
+    app.include_router(insights_pages.router)
     app.include_router(staff_auth.router)
     app.include_router(counter.router)
     app.include_router(counter_after.router)

@@ -80,12 +80,15 @@ class PurchaseCreate(MemberIn):
     wallet_fen: int = Field(
         0, ge=0, description="Stored value (储值) to pay with, in fen; at most what is left after points."
     )
+    items: int | None = Field(
+        None, ge=0, le=100_000, description="Optional: how many items the order holds (客单量); never priced."
+    )
 
     def to_input(self) -> PurchaseInput:
         lines = tuple(CategoryLine(x.category, x.amount_fen) for x in self.lines)
         return PurchaseInput(
             self.store_id, self.order_no, self.amount_fen, self.identity(), self.points_to_use, lines,
-            self.preview_token, coupon_id=self.coupon_id, wallet_fen=self.wallet_fen,
+            self.preview_token, coupon_id=self.coupon_id, wallet_fen=self.wallet_fen, items=self.items,
         )  # fmt: skip
 
 

@@ -55,6 +55,8 @@ def check_purchase_input(request: PurchaseInput) -> None:
         raise InvalidInput("Points to use cannot be negative.", field="points_to_use")
     if request.wallet_fen < 0:
         raise InvalidInput("Stored value to use cannot be negative.", field="wallet_fen")
+    if request.items is not None and (isinstance(request.items, bool) or request.items < 0):
+        raise InvalidInput("An item count is a whole number, 0 or more.", field="items")
 
 
 def _check(_actor: Actor, command: CommitPurchase) -> None:
@@ -101,7 +103,13 @@ def commit_purchase(command: CommitPurchase, work: Work) -> PurchaseReceipt:
     if request.wallet_fen:
         require_wallet_allowed(q.pricing, request.wallet_fen, balance_fen=q.wallet_balance.total_fen)
     return record_purchase(
-        work, ledger, q, purchase_id=purchase_id, order_no=request.order_no, source="counter"
+        work,
+        ledger,
+        q,
+        purchase_id=purchase_id,
+        order_no=request.order_no,
+        source="counter",
+        items=request.items,
     )
 
 
@@ -129,8 +137,9 @@ def quote_purchase(  # noqa: PLR0917 - the inputs of one quote, as the preview a
 
 
 def record_purchase(
-    work: Work, ledger: Ledger, q: quoting.Quote, *, purchase_id: str, order_no: str, source: str
-) -> PurchaseReceipt:
+    work: Work, ledger: Ledger, q: quoting.Quote, *, purchase_id: str, order_no: str, source: str,
+    items: int | None = None,
+) -> PurchaseReceipt:  # fmt: skip
     """Write the ledger moves and complete the claimed purchase row; the receipt."""
     deps: CounterDeps = work.deps
     limited = deps.is_limited(work.connection, work.alliance_id, q.store.merchant_id, work.memo)
@@ -156,7 +165,7 @@ def record_purchase(
         store_id=q.store.store_id, member_id=q.member.member_id, payable_fen=p.payable_fen,
         cash_fen=p.cash_fen, points_used=p.points_used, points_earned=q.earn.points,
         occurred_at=q.occurred_at.isoformat(), coupon_id=p.coupon.coupon_id if p.coupon else None,
-        coupon_fen=p.coupon_fen, wallet_fen=p.wallet_fen,
+        coupon_fen=p.coupon_fen, wallet_fen=p.wallet_fen, items=items,
     )  # fmt: skip
     if recorded.tier_change is not None:
         change = recorded.tier_change

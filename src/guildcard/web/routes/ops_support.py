@@ -38,6 +38,7 @@ MENU = (
     ("/ops/tiers", "Tiers"),
     ("/ops/wallets", "Stored value"),
     ("/ops/settlement", "Settlement"),
+    ("/ops/insights", "Member insights"),
     ("/ops/audit", "Audit log"),
 )
 

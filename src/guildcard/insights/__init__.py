@@ -1,0 +1,1 @@
+"""Insights: member metrics, cohorts, who brings whom, RFM, lifetime value and recommendations."""

@@ -1,0 +1,1 @@
+"""The insights context's domain: pure definitions of every figure, no framework."""

@@ -1,0 +1,1 @@
+"""The insights context's storage: rollups, reported daily totals, the refresh cursor."""
