@@ -98,6 +98,8 @@ def test_refund_backfill_and_adjustment_over_http(counter):
     refund = {"store_id": store, "order_no": "HP-1", "refund_no": "RF-1", "amount_fen": 9500}
     response = client.post("/api/v1/counter/refunds", json=refund, headers=cashier)
     assert (response.status_code, response.json()["points_clawed_back"]) == (201, 95)
+    reused = client.post("/api/v1/counter/refunds", json=refund | {"amount_fen": 100}, headers=cashier)
+    assert (reused.status_code, reused.json()["code"]) == (409, "counter.refund_conflict")  # as orders do
     backfill = {
         "store_id": store, "phone": alliance.phones[0], "receipt_no": "R-1", "amount_fen": 80000,
         "purchased_at": (NOW - timedelta(hours=2)).isoformat(),

@@ -11,7 +11,7 @@ members' ``MemberCodeInvalid``, ``MemberCodeAlreadyUsed``, ``MemberNotFound``,
 ``LookupNotAllowed``; ``MemberRequired``, ``InvalidAmount``, ``InvalidCategoryLines``,
 ``PointsExceedBalance``, ``PointsExceedCap``, ``PointsNotWholeStep``, ``PreviewStale``,
 ``OrderConflict`` (commit); ``PurchaseNotFound``, ``RefundExceedsPaid``,
-``IdempotencyConflict``, ``ledger.NegativeLimitExceeded`` (refund); ``BackfillTooOld``,
+``RefundConflict``, ``ledger.NegativeLimitExceeded`` (refund); ``BackfillTooOld``,
 ``BackfillInFuture``, ``DuplicateOrder``, ``BackfillNotFound``, ``BackfillNotPending``
 (backfill); ``ReasonRequired``, ``InvalidAdjustment``, ``ledger.InsufficientPoints`` (adjust).
 """

@@ -41,8 +41,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     },
     404: {"description": "`counter.store_not_found`, `counter.purchase_not_found`, `members.not_found`"},
     409: {
-        "description": "`counter.order_conflict`, `counter.duplicate_order`, `counter.preview_stale`, "
-        "`members.code_already_used`"
+        "description": "`counter.order_conflict`, `counter.refund_conflict`, `counter.duplicate_order`, "
+        "`counter.preview_stale`, `members.code_already_used`, `idempotency_conflict` (adjustments). "
+        "A natural key (order, refund or receipt number) reused with other details is `counter.*`; "
+        "`idempotency_conflict` is for the `Idempotency-Key` header only."
     },
     422: {
         "description": "`counter.invalid_amount`, `members.code_invalid`, "
@@ -130,7 +132,7 @@ def get_purchase(
 def refund(body: RefundCreate, actor: CurrentActor, container: ContainerDep, response: Response) -> Receipt:
     """Whole or partial, by order number; reverses points, points used and growth in proportion.
 
-    Idempotent on (merchant, `refund_no`).
+    Idempotent on (merchant, `refund_no`); the same number with other details is `counter.refund_conflict`.
     """
     return _answer(container.counter.refund(actor, body.to_input()), response)
 

@@ -35,6 +35,12 @@ class BackfillInFuture(InvalidInput):
     code = "counter.backfill_in_future"
 
 
+class RefundConflict(Conflict):
+    """This refund number was already used for another refund."""
+
+    code = "counter.refund_conflict"
+
+
 class OrderConflict(Conflict):
     """This order number was already recorded with different details."""
 

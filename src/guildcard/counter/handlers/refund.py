@@ -17,7 +17,7 @@ from typing import Any
 from guildcard.counter import access
 from guildcard.counter.commands import RefundInput
 from guildcard.counter.domain.amounts import check_bill
-from guildcard.counter.domain.errors import PurchaseNotFound
+from guildcard.counter.domain.errors import PurchaseNotFound, RefundConflict
 from guildcard.counter.domain.receipts import RefundReceipt
 from guildcard.counter.domain.refunds import RefundShare, Settled, refund_share
 from guildcard.counter.domain.stages import TierChange
@@ -25,7 +25,7 @@ from guildcard.counter.handlers.base import handlers, store_for
 from guildcard.counter.storage.receipts import dump_refund, load_refund
 from guildcard.counter.storage.repository import CounterRepository
 from guildcard.kernel.actors import Actor
-from guildcard.kernel.errors import IdempotencyConflict, InvalidInput
+from guildcard.kernel.errors import InvalidInput
 from guildcard.kernel.fingerprint import fingerprint
 from guildcard.kernel.ids import new_id
 from guildcard.ledger import Ledger
@@ -70,7 +70,7 @@ def _claim(command: RefundPurchase, work: Work) -> RefundReceipt | None:
     first = repo.refund_by_no(store.merchant_id, request.refund_no)
     assert first is not None
     if first.fingerprint != digest:
-        raise IdempotencyConflict(scope="counter.refund", key=request.refund_no)
+        raise RefundConflict(refund_no=request.refund_no)
     return load_refund(first.receipt)
 
 
