@@ -87,6 +87,11 @@ def test_a_cashier_records_a_purchase_the_member_spends_at_a_second_merchant_and
     page.keyboard.press("Enter")
     page.wait_for_selector("#refund-button")
     page.keyboard.press("Enter")  # the refund amount (the whole refundable) has the focus
+    page.wait_for_selector("#refund-confirm")  # first: what will happen to money and points
+    assert page.locator("#confirm-restored").inner_text() == f"{used:,} 积分"
+    page.screenshot(path=str(artifacts_dir / "counter-refund-confirm.png"), full_page=True)
+    assert page.evaluate("document.activeElement.id") == "confirm-refund"
+    page.keyboard.press("Enter")
     page.wait_for_selector("#points-restored")
     assert page.locator("#points-restored").inner_text() == f"{used:,}"
     context.close()

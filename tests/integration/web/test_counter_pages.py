@@ -75,11 +75,20 @@ def test_a_cashier_previews_confirms_and_a_double_submit_shows_the_same_receipt(
     # A refund of half the bill, by order number.
     lookup = client.get("/counter/refunds", params={"order_no": "HP-100"})
     assert "¥121.60" in lookup.text
-    refunded = client.post(
-        "/counter/refunds",
-        data={"csrf_token": token, "store_id": hot_pot.store_a, "order_no": "HP-100",
-              "refund_no": "HP-100-R1", "amount": "60.80"},
-    )  # fmt: skip
+    form = {"csrf_token": token, "store_id": hot_pot.store_a, "order_no": "HP-100", "refund_no": "HP-100-R1",
+            "amount": "60.80"}  # fmt: skip
+    # Issue 12 item 6: the first Enter shows what will happen to money and points, nothing more.
+    asked = client.post("/counter/refunds", data=form)
+    assert asked.status_code == 200, asked.text
+    assert 'id="refund-confirm"' in asked.text
+    assert 'id="confirm-amount">¥60.80<' in asked.text
+    assert 'id="confirm-clawed">60 积分<' in asked.text
+    assert 'id="confirm-restored">0 积分<' in asked.text
+    assert (
+        "¥0.00"
+        not in client.get("/counter/refunds", params={"order_no": "HP-100"}).text.split("refundable")[1][:40]
+    )
+    refunded = client.post("/counter/refunds", data=form | {"confirmed": "1"})
     assert refunded.status_code == 200, refunded.text
     assert 'id="points-clawed">60<' in refunded.text
 

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from guildcard.counter.commands import BackfillInput, MemberIdentity, RefundInput
+from guildcard.counter.domain.receipts import PurchaseReceipt
+from guildcard.counter.domain.refunds import RefundShare, Settled, refund_share
 from guildcard.kernel.clock import BUSINESS_TZ
 from guildcard.kernel.errors import GuildCardError, InvalidInput
 from guildcard.kernel.money import format_fen, parse_yuan
@@ -62,6 +64,7 @@ def refund(
     order_no: FormStr = "",
     refund_no: FormStr = "",
     amount: FormStr = "",
+    confirmed: FormStr = "",
 ) -> HTMLResponse:
     actor = require_staff(request)
     check_csrf(request, csrf_token)
@@ -69,6 +72,15 @@ def refund(
     try:
         if chosen is None:
             raise InvalidInput("Choose a store first.")
+        if confirmed != "1":  # the first Enter shows what will happen; the second refunds
+            purchase = container_of(request).counter.purchase(
+                actor, store_id=chosen.id, order_no=order_no.strip()
+            )
+            share = _share(purchase, parse_yuan(amount))
+            return render_page(
+                request, "counter/refund_confirm.html", actor=actor, store=chosen, stores=stores,
+                purchase=purchase, share=share, amount=amount.strip(), refund_no=refund_no.strip(),
+            )  # fmt: skip
         written = container_of(request).counter.refund(
             actor, RefundInput(chosen.id, order_no.strip(), refund_no.strip(), parse_yuan(amount))
         )
@@ -92,6 +104,15 @@ def refund(
         request, "counter/refund_receipt.html", actor=actor, store=chosen, r=written.receipt,
         at=written.receipt.recorded_at, replayed=written.replayed,
     )  # fmt: skip
+
+
+def _share(purchase: PurchaseReceipt, refund_fen: int) -> RefundShare:
+    """What a refund of ``refund_fen`` would give back and take back (the counter's own rule)."""
+    settled = Settled(
+        purchase.payable_fen, purchase.cash_fen, purchase.points_used, purchase.points_value_fen,
+        purchase.points_earned, purchase.growth, purchase.wallet_principal_fen, purchase.wallet_bonus_fen,
+    )  # fmt: skip
+    return refund_share(settled, already_refunded_fen=purchase.refunded_fen, refund_fen=refund_fen)
 
 
 @router.get("/counter/backfills", response_class=HTMLResponse)

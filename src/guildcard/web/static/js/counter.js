@@ -26,6 +26,15 @@
       }
     });
   }
+  var refundConfirm = document.getElementById("refund-confirm");
+  if (refundConfirm) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        window.location.href = refundConfirm.getAttribute("data-cancel-url");
+      }
+    });
+  }
   var preview = document.getElementById("preview");
   if (preview) {
     document.addEventListener("keydown", function (event) {
