@@ -60,6 +60,8 @@ class Target:
             "member_id": "mem_none", "period": "2026-10", "period_key": "2026-10", "component": "issue",
             "kind": "marketing", "request_id": "wrf_none", "decision": "approve",
             "item_id": "mit_none", "order_id": "mor_none", "picture_id": "pic_none",
+            "coupon_id": "cpn_none", "code": "NONE0000", "invitee_id": "mem_none",
+            "subscription_id": "whs_none", "delivery_id": "whd_none",
         }  # fmt: skip
 
 
