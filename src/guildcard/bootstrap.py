@@ -84,6 +84,8 @@ class Container:
     ledger_keys: KeyStore  # seals each alliance's checkpoint signing key
     actor_loaders: dict[ActorKind, ActorLoader] = field(default_factory=dict)
     credential_authenticators: list[CredentialAuthenticator] = field(default_factory=list)
+    # Called with the credential after it authenticated (e.g. stamp a POS key's last use).
+    credential_touchers: list[Callable[[str], None]] = field(default_factory=list)
     alliance: AllianceServices | None = None
     actor_cache: ActorCache = field(default_factory=ActorCache)
     # Members ask the alliance context which alliances exist (wired in ``bootstrap``).
@@ -241,3 +243,4 @@ def _wire_alliance(container: Container, passwords: Passwords) -> None:
     container.actor_loaders[ActorKind.OPERATOR] = load_operator
     container.actor_loaders[ActorKind.STAFF] = load_staff
     container.credential_authenticators.append(container.alliance.pos_keys.authenticate)
+    container.credential_touchers.append(container.alliance.pos_keys.touch)

@@ -6,9 +6,12 @@ POS keys, members identified by their rotating member code or by the phone they 
 
 from __future__ import annotations
 
+import threading
+import traceback
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 from tests.support.seeded_counter import NOW, auth, seeded_counter
 
 PURCHASES = "/api/v1/counter/purchases"
@@ -146,3 +149,30 @@ def test_the_openapi_document_has_examples_for_the_counter(counter):
     assert schema["examples"][0]["order_no"] == "HP-20260302-0042"
     assert "/api/v1/counter/refunds" in spec["paths"]
     assert "/api/v1/counter/purchases:batch" in spec["paths"]
+
+
+def test_no_request_holds_two_pooled_connections_at_once(counter):
+    """Under contention a request holding one connection while waiting for a second starves the pool
+    (40 concurrent purchases hung on PostgreSQL): every request here takes one at a time."""
+    engine, held, nested = counter.container.database.engine, threading.local(), []
+
+    def checkout(*_args):
+        held.n = getattr(held, "n", 0) + 1
+        if held.n > 1:
+            nested.append("".join(traceback.format_stack(limit=12)))
+
+    def checkin(*_args):
+        held.n = max(0, getattr(held, "n", 0) - 1)
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+    client, hotpot = counter.client, counter.alliance.hotpot
+    store = hotpot.store_ids[0]
+    for n, who in enumerate((auth(hotpot.pos_key), auth(hotpot.sessions["cashier"]))):
+        counter.container.actor_cache.clear()  # authenticate afresh, as the first request of a key does
+        bought = client.post(PURCHASES, json=purchase(store, counter.code(n), f"TWO-{n}"), headers=who)
+        assert bought.is_success, bought.text
+        refund = {"store_id": store, "order_no": f"TWO-{n}", "refund_no": f"TWO-R{n}", "amount_fen": 100}
+        assert client.post("/api/v1/counter/refunds", json=refund, headers=who).is_success
+        assert client.get(f"{PURCHASES}/TWO-{n}", params={"store_id": store}, headers=who).is_success
+    assert nested == [], nested[0]

@@ -85,9 +85,13 @@ def resolve_actor(container: Container, credential: str) -> Actor | None:
                 actor = authenticate(conn, credential)
                 if actor is not None:
                     break
+    # Bookkeeping writes run after the read has closed: never two pooled connections at once.
     if actor is not None and subject is not None and subject.needs_touch:
         with container.database.write() as conn:
             tokens.touch(conn, subject, now=now)
+    if actor is not None and subject is None:
+        for touch in container.credential_touchers:
+            touch(credential)
     if actor is not None:
         container.actor_cache.put(credential, actor)
     return actor

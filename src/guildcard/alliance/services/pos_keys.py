@@ -61,6 +61,22 @@ class PosKeyService:
 
     # --- authentication -------------------------------------------------------------------
 
+    def touch(self, credential: str) -> None:
+        """Stamp the key's last use (at most once a granule), on a connection of its own, called once
+        the authenticating read has closed: a request never holds two pooled connections at once."""
+        parsed = parse_pos_key(credential)
+        if parsed is None:
+            return
+        alliance_id, key_hash = parsed
+        c, now = t.pos_keys.c, self.deps.clock.now()
+        stale = or_(c.last_used_at.is_(None), c.last_used_at < now - _TOUCH_GRANULARITY)
+        with self.deps.database.write() as writer:
+            writer.execute(
+                update(t.pos_keys)
+                .where(c.alliance_id == alliance_id, c.key_hash == key_hash, stale)
+                .values(last_used_at=now)
+            )
+
     def authenticate(self, conn: Connection, credential: str) -> Actor | None:
         """A ``CredentialAuthenticator``: the key's actor, or None (unknown, revoked, store closed)."""
         parsed = parse_pos_key(credential)
@@ -78,17 +94,6 @@ class PosKeyService:
         store = repo.get_store(conn, alliance_id, row["store_id"])
         if store is None or store.closed_at is not None:
             return None
-        now = self.deps.clock.now()
-        if row["last_used_at"] is None or now - row["last_used_at"] > _TOUCH_GRANULARITY:
-            # Authentication bookkeeping, not a command: one UPDATE on another connection (the
-            # caller's is a read transaction); concurrent requests with the key stamp it once.
-            stale = or_(c.last_used_at.is_(None), c.last_used_at < now - _TOUCH_GRANULARITY)
-            with self.deps.database.write() as writer:
-                writer.execute(
-                    update(t.pos_keys)
-                    .where(c.alliance_id == alliance_id, c.id == row["id"], stale)
-                    .values(last_used_at=now)
-                )
         return Actor(
             kind=ActorKind.POS,
             id=row["id"],
