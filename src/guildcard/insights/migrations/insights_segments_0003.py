@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("actor_id", sa.String(ID), nullable=False),
         sa.PrimaryKeyConstraint("alliance_id", "segment_id", name="pk_insights_segments"),
     )
-    op.create_index("ix_insights_segments_id", "insights_segments", ["segment_id"], unique=True)
+    op.create_index("ix_insights_segments_id", "insights_segments", ["segment_id"])
 
 
 def downgrade() -> None:

@@ -112,7 +112,7 @@ segments = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("actor_id", String(ID), nullable=False),
     PrimaryKeyConstraint("alliance_id", "segment_id", name="pk_insights_segments"),
-    Index("ix_insights_segments_id", "segment_id", unique=True),
+    Index("ix_insights_segments_id", "segment_id"),  # members_in_segment finds it by id (ids are unique)
 )
 
 # The item count a POS sent with a member purchase (from the counter's event).
