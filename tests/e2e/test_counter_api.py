@@ -49,8 +49,9 @@ def test_a_cashier_previews_commits_and_a_retry_replays(counter):
     assert (conflict.status_code, conflict.json()["code"]) == (409, "counter.order_conflict")
     got = client.get("/api/v1/counter/purchases/HP-1", params={"store_id": store}, headers=cashier)
     assert got.json()["points_earned"] == 190
-    # The code was used up by the purchase; another one of the same member in the same step is refused.
-    used = client.post(PURCHASES, json=purchase(store, counter.code(), "HP-2"), headers=cashier)
+    # The code was used up by the purchase: scanned again it is refused (the phone already shows the next).
+    assert counter.code() != body["member_code"]
+    used = client.post(PURCHASES, json=purchase(store, body["member_code"], "HP-2"), headers=cashier)
     assert (used.status_code, used.json()["code"]) == (409, "members.code_already_used")
 
 

@@ -98,7 +98,9 @@ def test_members_shop_across_the_district_and_some_get_refunds(seeded: Seeded) -
         ).scalar_one()
         committed = conn.execute(select(func.count()).where(purchases.c.status == "committed")).scalar_one()
         refunded = conn.execute(select(func.count()).select_from(refunds)).scalar_one()
-    assert registered == 20
+    # The story's 20 members, plus the tea shop's imported file and the referral invitees (counted
+    # by their own keys in the JSON report's test).
+    assert registered >= 20
     assert committed > 60
     assert shops >= 12
     assert refunded > 0

@@ -188,15 +188,19 @@ def ship(
 
 @router.post("/merchant/mall/items/{item_id}/picture", response_model=None)
 async def upload_picture(
-    request: Request, item_id: str, picture: UploadFile = File(...), csrf_token: FormStr = ""
+    request: Request, item_id: str, picture: UploadFile | None = File(None), csrf_token: FormStr = ""
 ) -> Response:
-    """The item's picture, uploaded and then served by the app (``/m/mall/pictures/{id}``)."""
+    """The item's picture, uploaded and then served by the app (``/m/mall/pictures/{id}``).
+
+    The file is optional in the signature so that a forged post is refused for its missing CSRF
+    token (403) before anything looks at the upload."""
     actor = require_staff(request, "owner", "manager")
     check_csrf(request, csrf_token)
-    data = await picture.read(2_000_001)
+    data = await picture.read(2_000_001) if picture is not None else b""
     bus = container_of(request).bus
     try:
-        upload = UploadMallPicture(content_type=picture.content_type or "", data=data)
+        content_type = picture.content_type if picture is not None else ""
+        upload = UploadMallPicture(content_type=content_type or "", data=data)
         picture_id = bus.execute(actor, upload).value
         bus.execute(actor, UpdateMallItem(item_id=item_id, changes={"picture_ids": [picture_id]}))
     except GuildCardError as failure:
