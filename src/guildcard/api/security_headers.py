@@ -18,7 +18,8 @@ NONCE_KEY = "csp_nonce"  # scope["state"][NONCE_KEY]: a page with one inline scr
 
 
 def csp(nonce: str | None = None) -> str:
-    return CSP.format(nonce=f" 'nonce-{nonce}'" if nonce else "")
+    # The nonce page (Swagger UI, no personal data) may also evaluate code its bundle builds.
+    return CSP.format(nonce=f" 'nonce-{nonce}' 'unsafe-eval'" if nonce else "")
 
 
 class SecurityHeadersMiddleware:
