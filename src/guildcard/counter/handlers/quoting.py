@@ -20,7 +20,7 @@ from functools import partial
 from sqlalchemy import Connection
 
 from guildcard.counter.domain.amounts import CategoryLine
-from guildcard.counter.domain.pricing import Pricing, cash_lines, price, wallet_room
+from guildcard.counter.domain.pricing import Pricing, cash_lines, discount_stage, price, wallet_room
 from guildcard.counter.domain.receipts import (
     MemberShown,
     PurchaseFigures,
@@ -126,8 +126,11 @@ def quote(
         price, amount_fen, member_discount=terms.member_discount, is_member=member.is_member,
         balance_points=balance, requested_points=requested_points, settings=settings, tier=tier,
     )  # fmt: skip
-    first = priced()
-    after_discount = first.bill_fen - first.discount_fen
+    # Coupons are judged on the bill after the tier/member discount (stage 2 alone).
+    discount, _ = discount_stage(
+        amount_fen, member_discount=terms.member_discount, tier=tier, is_member=member.is_member
+    )
+    after_discount = amount_fen - discount
     coupon: CouponOffer | None = None
     coupons: tuple[CouponOffer, ...] = ()
     if choices.coupon_id:
