@@ -163,3 +163,21 @@ class UnmergeRefused(RuleViolation):
     """The merge cannot be undone (too late, already undone, or the moved value is gone)."""
 
     code = "members.unmerge_refused"
+
+
+class PairNotFound(NotFound):
+    """No such candidate pair of members."""
+
+    code = "members.pair_not_found"
+
+
+class ImportUploadNotFound(NotFound):
+    """The uploaded file is gone (imported already, or more than a day old): upload it again."""
+
+    code = "members.import_upload_not_found"
+
+
+class ImportFileTooLarge(InvalidInput):
+    """The file is too large for the import page: split it, or import it with the command line."""
+
+    code = "members.import_too_large"

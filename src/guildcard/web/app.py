@@ -21,9 +21,11 @@ from guildcard.web.routes import (
     merchant,
     merchant_admin,
     merchant_coupons,
+    merchant_imports,
     ops,
     ops_coupons,
     ops_loyalty,
+    ops_members,
     ops_merchants,
     ops_rewards,
     ops_settings,
@@ -59,6 +61,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(merchant_admin.router)
     app.include_router(merchant_coupons.router)
     app.include_router(ops_coupons.router)
+    app.include_router(ops_members.router)
+    app.include_router(merchant_imports.router)
 
     @app.exception_handler(LoginRequired)
     async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:

@@ -68,9 +68,19 @@ GENDERS = {
 
 @dataclass(frozen=True)
 class RowError:
+    """One problem of one row. ``problem`` is an English message id (translated by the pages), with
+    ``%(limit)s`` filled from ``limit``; ``value`` is the cell as written (shown beside it)."""
+
     row: int  # 1-based data row (the header is row 0), as a spreadsheet user counts after the header
     field: str
-    message: str
+    problem: str
+    value: str = ""
+    limit: int | None = None
+
+    @property
+    def message(self) -> str:
+        text = self.problem % {"limit": self.limit} if self.limit is not None else self.problem
+        return f"{text}: {self.value!r}" if self.value else text
 
 
 @dataclass(frozen=True)
@@ -105,18 +115,45 @@ def resolve_header(
     header: Sequence[str], mapping: Mapping[str, str], fields: Sequence[str], required: Sequence[str]
 ) -> dict[str, int]:
     """field -> column index: the mapping first, then known spellings; the required fields must be found."""
+    found = guess_columns(header, fields, mapping)
+    require_columns(found, required)
+    return found
+
+
+def guess_columns(
+    header: Sequence[str], fields: Sequence[str], mapping: Mapping[str, str] | None = None
+) -> dict[str, int]:
+    """field -> column index from the mapping, then known spellings; no field twice; nothing required."""
     found: dict[str, int] = {}
     for index, raw in enumerate(header):
         name = (raw or "").strip()
-        target = mapping.get(name) or ALIASES.get(name.lower().replace(" ", ""))
+        target = (mapping or {}).get(name) or ALIASES.get(name.lower().replace(" ", ""))
         if target is not None and target in fields and target not in found:
             found[target] = index
+    return found
+
+
+def require_columns(found: Mapping[str, int], required: Sequence[str]) -> None:
     missing = [f for f in required if f not in found]
     if missing:
         raise InvalidColumnMapping(
             f"no column for {', '.join(missing)} (map one with --columns header=field)",
             part=",".join(missing),
         )
+
+
+def chosen_columns(choices: Mapping[int, str], width: int, fields: Sequence[str]) -> dict[str, int]:
+    """The import page's mapping (column index -> field, or "" to ignore it) as field -> index;
+    refuses an unknown field, a column outside the file, or one field chosen for two columns."""
+    found: dict[str, int] = {}
+    for index, target in sorted(choices.items()):
+        if not target:
+            continue
+        if target not in fields or not 0 <= index < width:
+            raise InvalidColumnMapping(f"column {index + 1}: no field {target!r}", part=str(index))
+        if target in found:
+            raise InvalidColumnMapping(f"{target} is chosen for two columns", part=target)
+        found[target] = index
     return found
 
 
@@ -186,46 +223,49 @@ def _cell(row: Sequence[object], columns: Mapping[str, int], name: str) -> str:
     return str(value).strip()
 
 
-def clean_member_row(
+def clean_member_row(  # noqa: PLR0912 (one branch per field, each naming its problem)
     number: int, row: Sequence[object], columns: Mapping[str, int], *, today: date
 ) -> ImportRow | list[RowError]:
     """One data row checked: an ``ImportRow``, or every problem it has (each naming its field)."""
     problems: list[RowError] = []
 
-    def bad(name: str, message: str) -> None:
-        problems.append(RowError(number, name, message))
+    def bad(name: str, problem: str, value: str = "", limit: int | None = None) -> None:
+        problems.append(RowError(number, name, problem, value, limit))
 
     external_id = _cell(row, columns, "external_id")
     if not external_id:
         bad("external_id", "the merchant's member id is missing")
     elif len(external_id) > MAX_EXTERNAL_ID:
-        bad("external_id", f"longer than {MAX_EXTERNAL_ID} characters")
+        bad("external_id", "longer than %(limit)s characters", external_id, MAX_EXTERNAL_ID)
     phone_text = _cell(row, columns, "phone")
     phone = normalize_phone(phone_text)
     if phone is None:
-        bad("phone", f"not a valid phone number: {phone_text!r}" if phone_text else "the phone is missing")
+        if phone_text:
+            bad("phone", "not a valid phone number", phone_text)
+        else:
+            bad("phone", "the phone is missing")
     name = _cell(row, columns, "name") or None
     if name is not None and len(name) > MAX_NAME_LEN:
-        bad("name", f"longer than {MAX_NAME_LEN} characters")
+        bad("name", "longer than %(limit)s characters", name, MAX_NAME_LEN)
     birthday_text = _cell(row, columns, "birthday")
     birthday = parse_date(birthday_text) if birthday_text else None
     if birthday_text and (birthday is None or not EARLIEST_BIRTHDAY <= birthday <= today):
-        bad("birthday", f"not a past date after 1900: {birthday_text!r}")
+        bad("birthday", "not a past date after 1900", birthday_text)
     gender_text = _cell(row, columns, "gender")
     gender = GENDERS.get(gender_text.lower()) if gender_text else None
     if gender_text and gender is None:
-        bad("gender", f"unknown gender {gender_text!r} (男/女/其他, m/f/o)")
+        bad("gender", "unknown gender (男/女/其他, m/f/o)", gender_text)
     registered_text = _cell(row, columns, "registered_at")
     registered_at = parse_datetime(registered_text) if registered_text else None
     if registered_text and registered_at is None:
-        bad("registered_at", f"not a date: {registered_text!r}")
+        bad("registered_at", "not a date", registered_text)
     points_text = _cell(row, columns, "opening_points").replace(",", "")
     points = 0
     if points_text:
         if not re.fullmatch(r"\d+", points_text):
-            bad("opening_points", f"not a whole number of points: {points_text!r}")
+            bad("opening_points", "not a whole number of points", points_text)
         elif int(points_text) > MAX_OPENING_POINTS:
-            bad("opening_points", f"more than {MAX_OPENING_POINTS} points")
+            bad("opening_points", "more than %(limit)s points", points_text, MAX_OPENING_POINTS)
         else:
             points = int(points_text)
     if problems:
@@ -275,18 +315,18 @@ def clean_purchase_row(
     occurred_text = _cell(row, columns, "occurred_at")
     occurred = parse_datetime(occurred_text) if occurred_text else None
     if occurred is None:
-        problems.append(RowError(number, "occurred_at", f"not a date and time: {occurred_text!r}"))
+        problems.append(RowError(number, "occurred_at", "not a date and time", occurred_text))
     amount_text = _cell(row, columns, "amount")
     amount = parse_amount_fen(amount_text)
     if amount is None:
-        problems.append(RowError(number, "amount", f"not an amount in yuan: {amount_text!r}"))
+        problems.append(RowError(number, "amount", "not an amount in yuan", amount_text))
     order = _cell(row, columns, "order_number")
     if not order or len(order) > 64:
         problems.append(RowError(number, "order_number", "the order number is missing or too long"))
     items_text = _cell(row, columns, "item_count")
     items = int(items_text) if items_text.isdigit() else None
     if items_text and items is None:
-        problems.append(RowError(number, "item_count", f"not a whole number: {items_text!r}"))
+        problems.append(RowError(number, "item_count", "not a whole number", items_text))
     if problems:
         return problems
     assert occurred is not None

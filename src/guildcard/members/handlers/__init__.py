@@ -14,6 +14,7 @@ from guildcard.members.handlers import (
     merge,
     privacy,
     profiles,
+    uploads,
 )
 from guildcard.members.handlers.common import handlers
 
@@ -27,4 +28,5 @@ __all__ = [
     "merge",
     "privacy",
     "profiles",
+    "uploads",
 ]

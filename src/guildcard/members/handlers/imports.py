@@ -23,12 +23,13 @@ from guildcard.members.domain.pseudonyms import customer_label
 from guildcard.members.errors import ImportNotAllowed
 from guildcard.members.handlers.common import handlers, member_repository
 from guildcard.members.storage.imports import ImportRepository, NewMember
+from guildcard.members.storage.uploads import UploadRepository
 from guildcard.pipeline import Command, Work
 
 IMPORTER_ROLES = ("admin",)
 
 
-def _importers_only(actor: Actor, command: Any) -> None:
+def importers_only(actor: Actor, command: Any) -> None:
     """The system (CLI, demo), an operator admin, or the importing merchant's owner."""
     if actor.alliance_id != command.alliance_id:
         raise ImportNotAllowed()
@@ -49,6 +50,7 @@ class ImportMembers(Command):
     basis: str
     rows: tuple[ImportRow, ...] = field(repr=False)
     rejected: int = 0  # bad rows of this chunk (reported, not written)
+    upload_id: str | None = None  # the import page's staged file, marked as imported
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def opening_key(merchant_id: str, external_id: str) -> str:
     return f"import:{merchant_id}:{external_id}"
 
 
-@handlers.register(authorize=_importers_only)
+@handlers.register(authorize=importers_only)
 def import_members(command: ImportMembers, work: Work) -> ImportedChunk:
     alliance_id, merchant_id, now = command.alliance_id, command.merchant_id, work.now
     repo = member_repository(work)
@@ -139,6 +141,8 @@ def import_members(command: ImportMembers, work: Work) -> ImportedChunk:
         counts=counts,
     )  # fmt: skip
     points = sum(a.amount for a in awards)
+    if command.upload_id:
+        UploadRepository(work.connection).mark_imported(alliance_id, command.upload_id, command.batch_id)
     work.audit(
         "members.import",
         object_type="member_import",
@@ -181,7 +185,7 @@ class ImportedPurchases:
     points_awarded: int
 
 
-@handlers.register(authorize=_importers_only)
+@handlers.register(authorize=importers_only)
 def import_purchases(command: ImportPurchases, work: Work) -> ImportedPurchases:
     alliance_id, merchant_id, now = command.alliance_id, command.merchant_id, work.now
     repo = member_repository(work)

@@ -7,7 +7,9 @@ from typing import Any
 
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import PermissionDenied
+from guildcard.members.errors import MergeRefused, PairNotFound
 from guildcard.members.handlers.common import handlers
+from guildcard.members.handlers.merge import mergers_only
 from guildcard.members.storage.merges import MergeRepository
 from guildcard.pipeline import Command, Work
 
@@ -39,3 +41,44 @@ def save_pairs(command: SavePairs, work: Work) -> int:
     if added:
         work.emit("members.duplicates_found", command.alliance_id, added=added, candidates=len(command.pairs))
     return added
+
+
+PAIR_VERDICTS = ("distinct", "open")  # not the same person; back to the review list
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewPair(Command):
+    """An operator's verdict on a candidate pair that is not merged: two people, or undecided."""
+
+    scope = "members.review_match_pair"
+    alliance_id: str
+    pair_id: str
+    verdict: str
+
+
+@dataclass(frozen=True)
+class PairReviewed:
+    pair_id: str
+    status: str
+
+
+@handlers.register(authorize=mergers_only)
+def review_pair(command: ReviewPair, work: Work) -> PairReviewed:
+    if command.verdict not in PAIR_VERDICTS:
+        raise MergeRefused("the verdict is distinct or open", verdict=command.verdict)
+    merges = MergeRepository(work.connection)
+    pair = merges.pair(command.alliance_id, command.pair_id)
+    if pair is None:
+        raise PairNotFound()
+    if pair.status == "merged":
+        raise MergeRefused("this pair was merged: undo the merge instead")
+    reviewed = command.verdict != "open"
+    merges.set_pair_status(
+        command.alliance_id, command.pair_id, command.verdict,
+        by=work.actor.id if reviewed else None, now=work.now if reviewed else None,
+    )  # fmt: skip
+    work.audit(
+        "members.review_match_pair", object_type="member_match_pair", object_id=command.pair_id,
+        details={"verdict": command.verdict, "member_l": pair.member_l, "member_r": pair.member_r},
+    )  # fmt: skip
+    return PairReviewed(command.pair_id, command.verdict)

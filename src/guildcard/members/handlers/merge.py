@@ -30,7 +30,7 @@ UNDO_WINDOW = timedelta(days=30)
 MERGER_ROLES = ("admin", "reviewer")
 
 
-def _mergers_only(actor: Actor, command: Any) -> None:
+def mergers_only(actor: Actor, command: Any) -> None:
     if actor.alliance_id != command.alliance_id:
         raise MergeNotAllowed()
     if actor.kind is ActorKind.SYSTEM or actor.is_operator(*MERGER_ROLES):
@@ -80,7 +80,7 @@ def _stricter_consents(work: Work, command: MergeMembers, merge_id: str) -> list
     return changed
 
 
-@handlers.register(authorize=_mergers_only)
+@handlers.register(authorize=mergers_only)
 def merge_members(command: MergeMembers, work: Work) -> Merged:
     alliance_id, now = command.alliance_id, work.now
     if command.survivor_id == command.absorbed_id:
@@ -159,7 +159,7 @@ class Unmerged:
     points: int
 
 
-@handlers.register(authorize=_mergers_only)
+@handlers.register(authorize=mergers_only)
 def unmerge_members(command: UnmergeMembers, work: Work) -> Unmerged:
     alliance_id, now = command.alliance_id, work.now
     merges, repo = MergeRepository(work.connection), member_repository(work)

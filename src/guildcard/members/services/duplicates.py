@@ -36,7 +36,7 @@ def mask_name(name: str | None) -> str | None:
     return name[:1] + "*" * (len(name) - 1) if name else name
 
 
-def _pair_member(member: Member | None, member_id: str, *, reveal: bool) -> PairMember:
+def pair_member(member: Member | None, member_id: str, *, reveal: bool) -> PairMember:
     """Full name and birthday only for roles holding ``members.personal_read``; masked otherwise."""
     if member is None:
         return PairMember(member_id, None, None, None, "unknown")
@@ -67,8 +67,8 @@ class DuplicateService:
             return [
                 DuplicatePair(
                     flag,
-                    _pair_member(repo.get(alliance_id, flag.member_a), flag.member_a, reveal=reveal),
-                    _pair_member(repo.get(alliance_id, flag.member_b), flag.member_b, reveal=reveal),
+                    pair_member(repo.get(alliance_id, flag.member_a), flag.member_a, reveal=reveal),
+                    pair_member(repo.get(alliance_id, flag.member_b), flag.member_b, reveal=reveal),
                 )
                 for flag in found
             ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from guildcard.alliance import queries as alliance_queries
 from guildcard.kernel.actors import Actor
@@ -27,20 +28,32 @@ from guildcard.members.domain.imports import (
     RowError,
     clean_member_row,
     clean_purchase_row,
+    guess_columns,
     parse_columns,
+    require_columns,
     resolve_header,
 )
-from guildcard.members.errors import ImportHasBadRows, ImportMerchantUnknown
+from guildcard.members.errors import (
+    ImportFileTooLarge,
+    ImportHasBadRows,
+    ImportMerchantUnknown,
+    ImportUploadNotFound,
+)
 from guildcard.members.handlers.imports import (
     ImportedChunk,
     ImportedPurchases,
     ImportMembers,
     ImportPurchases,
 )
-from guildcard.members.import_files import Table
+from guildcard.members.handlers.uploads import StageImportUpload
+from guildcard.members.import_files import Table, read_table
 from guildcard.members.services.base import MembersDeps
+from guildcard.members.storage.imports import ImportRepository
+from guildcard.members.storage.uploads import UploadRepository
 
 CHUNK_ROWS = 2_000
+PAGE_MAX_BYTES = 10 * 1024 * 1024  # the import page; larger files go through the command line
+PAGE_MAX_ROWS = 50_000
 Progress = Callable[[int], None]  # rows done so far
 
 
@@ -69,9 +82,48 @@ class Preview:
     errors: list[RowError]  # of those rows
 
 
+@dataclass(frozen=True)
+class StagedUpload:
+    upload_id: str
+    filename: str
+    merchant_id: str
+    table: Table
+    batch_id: str | None  # set once this upload was imported
+
+
 class ImportService:
     def __init__(self, deps: MembersDeps) -> None:
         self._deps = deps
+
+    def stage_upload(
+        self, actor: Actor, *, alliance_id: str, merchant_id: str, filename: str, data: bytes
+    ) -> StagedUpload:
+        """Read an uploaded file (refusing what cannot be read) and keep it for the preview and the import."""
+        if len(data) > PAGE_MAX_BYTES:
+            raise ImportFileTooLarge(limit_bytes=PAGE_MAX_BYTES)
+        table = read_table(data, filename)
+        if len(table.rows) > PAGE_MAX_ROWS:
+            raise ImportFileTooLarge(rows=len(table.rows), limit_rows=PAGE_MAX_ROWS)
+        command = StageImportUpload(
+            alliance_id=alliance_id, merchant_id=merchant_id, filename=filename, content=data,
+            rows=len(table.rows),
+        )  # fmt: skip
+        upload_id: str = self._deps.bus.execute(actor, command).value
+        return StagedUpload(upload_id, filename, merchant_id, table, None)
+
+    def staged(self, alliance_id: str, merchant_id: str, upload_id: str) -> StagedUpload:
+        """The merchant's staged upload, read again; ImportUploadNotFound (also for another merchant's)."""
+        with self._deps.database.read() as conn:
+            row = UploadRepository(conn).get(alliance_id, upload_id)
+        if row is None or row.merchant_id != merchant_id:
+            raise ImportUploadNotFound()
+        table = read_table(row.content, row.filename)
+        return StagedUpload(upload_id, row.filename, merchant_id, table, row.batch_id)
+
+    def batches(self, alliance_id: str, merchant_id: str | None, *, limit: int = 20) -> list[Any]:
+        """The latest import runs of a merchant (or of the alliance), newest first."""
+        with self._deps.database.read() as conn:
+            return ImportRepository.batches_of(conn, alliance_id, merchant_id, limit=limit)
 
     def resolve_merchant(self, alliance_id: str, text: str) -> str:
         """A merchant of the alliance by id, credit code or name."""
@@ -82,9 +134,22 @@ class ImportService:
                 return m.id
         raise ImportMerchantUnknown(merchant=text)
 
-    def preview(self, table: Table, columns: str | None = None, *, rows: int = 5) -> Preview:
-        mapping = parse_columns(columns, MEMBER_FIELDS)
-        found = resolve_header(table.header, mapping, MEMBER_FIELDS, REQUIRED_MEMBER_FIELDS)
+    def preview(
+        self,
+        table: Table,
+        columns: str | None = None,
+        *,
+        rows: int = 5,
+        fields: dict[str, int] | None = None,
+    ) -> Preview:
+        """The first rows as read and their problems. ``fields`` (field -> column index, the page's
+        mapping) replaces the guess from the header; a missing required field is not raised here
+        (the page shows the preview and says which field to map)."""
+        found = (
+            fields
+            if fields is not None
+            else guess_columns(table.header, MEMBER_FIELDS, parse_columns(columns, MEMBER_FIELDS))
+        )
         today = business_date(self._deps.clock.now())
         errors: list[RowError] = []
         for number, row in enumerate(table.rows[:rows], start=1):
@@ -106,9 +171,15 @@ class ImportService:
         columns: str | None = None,
         all_or_nothing: bool = False,
         progress: Progress | None = None,
+        upload_id: str | None = None,
+        fields: dict[str, int] | None = None,
     ) -> ImportReport:
-        mapping = parse_columns(columns, MEMBER_FIELDS)
-        found = resolve_header(table.header, mapping, MEMBER_FIELDS, REQUIRED_MEMBER_FIELDS)
+        if fields is not None:
+            found = fields
+            require_columns(found, REQUIRED_MEMBER_FIELDS)
+        else:
+            mapping = parse_columns(columns, MEMBER_FIELDS)
+            found = resolve_header(table.header, mapping, MEMBER_FIELDS, REQUIRED_MEMBER_FIELDS)
         today: date = business_date(self._deps.clock.now())
         report = ImportReport(batch_id=new_id("imp"), rows=len(table.rows))
         good: list[ImportRow] = []
@@ -131,6 +202,7 @@ class ImportService:
                 basis=basis,
                 rows=chunk,
                 rejected=len(bad_rows) if start == 0 else 0,
+                upload_id=upload_id if start == 0 else None,
             )
             done: ImportedChunk = self._deps.bus.execute(actor, command).value
             report.created += done.created
@@ -177,7 +249,8 @@ class ImportService:
                 resolved[name] = name if merchant_id else self.resolve_merchant(alliance_id, name)
             except ImportMerchantUnknown:
                 report.errors += [
-                    RowError(r.row, "merchant", f"no merchant {name!r}") for r in groups.pop(name)
+                    RowError(r.row, "merchant", "no such merchant in the alliance", name)
+                    for r in groups.pop(name)
                 ]
         if all_or_nothing and report.errors:
             raise ImportHasBadRows(rows=sorted({e.row for e in report.errors})[:50])

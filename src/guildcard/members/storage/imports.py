@@ -158,6 +158,14 @@ class ImportRepository:
             )
         )
 
+    @staticmethod
+    def batches_of(conn: Connection, alliance_id: str, merchant_id: str | None, *, limit: int) -> list[Any]:
+        c = member_import_batches.c
+        query = select(member_import_batches).where(c.alliance_id == alliance_id)
+        if merchant_id is not None:
+            query = query.where(c.merchant_id == merchant_id)
+        return list(conn.execute(query.order_by(c.imported_at.desc(), c.batch_id).limit(limit)))
+
     def batch(self, alliance_id: str, batch_id: str) -> Any:
         c = member_import_batches.c
         return self.conn.execute(

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Float, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from guildcard.db.metadata import metadata
 from guildcard.db.types import UtcDateTime
@@ -112,4 +124,21 @@ member_phone_aliases = Table(
     Column("phone_hash", String(64), primary_key=True),
     Column("member_id", String(40), nullable=False),
     Column("merge_id", String(40), nullable=False),
+)
+
+
+# A file a merchant owner uploaded on the import page, kept between the preview (with its column
+# mapping) and the import, so the owner need not upload it twice; a day later it is dropped.
+member_import_uploads = Table(
+    "member_import_uploads",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("upload_id", String(40), primary_key=True),
+    Column("merchant_id", String(40), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("uploaded_by", String(40), nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+    Column("batch_id", String(40), nullable=True),  # the import it became, once imported
 )

@@ -39,6 +39,7 @@ MENU = (
     ("/ops/wallets", "Stored value"),
     ("/ops/settlement", "Settlement"),
     ("/ops/insights", "Member insights"),
+    ("/ops/members/duplicates", "Duplicates and merges"),
     ("/ops/audit", "Audit log"),
 )
 
@@ -59,6 +60,10 @@ DONE_MESSAGES = {
     "campaign_ended": "The campaign was ended.",
     "limit_set": "The issuance limit was saved.",
     "closed": "The period was closed.",
+    "linkage_run": "The duplicate search ran; new pairs are listed below.",
+    "merged": "The two members were merged. The merge can be undone for 30 days.",
+    "unmerged": "The merge was undone.",
+    "pair_reviewed": "The pair was marked.",
 }
 
 
