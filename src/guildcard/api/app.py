@@ -21,6 +21,7 @@ from guildcard.api.v1 import (
     members_dev,
     members_me,
     members_operator,
+    members_people,
     members_public,
     settlement,
 )
@@ -70,6 +71,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     app.include_router(members_public.router)
     app.include_router(members_me.router)
     app.include_router(members_operator.router)
+    app.include_router(members_people.router)
     app.include_router(webhooks_api.router)
     if container.settings.is_development:
         app.include_router(members_dev.router)

@@ -62,6 +62,7 @@ class Target:
             "item_id": "mit_none", "order_id": "mor_none", "picture_id": "pic_none",
             "coupon_id": "cpn_none", "code": "NONE0000", "invitee_id": "mem_none",
             "subscription_id": "whs_none", "delivery_id": "whd_none",
+            "upload_id": "upl_none", "pair_id": "mpr_none", "merge_id": "mrg_none",
         }  # fmt: skip
 
 

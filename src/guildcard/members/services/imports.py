@@ -37,6 +37,7 @@ from guildcard.members.errors import (
     ImportFileTooLarge,
     ImportHasBadRows,
     ImportMerchantUnknown,
+    ImportNotAllowed,
     ImportUploadNotFound,
 )
 from guildcard.members.handlers.imports import (
@@ -95,15 +96,21 @@ class ImportService:
     def __init__(self, deps: MembersDeps) -> None:
         self._deps = deps
 
-    def stage_upload(
-        self, actor: Actor, *, alliance_id: str, merchant_id: str, filename: str, data: bytes
-    ) -> StagedUpload:
-        """Read an uploaded file (refusing what cannot be read) and keep it for the preview and the import."""
+    @staticmethod
+    def read_upload(data: bytes, filename: str) -> Table:
+        """An uploaded file (the page, the API) read into a table, refusing one too large for a request."""
         if len(data) > PAGE_MAX_BYTES:
             raise ImportFileTooLarge(limit_bytes=PAGE_MAX_BYTES)
         table = read_table(data, filename)
         if len(table.rows) > PAGE_MAX_ROWS:
             raise ImportFileTooLarge(rows=len(table.rows), limit_rows=PAGE_MAX_ROWS)
+        return table
+
+    def stage_upload(
+        self, actor: Actor, *, alliance_id: str, merchant_id: str, filename: str, data: bytes
+    ) -> StagedUpload:
+        """Read an uploaded file (refusing what cannot be read) and keep it for the preview and the import."""
+        table = self.read_upload(data, filename)
         command = StageImportUpload(
             alliance_id=alliance_id, merchant_id=merchant_id, filename=filename, content=data,
             rows=len(table.rows),
@@ -120,8 +127,14 @@ class ImportService:
         table = read_table(row.content, row.filename)
         return StagedUpload(upload_id, row.filename, merchant_id, table, row.batch_id)
 
-    def batches(self, alliance_id: str, merchant_id: str | None, *, limit: int = 20) -> list[Any]:
-        """The latest import runs of a merchant (or of the alliance), newest first."""
+    def batches(
+        self, actor: Actor, alliance_id: str, merchant_id: str | None, *, limit: int = 20
+    ) -> list[Any]:
+        """The latest import runs of a merchant (or, for operators, of the whole alliance), newest
+        first. Operators of the alliance and the merchant's owner only (ImportNotAllowed)."""
+        owner = merchant_id is not None and actor.is_staff_of(merchant_id, "owner")
+        if actor.alliance_id != alliance_id or not (actor.is_operator() or owner):
+            raise ImportNotAllowed()
         with self._deps.database.read() as conn:
             return ImportRepository.batches_of(conn, alliance_id, merchant_id, limit=limit)
 

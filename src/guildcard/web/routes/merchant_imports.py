@@ -58,7 +58,7 @@ def _imports(request: Request) -> ImportService:
 
 
 def _start_page(request: Request, actor: Actor, *, error: str = "", status_code: int = 200) -> HTMLResponse:
-    batches = _imports(request).batches(actor.alliance_id, merchant_of(actor))
+    batches = _imports(request).batches(actor, actor.alliance_id, merchant_of(actor))
     return render_page(
         request, "merchant/imports.html", status_code=status_code, actor=actor, batches=batches,
         error=error, max_mb=PAGE_MAX_BYTES // (1024 * 1024),
