@@ -239,7 +239,7 @@ def merge(
     idempotency_key: IdempotencyKey = None,
 ) -> MergedRead:
     """Merge ``absorbed_id`` into ``survivor_id`` in one transaction (points lots keep issuer and expiry).
-    Refused (409 ``members.merge_refused``) while the absorbed member has open holds or a debt."""
+    Refused (422 ``members.merge_refused``) while the absorbed member has open holds or a debt."""
     command = MergeMembers(
         alliance_id=alliance_id, survivor_id=body.survivor_id, absorbed_id=body.absorbed_id,
         pair_id=body.pair_id, idempotency_key=idempotency_key,
@@ -255,7 +255,7 @@ def list_merges(alliance_id: str, actor: CurrentActor, container: ContainerDep) 
 
 
 @router.post(
-    "/member-merges/{merge_id}/undo", response_model=UnmergedRead, responses=problems(401, 403, 404, 409)
+    "/member-merges/{merge_id}/undo", response_model=UnmergedRead, responses=problems(401, 403, 404, 409, 422)
 )
 def undo_merge(
     alliance_id: str,
@@ -266,7 +266,7 @@ def undo_merge(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> UnmergedRead:
-    """Undo a merge within 30 days, when what moved is all still there (else 409 saying why)."""
+    """Undo a merge within 30 days, when what moved is all still there (else 422 saying why)."""
     outcome = container.bus.execute(
         actor, UnmergeMembers(alliance_id=alliance_id, merge_id=merge_id, idempotency_key=idempotency_key)
     )
