@@ -186,6 +186,11 @@ ROUTES: dict[str, Access] = {
     "POST /merchant/pos-keys/{key_id}/revoke": (STAFF, "store"),
     "GET /merchant/rules": (STAFF, None),
     "POST /merchant/rules": (STAFF, None),
+    # counter: stored value and paid cards (issue 13, r3/tiers)
+    "GET /counter/topup": (STAFF, "store"),
+    "POST /counter/topup": (STAFF, "store"),
+    "GET /counter/cards": (STAFF, "store"),
+    "POST /counter/cards": (STAFF, "store"),
     # --- rewards: points mall, check-in, lottery (issue 15) --------------------------------------
     "GET /m/mall": (MEMBER, None),
     "GET /m/mall/items/{item_id}": (MEMBER, None),

@@ -12,6 +12,7 @@ from guildcard.web.routes import (
     counter,
     counter_after,
     counter_coupons,
+    counter_wallet,
     home,
     insights_pages,
     member,
@@ -55,6 +56,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(counter.router)
     app.include_router(counter_after.router)
     app.include_router(counter_coupons.router)
+    app.include_router(counter_wallet.router)
     app.include_router(merchant.router)
     app.include_router(merchant_admin.router)
     app.include_router(merchant_coupons.router)
