@@ -40,7 +40,8 @@ def test_a_top_up_twice_submitted_counts_once_and_an_edited_member_is_refused(wo
         data={"csrf_token": token, "store_id": hot_pot.store_a, "scan": member_code(client, world.member)},
     )
     assert found.status_code == 200, found.text
-    assert "储值余额" in found.text and "充500送50" in found.text
+    assert "储值余额" in found.text
+    assert "充500送50" in found.text
     sealed = {
         "csrf_token": token, "store_id": hot_pot.store_a, "key": _hidden(found.text, "key"),
         "member_id": _hidden(found.text, "member_id"), "seal": _hidden(found.text, "seal"),
@@ -67,7 +68,8 @@ def test_a_top_up_twice_submitted_counts_once_and_an_edited_member_is_refused(wo
     preview = client.post("/counter/preview", data=form)
     assert 'id="wallet-pays">-¥100.00<' in preview.text
     assert 'id="cash-due">¥21.60<' in preview.text
-    confirm = form | {"points": "0", "wallet": _hidden(preview.text.split('class="confirm-form"')[1], "wallet"),
+    confirm_form = preview.text.split('class="confirm-form"')[1]
+    confirm = form | {"points": "0", "wallet": _hidden(confirm_form, "wallet"),
                       "preview_token": _hidden(preview.text, "preview_token")}  # fmt: skip
     committed = client.post("/counter/purchases", data=confirm, follow_redirects=False)
     assert committed.status_code == 303, committed.text
@@ -89,7 +91,8 @@ def test_a_card_sold_at_the_counter(world):  # noqa: F811
         "/counter/cards",
         data={"csrf_token": token, "store_id": hot_pot.store_a, "scan": member_code(client, world.member)},
     )
-    assert "金卡季卡" in found.text and "收款 ¥68.00" in found.text
+    assert "金卡季卡" in found.text
+    assert "收款 ¥68.00" in found.text
     sold = client.post(
         "/counter/cards",
         data={"csrf_token": token, "store_id": hot_pot.store_a, "key": _hidden(found.text, "key"),
