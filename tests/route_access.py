@@ -125,6 +125,7 @@ ROUTES: dict[str, Access] = {
     "GET /m/settings/export": (MEMBER, None),
     "GET /m/settings/erase": (MEMBER, None),
     "POST /m/settings/erase": (MEMBER, None),
+    "GET /m/wallet": (MEMBER, None),  # stored value and tier history (issue 13, r3/tiers)
     # --- operator pages (/ops) -----------------------------------------------------------------
     "GET /ops/login": (PUBLIC, None),
     "POST /ops/login": (PUBLIC, None),

@@ -101,5 +101,6 @@ def history(conn: Connection, alliance_id: str, member_id: str, *, limit: int = 
         if r["principal_back"] or r["bonus_back"]:
             back = int(r["principal_back"]), int(r["bonus_back"])
             lines.append(WalletMovement("refunded", at, where, *back))
-    lines.sort(key=lambda m: (m.at, m.kind != "refunded"), reverse=True)
+    order = {"topup": 0, "payment": 1, "refunded": 2}  # at the same instant: money in before it is spent
+    lines.sort(key=lambda m: (m.at, order[m.kind]), reverse=True)
     return lines[:limit]

@@ -19,6 +19,7 @@ from guildcard.web.routes import (
     member_auth,
     member_coupons,
     member_mall,
+    member_wallet,
     merchant,
     merchant_admin,
     merchant_coupons,
@@ -43,6 +44,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(member_auth.router)
     app.include_router(member.router)
     app.include_router(member_coupons.router)
+    app.include_router(member_wallet.router)
     app.include_router(member_mall.router)
     app.include_router(ops_rewards.router)
     app.include_router(staff_mall.router)
