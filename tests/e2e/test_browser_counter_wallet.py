@@ -111,6 +111,18 @@ def test_a_cashier_tops_up_sells_a_card_and_the_member_pays_with_stored_value(
     page.wait_for_selector("#wallet-none")
     assert page.locator("#cash-due").inner_text() == "¥0.00"
     context.close()
+
+    # The member's phone: the wallet page lists the top-up and the two payments, newest first.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    phone.add_cookies([{"name": "gc_session", "value": member, "url": live_server.base_url}])
+    h5 = phone.new_page()
+    h5.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    h5.goto(f"{live_server.base_url}/m/wallet")
+    assert h5.locator("#wallet-total").inner_text() == "¥421.50"  # ¥550 - ¥100 - ¥28.50
+    kinds = h5.locator("#wallet-history .m-kind").all_inner_texts()
+    assert kinds == ["支付", "支付", "充值"]
+    h5.screenshot(path=str(artifacts_dir / "member-wallet.png"), full_page=True)
+    phone.close()
     assert hosts == {urlparse(live_server.base_url).netloc}
 
 
