@@ -63,6 +63,9 @@ ROUTES: dict[str, Access] = {
     "GET /api/v1/me/member-code.svg": (MEMBER, None),
     "GET /api/v1/me/export": (MEMBER, None),
     "POST /api/v1/me/erasure": (MEMBER, None),
+    "GET /api/v1/me/wallet": (MEMBER, None),  # issue 13 (r3/tiers): stored value, tier, cards
+    "GET /api/v1/me/tier": (MEMBER, None),
+    "GET /api/v1/me/cards": (MEMBER, None),
     "GET /api/v1/alliances/{alliance_id}/member-duplicates": (OPERATOR, "alliance"),
     "POST /api/v1/alliances/{alliance_id}/member-duplicates/{flag_id}/review": (OPERATOR, "alliance"),
     "GET /api/v1/dev/outbox": (PUBLIC, None),  # development only
