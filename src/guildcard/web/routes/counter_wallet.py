@@ -161,14 +161,20 @@ def _write(  # noqa: PLR0917
     request: Request, flow: str, actor: Actor, store: Store, found: Found, key: str, choice: str, amount: str
 ) -> Any:  # fmt: skip
     container = container_of(request)
-    merchant = {"member_id": found.member_id, "merchant_id": store.merchant_id, "store_id": store.id}
+    who = found.member_id
     if flow == "cards":
         if not choice:
             raise InvalidInput("Choose a card plan.", field="plan_id")
-        return container.cards.sell(actor, plan_id=choice, idempotency_key=key, **merchant)
-    if choice:
-        return container.wallets.top_up(actor, package_id=choice, idempotency_key=key, **merchant)
-    pay_fen = int(parse_yuan(amount, field="amount")) if amount.strip() else 0
-    if pay_fen <= 0:
-        raise InvalidInput("Choose a package or enter an amount.", field="amount")
-    return container.wallets.top_up(actor, pay_fen=pay_fen, idempotency_key=key, **merchant)
+        return container.cards.sell(
+            actor, member_id=who, merchant_id=store.merchant_id, store_id=store.id, plan_id=choice,
+            idempotency_key=key,
+        )  # fmt: skip
+    pay_fen = 0
+    if not choice:
+        pay_fen = int(parse_yuan(amount, field="amount")) if amount.strip() else 0
+        if pay_fen <= 0:
+            raise InvalidInput("Choose a package or enter an amount.", field="amount")
+    return container.wallets.top_up(
+        actor, member_id=who, merchant_id=store.merchant_id, store_id=store.id, package_id=choice or None,
+        pay_fen=pay_fen, idempotency_key=key,
+    )  # fmt: skip
