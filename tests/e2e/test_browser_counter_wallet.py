@@ -110,6 +110,9 @@ def test_a_cashier_tops_up_sells_a_card_and_the_member_pays_with_stored_value(
     page.click("#wallet-max")
     page.wait_for_selector("#wallet-none")
     assert page.locator("#cash-due").inner_text() == "¥0.00"
+    page.click("#confirm")  # paid in full from the wallet
+    page.wait_for_selector("#receipt")
+    assert page.locator("#receipt-cash").inner_text() == "¥0.00"
     context.close()
 
     # The member's phone: the wallet page lists the top-up and the two payments, newest first.
