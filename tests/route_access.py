@@ -63,6 +63,9 @@ ROUTES: dict[str, Access] = {
     "GET /api/v1/me/member-code.svg": (MEMBER, None),
     "GET /api/v1/me/export": (MEMBER, None),
     "POST /api/v1/me/erasure": (MEMBER, None),
+    "GET /api/v1/me/wallet": (MEMBER, None),  # issue 13 (r3/tiers): stored value, tier, cards
+    "GET /api/v1/me/tier": (MEMBER, None),
+    "GET /api/v1/me/cards": (MEMBER, None),
     "GET /api/v1/alliances/{alliance_id}/member-duplicates": (OPERATOR, "alliance"),
     "POST /api/v1/alliances/{alliance_id}/member-duplicates/{flag_id}/review": (OPERATOR, "alliance"),
     "POST /api/v1/alliances/{alliance_id}/member-imports": (SIGNED_IN, "alliance"),
@@ -132,6 +135,7 @@ ROUTES: dict[str, Access] = {
     "GET /m/settings/export": (MEMBER, None),
     "GET /m/settings/erase": (MEMBER, None),
     "POST /m/settings/erase": (MEMBER, None),
+    "GET /m/wallet": (MEMBER, None),  # stored value and tier history (issue 13, r3/tiers)
     # --- operator pages (/ops) -----------------------------------------------------------------
     "GET /ops/login": (PUBLIC, None),
     "POST /ops/login": (PUBLIC, None),
@@ -203,6 +207,11 @@ ROUTES: dict[str, Access] = {
     "POST /merchant/pos-keys/{key_id}/revoke": (STAFF, "store"),
     "GET /merchant/rules": (STAFF, None),
     "POST /merchant/rules": (STAFF, None),
+    # counter: stored value and paid cards (issue 13, r3/tiers)
+    "GET /counter/topup": (STAFF, "store"),
+    "POST /counter/topup": (STAFF, "store"),
+    "GET /counter/cards": (STAFF, "store"),
+    "POST /counter/cards": (STAFF, "store"),
     # --- rewards: points mall, check-in, lottery (issue 15) --------------------------------------
     "GET /m/mall": (MEMBER, None),
     "GET /m/mall/items/{item_id}": (MEMBER, None),

@@ -18,6 +18,7 @@ from guildcard.api.v1 import (
     alliance_stores,
     auth_staff,
     insights,
+    loyalty_me,
     members_dev,
     members_me,
     members_operator,
@@ -70,6 +71,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     install_web(app)
     app.include_router(members_public.router)
     app.include_router(members_me.router)
+    app.include_router(loyalty_me.router)
     app.include_router(members_operator.router)
     app.include_router(members_people.router)
     app.include_router(webhooks_api.router)

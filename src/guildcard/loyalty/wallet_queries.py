@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -70,3 +71,36 @@ def verify(conn: Connection, alliance_id: str) -> list[str]:
         if held != booked:
             problems.append(f"member {member}: top-ups hold {held} (principal, bonus), the ledger {booked}")
     return problems
+
+
+@dataclass(frozen=True)
+class WalletMovement:
+    """One line of a member's stored-value history: a top-up, a payment, or what a refund gave back."""
+
+    kind: str  # topup, payment, refunded
+    at: datetime
+    merchant_id: str
+    principal_fen: int  # + into the wallet, - out of it
+    bonus_fen: int
+
+    @property
+    def total_fen(self) -> int:
+        return self.principal_fen + self.bonus_fen
+
+
+def history(conn: Connection, alliance_id: str, member_id: str, *, limit: int = 50) -> list[WalletMovement]:
+    """Top-ups and payments, newest first (a refunded payment shows what came back on its line)."""
+    repo = WalletRepository(conn, alliance_id)
+    lines = [
+        WalletMovement("topup", r["created_at"], r["merchant_id"], int(r["principal"]), int(r["bonus"]))
+        for r in repo.lots_of(member_id)
+    ]
+    for r in repo.payments_of(member_id, limit=limit):
+        at, where = r["created_at"], r["merchant_id"]
+        lines.append(WalletMovement("payment", at, where, -int(r["principal"]), -int(r["bonus"])))
+        if r["principal_back"] or r["bonus_back"]:
+            back = int(r["principal_back"]), int(r["bonus_back"])
+            lines.append(WalletMovement("refunded", at, where, *back))
+    order = {"topup": 0, "payment": 1, "refunded": 2}  # at the same instant: money in before it is spent
+    lines.sort(key=lambda m: (m.at, order[m.kind]), reverse=True)
+    return lines[:limit]

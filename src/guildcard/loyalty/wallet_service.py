@@ -53,6 +53,10 @@ class WalletService:
         with self.database.read() as conn:
             return wallet_queries.payments(conn, alliance_id, member_id)
 
+    def history(self, *, alliance_id: str, member_id: str) -> list[wallet_queries.WalletMovement]:
+        with self.database.read() as conn:
+            return wallet_queries.history(conn, alliance_id, member_id)
+
     def liability(self, *, alliance_id: str) -> Liability:
         with self.database.read() as conn:
             return wallet_queries.liability(conn, alliance_id)

@@ -12,12 +12,14 @@ from guildcard.web.routes import (
     counter,
     counter_after,
     counter_coupons,
+    counter_wallet,
     home,
     insights_pages,
     member,
     member_auth,
     member_coupons,
     member_mall,
+    member_wallet,
     merchant,
     merchant_admin,
     merchant_coupons,
@@ -44,6 +46,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(member_auth.router)
     app.include_router(member.router)
     app.include_router(member_coupons.router)
+    app.include_router(member_wallet.router)
     app.include_router(member_mall.router)
     app.include_router(ops_rewards.router)
     app.include_router(staff_mall.router)
@@ -57,6 +60,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(counter.router)
     app.include_router(counter_after.router)
     app.include_router(counter_coupons.router)
+    app.include_router(counter_wallet.router)
     app.include_router(merchant.router)
     app.include_router(merchant_admin.router)
     app.include_router(merchant_coupons.router)

@@ -49,6 +49,13 @@ def test_the_liability_shows_each_collecting_merchant_and_the_total(ops):  # noq
     page = ops.get("/ops/wallets").text
     assert "储值负债（按收款商家）" in page
     assert "¥500.00" in page
+    one = ops.get("/ops/wallets", params={"member": "mem_a"}).text
+    assert "¥500.00" in one.split('id="member-wallet-total"')[1][:20]
+    rows = one.split('id="member-wallet-history"')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 2  # the header and the one top-up
+    assert "充值" in rows
+    nobody = ops.get("/ops/wallets", params={"member": "mem_nobody"}).text
+    assert "还没有充值或储值支付记录" in nobody
     token = csrf(ops, "/ops/wallets")
     added = ops.post(
         "/ops/wallets/packages",

@@ -112,11 +112,12 @@ class Entry:
     line_amount: tuple[str, ...] = ("", "")
     kind: str = "code"  # how ``scan`` identified the member: code or phone
     coupon: str = ""  # the coupon picked in the preview (its id), or its own code as scanned
+    wallet: str = ""  # stored value to pay with, in yuan ("max": as much as the bill and balance allow)
 
 
 def make_entry(  # noqa: PLR0917 (the form's fields, in the form's order)
     scan: str, amount: str, points: str, order_no: str, categories: list[str], amounts: list[str], kind: str,
-    coupon: str = "",
+    coupon: str = "", wallet: str = "",
 ) -> Entry:  # fmt: skip
     return Entry(
         scan.strip(),
@@ -127,7 +128,26 @@ def make_entry(  # noqa: PLR0917 (the form's fields, in the form's order)
         tuple(amounts) or ("", ""),
         kind if kind in ("code", "phone") else "code",
         coupon.strip(),
+        wallet.strip(),
     )
+
+
+_WALLET_MAX_FEN = 10**12  # "as much as allowed": the quote caps it at the balance and the bill
+
+
+def parse_wallet(text: str) -> int:
+    """Blank: no stored value; ``max``: as much as allowed; otherwise yuan (at most two decimals)."""
+    text = text.strip()
+    if not text:
+        return 0
+    if text.lower() == USE_MAX:
+        return _WALLET_MAX_FEN
+    return int(parse_yuan(text, field="wallet"))
+
+
+def plain_yuan(fen: int) -> str:
+    """Fen as the yuan a form field carries back (``12.30``), without the currency sign."""
+    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def _counter_page(
@@ -178,6 +198,7 @@ def _input(
         lines=parse_lines(list(entry.line_category), list(entry.line_amount)),
         preview_token=token,
         coupon_id=coupon_id,
+        wallet_fen=parse_wallet(entry.wallet),
     )
 
 
@@ -187,12 +208,20 @@ def run_preview(request: Request, actor: Actor, store_id: str, entry: Entry) -> 
     points = parse_points(entry.points)
     coupon_id = _coupon_id(request, actor, entry)
     try:
-        return counter.preview(actor, _input(store_id, entry, points, coupon_id=coupon_id))
+        quote = counter.preview(actor, _input(store_id, entry, points, coupon_id=coupon_id))
     except GuildCardError as error:
         if error.code not in _CODE_INVALID or entry.kind != "code" or not looks_like_phone(entry.scan):
             raise
-    entry.kind = "phone"
-    return counter.preview(actor, _input(store_id, entry, points, coupon_id=coupon_id))
+        entry.kind = "phone"
+        quote = counter.preview(actor, _input(store_id, entry, points, coupon_id=coupon_id))
+    entry.wallet = plain_yuan(quote.wallet_fen) if quote.wallet_fen else ""  # what the quote uses
+    return quote
+
+
+def wallet_offer(quote: PurchasePreview) -> int:
+    """The most stored value this bill may take: the balance, at most what points leave to pay."""
+    balance = quote.wallet_principal_balance_fen + quote.wallet_bonus_balance_fen
+    return max(0, min(balance, quote.payable_fen - quote.points_value_fen))
 
 
 FormStr = Annotated[str, Form()]
@@ -213,18 +242,22 @@ def preview(
     line_amount: FormList = [],  # noqa: B006
     kind: FormStr = "code",
     coupon: FormStr = "",
+    wallet: FormStr = "",
 ) -> HTMLResponse:
     actor = require_staff(request)
     check_csrf(request, csrf_token)
     store, stores = current_store(request, actor, store_id)
-    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind, coupon)
+    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind, coupon, wallet)
     if store is None:
         return _counter_page(request, actor, None, stores, entry, error="Choose a store first.")
     try:
         quote = run_preview(request, actor, store.id, entry)
     except GuildCardError as error:
         return _counter_page(request, actor, store, stores, entry, error=message_of(request, error))
-    return render_page(request, "counter/preview.html", actor=actor, store=store, entry=entry, quote=quote)
+    return render_page(
+        request, "counter/preview.html", actor=actor, store=store, entry=entry, quote=quote,
+        wallet_max=wallet_offer(quote),
+    )  # fmt: skip
 
 
 @router.post("/counter/purchases", response_model=None)
@@ -242,11 +275,12 @@ def commit(
     kind: FormStr = "code",
     preview_token: FormStr = "",
     coupon: FormStr = "",
+    wallet: FormStr = "",
 ) -> Response:
     actor = require_staff(request)
     check_csrf(request, csrf_token)
     store, stores = current_store(request, actor, store_id)
-    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind, coupon)
+    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind, coupon, wallet)
     if store is None:
         return _counter_page(request, actor, None, stores, entry, error="Choose a store first.")
     try:

@@ -99,9 +99,17 @@ async def save_tiers(request: Request) -> Response:
     )
 
 
-def _wallets_page(request: Request, actor: Actor, *, error: str = "") -> HTMLResponse:
+def _wallets_page(request: Request, actor: Actor, *, error: str = "", member: str = "") -> HTMLResponse:
     box = container(request)
     names = {m.id: m.name for m in alliance_services(request).merchants.list(actor)}
+    member = member.strip()
+    one = {}  # one member's balance and history (the alliance's own members only: reads are scoped)
+    if member:
+        one = {
+            "member_id": member,
+            "balance": box.wallets.balance(alliance_id=actor.alliance_id, member_id=member),
+            "movements": box.wallets.history(alliance_id=actor.alliance_id, member_id=member),
+        }
     return render(
         request,
         "ops/wallets.html",
@@ -111,14 +119,15 @@ def _wallets_page(request: Request, actor: Actor, *, error: str = "") -> HTMLRes
         names=names,
         packages=box.wallets.packages(alliance_id=actor.alliance_id),
         refunds=box.wallets.pending_refunds(alliance_id=actor.alliance_id),
+        one=one,
         error=error,
         status_code=422 if error else 200,
     )
 
 
 @router.get("/ops/wallets", response_class=HTMLResponse)
-def wallets(request: Request) -> Response:
-    return _wallets_page(request, operator(request))
+def wallets(request: Request, member: str = "") -> Response:
+    return _wallets_page(request, operator(request), member=member)
 
 
 @router.post("/ops/wallets/packages", response_class=HTMLResponse)

@@ -1,0 +1,105 @@
+"""``/api/v1/me/wallet``, ``/api/v1/me/tier``, ``/api/v1/me/cards``: the signed-in member's
+stored value with its history, tier with progress and changes, and paid cards (reads only).
+
+Thin: the loyalty services answer; errors are problem+json (401 unauthenticated, 403
+``members.members_only`` for a non-member credential).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from guildcard.api.deps import ContainerDep
+from guildcard.api.v1.members_me import MemberActor
+from guildcard.api.v1.members_schemas import problems
+
+router = APIRouter(prefix="/api/v1/me", tags=["me"])
+
+
+class WalletLineRead(BaseModel):
+    kind: str  # topup, payment, refunded
+    at: datetime
+    merchant_id: str
+    principal_fen: int  # positive into the wallet, negative out of it
+    bonus_fen: int
+
+
+class WalletRead(BaseModel):
+    principal_fen: int
+    bonus_fen: int
+    total_fen: int
+    history: list[WalletLineRead]
+
+
+class TierChangeRead(BaseModel):
+    at: datetime
+    from_tier: str
+    to_tier: str
+    reason: str
+
+
+class TierRead(BaseModel):
+    code: str
+    name: str
+    growth: int
+    next_tier: str | None
+    to_next: int
+    keep_needed: int
+    window_ends: datetime | None
+    history: list[TierChangeRead]
+
+
+class CardRead(BaseModel):
+    card_id: str
+    plan_id: str
+    plan_name: str | None
+    source: str  # sale, code
+    starts_at: datetime
+    ends_at: datetime
+    valid: bool
+
+
+@router.get("/wallet", response_model=WalletRead, responses=problems(401, 403))
+def my_wallet(actor: MemberActor, container: ContainerDep) -> WalletRead:
+    """The stored-value balance (principal and bonus) and its latest 50 movements, newest first."""
+    a, m = actor.alliance_id, actor.id
+    held = container.wallets.balance(alliance_id=a, member_id=m)
+    lines = [
+        WalletLineRead(kind=w.kind, at=w.at, merchant_id=w.merchant_id, principal_fen=w.principal_fen,
+                       bonus_fen=w.bonus_fen)
+        for w in container.wallets.history(alliance_id=a, member_id=m)
+    ]  # fmt: skip
+    return WalletRead(principal_fen=held.principal, bonus_fen=held.bonus, total_fen=held.total, history=lines)
+
+
+@router.get("/tier", response_model=TierRead, responses=problems(401, 403))
+def my_tier(actor: MemberActor, container: ContainerDep) -> TierRead:
+    """The tier in effect, the growth counted, what the next tier and retention need, the changes."""
+    a, m = actor.alliance_id, actor.id
+    standing = container.tiers.standing(alliance_id=a, member_id=m)
+    p = standing.progress
+    history = [
+        TierChangeRead(at=c["at"], from_tier=c["from_tier"], to_tier=c["to_tier"], reason=c["reason"])
+        for c in container.tiers.history(alliance_id=a, member_id=m)
+    ]
+    return TierRead(
+        code=standing.tier.code, name=standing.tier.name, growth=p.growth,
+        next_tier=p.next_tier.code if p.next_tier else None, to_next=p.to_next, keep_needed=p.keep_needed,
+        window_ends=p.window_ends, history=history,
+    )  # fmt: skip
+
+
+@router.get("/cards", response_model=list[CardRead], responses=problems(401, 403))
+def my_cards(actor: MemberActor, container: ContainerDep) -> list[CardRead]:
+    """The member's paid cards, latest end first; ``valid`` while the card has not ended."""
+    a = actor.alliance_id
+    plans = {p.plan_id: p.name for p in container.cards.plans(alliance_id=a)}
+    now = container.clock.now()
+    return [
+        CardRead(card_id=c["card_id"], plan_id=c["plan_id"], plan_name=plans.get(c["plan_id"]),
+                 source=c["source"], starts_at=c["starts_at"], ends_at=c["ends_at"], valid=c["ends_at"] > now)
+        for c in container.cards.cards_of(alliance_id=a, member_id=actor.id)
+    ]  # fmt: skip
