@@ -173,6 +173,7 @@ ROUTES: dict[str, Access] = {
     "POST /counter/refunds": (STAFF, "store"),
     "GET /counter/backfills": (STAFF, "store"),
     "POST /counter/backfills": (STAFF, "store"),
+    "GET /counter/today": (STAFF, "store"),
     "GET /merchant": (STAFF, None),
     "GET /merchant/statements": (STAFF, None),
     "GET /merchant/statements/{period}/{component}": (STAFF, None),

@@ -12,6 +12,7 @@ from guildcard.web.routes import (
     counter,
     counter_after,
     counter_coupons,
+    counter_day,
     home,
     insights_pages,
     member,
@@ -54,6 +55,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(staff_auth.router)
     app.include_router(counter.router)
     app.include_router(counter_after.router)
+    app.include_router(counter_day.router)
     app.include_router(counter_coupons.router)
     app.include_router(merchant.router)
     app.include_router(merchant_admin.router)
