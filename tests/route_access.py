@@ -47,6 +47,7 @@ ROUTES: dict[str, Access] = {
     "POST /api/v1/counter/purchases": (STAFF, "store"),
     "POST /api/v1/counter/purchases:batch": (STAFF, "store"),
     "GET /api/v1/counter/purchases/{order_no}": (STAFF, "store"),
+    "GET /api/v1/counter/stores/{store_id}/day": (STAFF, "store"),
     "POST /api/v1/counter/refunds": (STAFF, "store"),
     "POST /api/v1/counter/backfills": (STAFF, "store"),
     "POST /api/v1/counter/backfills/{backfill_id}/approve": (STAFF, "merchant"),
