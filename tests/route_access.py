@@ -122,6 +122,7 @@ ROUTES: dict[str, Access] = {
     "GET /m/merchants": (MEMBER, None),
     "GET /m/settings": (MEMBER, None),
     "POST /m/settings/consents": (MEMBER, None),
+    "POST /m/settings/profile": (MEMBER, None),
     "POST /m/card/activate": (MEMBER, None),
     "GET /m/settings/export": (MEMBER, None),
     "GET /m/settings/erase": (MEMBER, None),
