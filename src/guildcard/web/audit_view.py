@@ -74,6 +74,7 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "backfill": ("消费补录", "backfill"),
     "loyalty_settings": ("积分设置", "points settings"),
     "merchant_rules": ("商户积分规则", "merchant earn rules"),
+    "login": ("登录名", "login"),
 }
 
 ACTOR_KINDS: dict[str, tuple[str, str]] = {
