@@ -53,6 +53,10 @@ def update_profile(command: UpdateProfile, work: Work) -> Member:
         flag_possible_duplicates(work, updated)
     # Field names only: the values are personal data and stay in encrypted storage.
     work.emit("members.profile_updated", member.member_id, member_id=member.member_id, fields=changed)
+    fields_changed = {"fields": changed}
+    work.audit(
+        "members.update_profile", object_type="member", object_id=member.member_id, details=fields_changed
+    )
     return updated
 
 
@@ -94,4 +98,6 @@ def set_consent(command: SetConsent, work: Work) -> ConsentChange:
         kind=command.kind.value,
         granted=command.granted,
     )
+    details = {"consent": command.kind.value, "granted": command.granted, "version": version}
+    work.audit("members.set_consent", object_type="member", object_id=member_id, details=details)
     return ConsentChange(record, changed=True)
