@@ -268,3 +268,25 @@ def test_consents_export_and_erasure_and_every_page_fits_a_phone(phone_page, liv
     assert fits_the_phone(page)
     page.goto(f"{base}/m")
     assert "/login" in page.url
+
+
+def test_a_new_member_is_asked_for_a_name_and_sets_the_birthday_once(phone_page, live_server, artifacts_dir):
+    page = phone_page
+    base = live_server.base_url
+    join(page, base)
+    assert page.locator("#holder-name").inner_text().startswith("尊敬的会员")
+    page.locator("#ask-name").click()
+    page.wait_for_url(re.compile(r"/m/settings"))
+    assert "只能设置一次" in page.locator("#birthday-rule").inner_text()
+    page.get_by_label("怎么称呼您？").fill("娜娜")
+    page.get_by_label("生日").fill("1992-03-04")
+    page.locator("#profile").get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(r"saved=profile"))
+    assert page.locator("#holder-name").inner_text() == "娜娜"
+    assert page.locator("#birthday").get_attribute("readonly") is not None
+    assert fits_the_phone(page)
+    page.screenshot(path=str(artifacts_dir / "member-profile.png"), full_page=True)
+    page.goto(f"{base}/m")
+    assert page.locator("#holder-name").inner_text().startswith("娜娜 ·")
+    assert page.locator("#ask-name").count() == 0
+    page.screenshot(path=str(artifacts_dir / "member-card-named.png"), full_page=True)

@@ -177,3 +177,25 @@ def test_no_request_holds_two_pooled_connections_at_once(counter):
         assert client.post("/api/v1/counter/refunds", json=refund, headers=who).is_success
         assert client.get(f"{PURCHASES}/TWO-{n}", params={"store_id": store}, headers=who).is_success
     assert nested == [], nested[0]
+
+
+def test_a_till_reads_todays_lines_and_the_shift_summary_of_its_store(counter):
+    client, hotpot = counter.client, counter.alliance.hotpot
+    cashier, store_a, store_b = auth(hotpot.sessions["cashier"]), hotpot.store_ids[0], hotpot.store_ids[1]
+    assert client.post(PURCHASES, json=purchase(store_a, counter.code(), "DAY-1"), headers=cashier).is_success
+    refund = {"store_id": store_a, "order_no": "DAY-1", "refund_no": "DAY-1-R", "amount_fen": 5000}
+    assert client.post("/api/v1/counter/refunds", json=refund, headers=cashier).is_success
+    day = client.get(f"/api/v1/counter/stores/{store_a}/day", headers=cashier)
+    assert day.status_code == 200, day.text
+    body = day.json()
+    assert [(line["kind"], line["number"]) for line in body["lines"]] == [
+        ("purchase", "DAY-1"), ("refund", "DAY-1-R")
+    ]  # fmt: skip
+    assert (body["summary"]["purchases"], body["summary"]["sales_fen"]) == (1, 19000)
+    assert (body["summary"]["refunded_fen"], body["net_sales_fen"]) == (5000, 14000)
+    later = client.get(
+        f"/api/v1/counter/stores/{store_a}/day", params={"since": body["until"]}, headers=cashier
+    )
+    assert later.json()["lines"] == []  # a shift that starts now has nothing yet
+    other = client.get(f"/api/v1/counter/stores/{store_b}/day", headers=cashier)  # not the cashier's store
+    assert (other.status_code, other.json()["code"]) == (403, "counter.forbidden")

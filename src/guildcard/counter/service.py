@@ -19,9 +19,11 @@ members' ``MemberCodeInvalid``, ``MemberCodeAlreadyUsed``, ``MemberNotFound``,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from guildcard.counter import access
+from guildcard.counter import store_day as store_days
 from guildcard.counter.commands import AdjustmentInput, BackfillInput, PurchaseInput, RefundInput, Written
 from guildcard.counter.domain.errors import PurchaseNotFound
 from guildcard.counter.domain.receipts import (
@@ -46,7 +48,7 @@ from guildcard.counter.handlers.purchase import check_purchase_input, quote_purc
 from guildcard.counter.ports import CounterPorts
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor
-from guildcard.kernel.clock import Clock
+from guildcard.kernel.clock import Clock, business_date
 from guildcard.kernel.errors import GuildCardError, InvalidInput
 from guildcard.ledger import chart
 from guildcard.pipeline import Command, CommandBus
@@ -138,6 +140,19 @@ class CounterService:
         return self._run(actor, command)
 
     # --- reads -------------------------------------------------------------------------------
+
+    def store_day(
+        self, actor: Actor, *, store_id: str, since: datetime | None = None, mine: bool = False
+    ) -> store_days.StoreDay:
+        """Today's (Shanghai) purchases, backfills and refunds at the store until now, from ``since``
+        (a shift start) and only the actor's own with ``mine``; whoever may work the store's counter."""
+        now = self.clock.now()
+        with self.database.read() as conn:
+            store = store_for(conn, self.deps, actor, store_id)
+            return store_days.store_day(
+                conn, actor.alliance_id, store.store_id, day=business_date(now), since=since,
+                until=now + timedelta(seconds=1), actor_id=actor.id if mine else None,
+            )  # fmt: skip
 
     def purchase(self, actor: Actor, *, store_id: str, order_no: str) -> PurchaseReceipt:
         with self.database.read() as conn:

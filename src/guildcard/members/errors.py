@@ -72,6 +72,12 @@ class InvalidProfile(InvalidInput):
     code = "members.invalid_profile"
 
 
+class BirthdayLocked(RuleViolation):
+    """Your birthday is already set; ask the alliance's service desk to correct it."""
+
+    code = "members.birthday_locked"
+
+
 class MemberCodeInvalid(InvalidInput):
     """This member code is not valid here (wrong, expired, or from another alliance)."""
 

@@ -12,6 +12,7 @@ from guildcard.web.routes import (
     counter,
     counter_after,
     counter_coupons,
+    counter_day,
     counter_wallet,
     home,
     insights_pages,
@@ -59,6 +60,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(staff_auth.router)
     app.include_router(counter.router)
     app.include_router(counter_after.router)
+    app.include_router(counter_day.router)
     app.include_router(counter_coupons.router)
     app.include_router(counter_wallet.router)
     app.include_router(merchant.router)

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from guildcard.audit.log import AuditEntry
+from guildcard.kernel.money import format_fen
 
 # action -> (zh-CN, en)
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -32,6 +33,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "counter.adjust_points": ("人工调整积分", "points adjusted"),
     "counter.backfill_approved": ("批准消费补录", "backfill approved"),
     "counter.backfill_rejected": ("驳回消费补录", "backfill rejected"),
+    "counter.purchase": ("收银消费", "purchase recorded"),
+    "counter.backfill_purchase": ("补录消费入账", "backfilled purchase recorded"),
+    "counter.refund": ("退款", "refund"),
+    "counter.backfill_requested": ("申请消费补录", "backfill requested"),
+    "members.otp_failed": ("会员验证码错误", "member sign-in code wrong"),
+    "members.register": ("会员注册", "member registered"),
+    "members.update_profile": ("会员修改资料", "member profile changed"),
+    "members.set_consent": ("会员授权变更", "member consent changed"),
     "ledger.policies_changed": ("修改积分有效期规则", "expiry rules changed"),
     "loyalty.set_merchant_rules": ("修改商户积分规则", "merchant earn rules changed"),
     "loyalty.update_settings": ("修改联盟积分设置", "alliance points settings changed"),
@@ -74,6 +83,10 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "backfill": ("消费补录", "backfill"),
     "loyalty_settings": ("积分设置", "points settings"),
     "merchant_rules": ("商户积分规则", "merchant earn rules"),
+    "login": ("登录名", "login"),
+    "purchase": ("消费单", "purchase"),
+    "refund": ("退款单", "refund"),
+    "otp": ("验证码", "sign-in code"),
 }
 
 ACTOR_KINDS: dict[str, tuple[str, str]] = {
@@ -112,6 +125,13 @@ DETAILS: dict[str, tuple[str, str]] = {
     "reimbursement_fen_per_point": ("兑付单价（分/积分）", "reimbursement (fen/point)"),
     "member_discount": ("会员折扣", "member discount"),
     "points_per_yuan": ("每元积分", "points per yuan"),
+    "attempts_left": ("剩余尝试次数", "attempts left"),
+    "amount_fen": ("金额", "amount"),
+    "points_used": ("使用积分", "points used"),
+    "order_no": ("订单号", "order number"),
+    "receipt_no": ("小票号", "receipt number"),
+    "consent": ("授权项", "consent"),
+    "granted": ("同意", "granted"),
 }
 
 
@@ -131,6 +151,13 @@ def _value(value: Any, language: str) -> str:
     if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
     return str(value)
+
+
+def _money(key: str, value: Any) -> str:
+    """Amounts the new lines record in fen (``amount_fen``), in yuan; "" for anything else."""
+    if key == "amount_fen" and isinstance(value, int) and not isinstance(value, bool):
+        return format_fen(value)
+    return ""
 
 
 @dataclass(frozen=True)
@@ -159,7 +186,7 @@ def readable(entry: AuditEntry, names: dict[str, str], language: str) -> AuditLi
     if entry.request_id:
         places.append(("request " if language.startswith("en") else "请求 ") + entry.request_id[:12])
     details = "；".join(
-        f"{_pick(DETAILS.get(k), k, language)}：{_value(v, language)}"
+        f"{_pick(DETAILS.get(k), k, language)}：{_money(k, v) or _value(v, language)}"
         for k, v in sorted(entry.details.items())
     )
     return AuditLine(

@@ -211,3 +211,23 @@ def test_creating_a_store_is_idempotent(api, world):
     assert other.status_code == 409
     assert other.json()["code"] == "idempotency_conflict"
     assert len(api.client.get(f"/api/v1/merchants/{m.id}/stores", headers=auth(m.owner)).json()) == 3
+
+
+def test_a_refused_sign_in_leaves_an_audit_line_on_the_account_or_the_typed_login(api, world):
+    alliance_id, admin, m = world
+    owner = api.client.get("/api/v1/auth/me", headers=auth(m.owner)).json()
+    login = api.client.get(f"/api/v1/staff/{owner['id']}", headers=auth(m.owner)).json()["login"]
+    for typed in (login, "nobody-here"):
+        body = {"alliance": alliance_id, "login": typed, "password": "wrong password!"}
+        assert api.client.post("/api/v1/auth/login", json=body).status_code == 401
+    failed = api.client.get(
+        "/api/v1/audit-log", params={"action": "auth.login_failed"}, headers=auth(admin)
+    ).json()
+    assert {(e["object_type"], e["object_id"]) for e in failed} == {
+        ("staff", owner["id"]),
+        ("login", "nobody-here"),
+    }
+    on_owner = next(e for e in failed if e["object_type"] == "staff")
+    assert on_owner["merchant_id"] == m.id  # the merchant's owner sees attempts on its staff
+    own = api.client.get(f"/api/v1/merchants/{m.id}/audit-log", headers=auth(m.owner)).json()
+    assert "auth.login_failed" in {e["action"] for e in own}

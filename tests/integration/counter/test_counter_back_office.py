@@ -180,3 +180,26 @@ def test_staff_act_only_at_their_own_stores(counter):
     assert ring(with_scope, "st_hotpot_1", "X-6").replayed is False
     with pytest.raises(StoreNotFound):
         ring(with_scope, "st_hotpot_2", "X-7")
+
+
+def test_purchases_refunds_and_backfills_leave_audit_lines_by_their_numbers(counter):
+    counter.buy(HOTPOT_CASHIER, "HP-A1", 10000)
+    counter.refund(HOTPOT_CASHIER, "HP-A1", "HP-A1-R", 2000)
+    backfill(counter, "R-A1", 10000, days_ago=2)
+    with counter.database.read() as conn:
+        lines = conn.execute(
+            select(audit_log)
+            .where(audit_log.c.action.like("counter.%"))
+            .order_by(audit_log.c.at, audit_log.c.id)
+        ).all()
+    by_action = {line.action: line for line in lines}
+    assert set(by_action) == {"counter.purchase", "counter.refund", "counter.backfill_requested",
+                              "counter.backfill_purchase"}  # fmt: skip
+    bought = by_action["counter.purchase"]
+    assert (bought.object_type, bought.object_id, bought.actor_id) == ("purchase", "HP-A1", HOTPOT_CASHIER.id)
+    assert (bought.merchant_id, bought.store_id) == (HOTPOT, "st_hotpot_1")
+    assert bought.details == {"amount_fen": 9500, "points_used": 0, "points": 95}
+    refunded = by_action["counter.refund"]
+    assert (refunded.object_id, refunded.details) == ("HP-A1-R", {"order_no": "HP-A1", "amount_fen": 2000})
+    assert by_action["counter.backfill_requested"].details["receipt_no"] == "R-A1"
+    assert by_action["counter.backfill_purchase"].object_id == "R-A1"

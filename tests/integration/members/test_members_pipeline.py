@@ -178,7 +178,39 @@ def test_a_review_is_audited_and_told(world):
         {"flag_id": flag.flag_id, "verdict": "same_person", "member_ids": [flag.member_a, flag.member_b]}
     ]
     with world.deps.database.read() as conn:
-        lines = conn.execute(audit_log.select()).all()
+        lines = conn.execute(audit_log.select().where(audit_log.c.action == "members.duplicate_review")).all()
     assert [(r.action, r.actor_id, r.object_id) for r in lines] == [
         ("members.duplicate_review", "opr_1", flag.flag_id)
     ]
+
+
+def test_wrong_codes_registration_profile_and_consents_leave_audit_lines_without_personal_data(world):
+    code = world.send_code(PHONE)
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(CodeInvalid):
+        world.members.identity.sign_in(
+            alliance_id="al_1", phone=PHONE, code=wrong, client_ip="x", terms_version=TERMS
+        )
+    mid = world.members.identity.sign_in(
+        alliance_id="al_1", phone=PHONE, code=code, client_ip="x", terms_version=TERMS
+    ).member.member_id
+    world.members.profiles.update(alliance_id="al_1", member_id=mid, changes={"display_name": "陈静"})
+    world.members.profiles.set_consent(
+        alliance_id="al_1", member_id=mid, kind=ConsentKind.MARKETING, granted=True, version="2026-11"
+    )
+    world.clock.advance(timedelta(minutes=2))
+    world.send_code(PHONE)  # a known member types a wrong code: the line is on the member
+    with pytest.raises(CodeInvalid):
+        world.members.identity.sign_in(alliance_id="al_1", phone=PHONE, code=wrong, client_ip="x")
+    with world.deps.database.read() as conn:
+        lines = conn.execute(audit_log.select().order_by(audit_log.c.at, audit_log.c.id)).all()
+    actions = [(r.action, r.object_type) for r in lines]
+    assert sorted(actions) == sorted([
+        ("members.otp_failed", "otp"), ("members.register", "member"), ("members.update_profile", "member"),
+        ("members.set_consent", "member"), ("members.otp_failed", "member"),
+    ])  # fmt: skip
+    assert {r.object_id for r in lines if r.object_type == "member"} == {mid}
+    profile_line = next(r for r in lines if r.action == "members.update_profile")
+    assert profile_line.details == {"fields": ["display_name"]}
+    assert "陈静" not in repr(lines)
+    assert PHONE.removeprefix("+86")[-8:] not in repr(lines)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from guildcard.members.domain.model import ConsentKind, Gender
-from guildcard.members.errors import InvalidProfile, TermsConsentRequired
+from guildcard.members.errors import BirthdayLocked, InvalidProfile, TermsConsentRequired
 
 
 def test_a_member_keeps_a_minimal_profile(world):
@@ -34,6 +34,21 @@ def test_a_member_keeps_a_minimal_profile(world):
     assert cleared.profile.display_name == "李娜"
     again = world.members.profiles.get(alliance_id="al_1", member_id=member.member_id)
     assert again.profile == cleared.profile
+
+
+def test_the_birthday_is_set_once_the_name_changes_freely(world):
+    """The birthday drives the birthday gift: a member sets it once; the name changes at will."""
+    member_id = world.register("13812345678").member.member_id
+    update = world.members.profiles.update
+    update(alliance_id="al_1", member_id=member_id, changes={"birthday": date(1992, 3, 4)})
+    with pytest.raises(BirthdayLocked):
+        update(alliance_id="al_1", member_id=member_id, changes={"birthday": date(1992, 12, 24)})
+    with pytest.raises(BirthdayLocked):
+        update(alliance_id="al_1", member_id=member_id, changes={"birthday": None})
+    same = update(alliance_id="al_1", member_id=member_id, changes={"birthday": date(1992, 3, 4)})
+    renamed = update(alliance_id="al_1", member_id=member_id, changes={"display_name": "娜娜"})
+    assert (same.profile.birthday, renamed.profile.display_name) == (date(1992, 3, 4), "娜娜")
+    assert renamed.profile.birthday == date(1992, 3, 4)
 
 
 @pytest.mark.parametrize(

@@ -269,3 +269,44 @@ def test_the_history_is_in_the_order_things_happened_and_shows_when_points_expir
     expiries = re.search(r'<div class="m-list" id="expiries">(.*?)</div>', history, re.S).group(1)
     year = clock.now().year + 1
     assert re.search(rf"{year}-12-31 到期</span> <strong>161 积分</strong>", expiries), expiries
+
+
+def test_a_new_member_is_greeted_kindly_and_sets_name_once_and_birthday_once(site):
+    join(site)
+    card = site.get("/m").text
+    holder = re.search(r'id="holder-name">([^<]*)<', card).group(1)
+    assert holder.startswith("尊敬的会员")
+    assert not re.search(r"会员 [0-9A-Z]{4}", holder)  # no pseudonym shown to the member themselves
+    assert 'href="/m/settings#profile"' in card
+    assert "只能设置一次" in site.get("/m/settings").text  # the birthday rule is said before saving
+
+    bad = site.post("/m/settings/profile", data={"display_name": "娜娜", "birthday": "1992-13-40",
+                                                 "csrf_token": csrf(site)})  # fmt: skip
+    assert bad.status_code == 422
+    assert "请填写正确的生日日期" in bad.text
+    assert 'value="娜娜"' in bad.text  # what was typed stays
+    saved = site.post(
+        "/m/settings/profile",
+        data={"display_name": "娜娜", "birthday": "1992-03-04", "csrf_token": csrf(site)},
+    )
+    assert saved.status_code == 200
+    assert "已保存" in saved.text
+    assert "readonly" in re.search(r'<input id="birthday"[^>]*>', saved.text).group(0)
+    assert re.search(r'id="holder-name">娜娜 ·', site.get("/m").text)
+    assert 'id="ask-name"' not in site.get("/m").text
+
+    changed = site.post(
+        "/m/settings/profile",
+        data={"display_name": "李娜", "birthday": "1992-12-24", "csrf_token": csrf(site)},
+    )
+    assert changed.status_code == 422
+    assert "生日已设置" in changed.text
+    renamed = site.post(
+        "/m/settings/profile",
+        data={"display_name": "李娜", "birthday": "1992-03-04", "csrf_token": csrf(site)},
+    )
+    assert renamed.status_code == 200
+    me = site.get("/api/v1/me").json()
+    assert (me["display_name"], me["birthday"]) == ("李娜", "1992-03-04")
+    forged = site.post("/m/settings/profile", data={"display_name": "x", "csrf_token": "0" * 64})
+    assert forged.status_code == 403

@@ -85,6 +85,31 @@ def login(command: Login, work: Work) -> Session:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RecordFailedLogin(Command):
+    """A refused sign-in, audited in its own transaction (the refused one wrote nothing)."""
+
+    scope = "alliance.auth.login_failed"
+    login: str
+
+
+@handlers.register()
+def record_failed_login(command: RecordFailedLogin, work: Work) -> None:
+    conn, alliance_id = work.connection, work.alliance_id
+    for kind, table in TABLE_OF.items():
+        c = table.c
+        columns = (c.id, c.merchant_id) if kind is ActorKind.STAFF else (c.id,)
+        row = conn.execute(
+            select(*columns).where(c.alliance_id == alliance_id, c.login == command.login)
+        ).first()
+        if row is not None:
+            merchant_id = row.merchant_id if kind is ActorKind.STAFF else None
+            work.audit("auth.login_failed", object_type=kind.value, object_id=row.id, merchant_id=merchant_id)
+            return
+    # No such account: the line names the login that was typed (staff and operator logins only).
+    work.audit("auth.login_failed", object_type="login", object_id=command.login[:64])
+
+
+@dataclass(frozen=True, kw_only=True)
 class Logout(Command):
     scope = "alliance.auth.logout"
     token: str = field(repr=False)

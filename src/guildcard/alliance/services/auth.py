@@ -9,9 +9,22 @@ from __future__ import annotations
 
 from typing import cast
 
-from guildcard.alliance.domain.errors import AllianceNotFound, InvalidActivationToken, TooManyLoginAttempts
+from guildcard.alliance.domain.errors import (
+    AllianceNotFound,
+    BadCredentials,
+    InvalidActivationToken,
+    TooManyLoginAttempts,
+)
 from guildcard.alliance.domain.tokens import split_secret_token
-from guildcard.alliance.handlers.auth import SESSION_TTL, Activate, ChangePassword, Login, Logout, Session
+from guildcard.alliance.handlers.auth import (
+    SESSION_TTL,
+    Activate,
+    ChangePassword,
+    Login,
+    Logout,
+    RecordFailedLogin,
+    Session,
+)
 from guildcard.alliance.handlers.common import or_raise
 from guildcard.alliance.services.base import Deps
 from guildcard.alliance.storage import repository as repo
@@ -36,7 +49,11 @@ class AuthService:
         account = (LOGIN_LIMIT_PER_ACCOUNT, "login", alliance_id, login.lower())
         self.deps.throttle.hit(*account, error=TooManyLoginAttempts)
         command = Login(login=login, password=password)
-        session: Session = self.deps.bus.execute(system_actor(alliance_id, "auth"), command).value
+        try:
+            session: Session = self.deps.bus.execute(system_actor(alliance_id, "auth"), command).value
+        except BadCredentials:
+            self.deps.bus.execute(system_actor(alliance_id, "auth"), RecordFailedLogin(login=login))
+            raise
         self.deps.throttle.clear(*account)
         return session
 

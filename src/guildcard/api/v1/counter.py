@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import AwareDatetime
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
@@ -25,6 +26,7 @@ from guildcard.api.v1.counter_schemas import (
     PurchaseCreate,
     Receipt,
     RefundCreate,
+    StoreDayOut,
     as_json,
 )
 from guildcard.counter.commands import Written
@@ -124,6 +126,21 @@ def get_purchase(
     container: ContainerDep,
 ) -> Receipt:
     return Receipt.of(container.counter.purchase(actor, store_id=store_id, order_no=order_no), replayed=False)
+
+
+@router.get(
+    "/stores/{store_id}/day", response_model=StoreDayOut, responses=ERRORS, summary="Today at a store"
+)
+def store_day(
+    store_id: str,
+    actor: CurrentActor,
+    container: ContainerDep,
+    since: Annotated[AwareDatetime | None, Query(description="A shift start today (ISO 8601).")] = None,
+    mine: Annotated[bool, Query(description="Only what the caller recorded.")] = False,
+) -> StoreDayOut:
+    """Today's (Asia/Shanghai) purchases, backfills and refunds at the store until now, in time order,
+    and the shift summary; the member is masked as on the receipt. Whoever may work the store's counter."""
+    return StoreDayOut.of(container.counter.store_day(actor, store_id=store_id, since=since, mine=mine))
 
 
 @router.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Literal
 
@@ -24,6 +24,7 @@ from guildcard.counter.commands import (
     RefundInput,
 )
 from guildcard.counter.domain.amounts import CategoryLine
+from guildcard.counter.store_day import DayLine, ShiftSummary, StoreDay
 
 # No control characters (PostgreSQL refuses NUL), bounded like the columns that keep them.
 _PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
@@ -232,3 +233,22 @@ class Preview(BaseModel):
     cash_fen: int
     points_earned: int
     growth: int
+
+
+class StoreDayOut(BaseModel):
+    """A store's day at the counter: lines in time order and the shift summary (fen, points)."""
+
+    day: date
+    since: datetime
+    until: datetime
+    lines: list[DayLine]
+    summary: ShiftSummary
+    net_sales_fen: int = Field(description="Member sales minus refunds.")
+    net_cash_fen: int = Field(description="Cash taken minus cash given back.")
+
+    @classmethod
+    def of(cls, day: StoreDay) -> StoreDayOut:
+        return cls(
+            day=day.day, since=day.since, until=day.until, lines=list(day.lines), summary=day.summary,
+            net_sales_fen=day.summary.net_sales_fen, net_cash_fen=day.summary.net_cash_fen,
+        )  # fmt: skip

@@ -105,6 +105,11 @@ def request_backfill(command: RequestBackfill, work: Work) -> BackfillReceipt:
         "counter.backfill_requested", backfill_id, merchant_id=store.merchant_id, store_id=store.store_id,
         member_id=member.member_id, amount_fen=request.amount_fen, status=status.value,
     )  # fmt: skip
+    work.audit(
+        "counter.backfill_requested", object_type="backfill", object_id=backfill_id,
+        merchant_id=store.merchant_id, store_id=store.store_id,
+        details={"receipt_no": request.receipt_no, "amount_fen": request.amount_fen, "status": status.value},
+    )  # fmt: skip
     if status is BackfillStatus.APPROVED:
         _record(work, repo, backfill_id=backfill_id, store=store, member=member, lines=request.lines)
     return _view(conn, work.alliance_id, repo.backfill(backfill_id))

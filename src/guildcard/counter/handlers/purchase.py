@@ -167,6 +167,11 @@ def record_purchase(
         occurred_at=q.occurred_at.isoformat(), coupon_id=p.coupon.coupon_id if p.coupon else None,
         coupon_fen=p.coupon_fen, wallet_fen=p.wallet_fen, items=items,
     )  # fmt: skip
+    work.audit(
+        "counter.backfill_purchase" if source == "backfill" else "counter.purchase", object_type="purchase",
+        object_id=order_no, merchant_id=q.store.merchant_id, store_id=q.store.store_id,
+        details={"amount_fen": p.payable_fen, "points_used": p.points_used, "points": q.earn.points},
+    )  # fmt: skip
     if recorded.tier_change is not None:
         change = recorded.tier_change
         work.emit(

@@ -106,6 +106,10 @@ def refund_purchase(command: RefundPurchase, work: Work) -> RefundReceipt:
         amount_fen=share.refund_fen, points_clawed_back=share.points_clawed_back,
         points_restored=share.points_restored, purchase_status=status,
     )  # fmt: skip
+    work.audit(
+        "counter.refund", object_type="refund", object_id=request.refund_no, merchant_id=purchase.merchant_id,
+        store_id=purchase.store_id, details={"order_no": request.order_no, "amount_fen": share.refund_fen},
+    )  # fmt: skip
     return receipt
 
 

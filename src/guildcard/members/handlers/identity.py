@@ -139,7 +139,12 @@ def _use_code(work: Work, repo: MemberRepository, command: SignIn) -> CodeRefuse
     check_usable(issued, now=work.now, policy=policy)
     if not hmac.compare_digest(repo.code_hash(issued.otp_id, command.code), stored_hash):
         attempts = repo.count_wrong_attempt(command.alliance_id, issued.otp_id)
-        return CodeRefused(attempts_left=max(0, policy.max_attempts - attempts))
+        known = repo.by_phone(command.alliance_id, command.phone)  # the line never holds the phone
+        subject = ("member", known.member_id) if known is not None else ("otp", issued.otp_id)
+        left = max(0, policy.max_attempts - attempts)
+        details = {"attempts_left": left}
+        work.audit("members.otp_failed", object_type=subject[0], object_id=subject[1], details=details)
+        return CodeRefused(attempts_left=left)
     if not repo.consume_code(command.alliance_id, issued.otp_id, work.now):
         raise CodeInvalid()
     return None
@@ -170,4 +175,6 @@ def _register(work: Work, repo: MemberRepository, command: SignIn) -> Member:
     work.emit(
         "members.member_registered", member_id, member_id=member_id, alliance_id=alliance_id, how="sign_in"
     )
+    version = {"version": command.terms_version}
+    work.audit("members.register", object_type="member", object_id=member_id, details=version)
     return member

@@ -15,7 +15,7 @@ from guildcard.members.domain.model import (
     clean_profile,
     current_consents,
 )
-from guildcard.members.errors import InvalidProfile, TermsConsentRequired
+from guildcard.members.errors import BirthdayLocked, InvalidProfile, TermsConsentRequired
 from guildcard.members.handlers.common import active_member, handlers, member_repository, the_member_only
 from guildcard.members.handlers.duplicates import flag_possible_duplicates
 from guildcard.pipeline import Command, Work
@@ -39,6 +39,10 @@ def update_profile(command: UpdateProfile, work: Work) -> Member:
         raise InvalidProfile(f"unknown profile fields: {', '.join(sorted(unknown))}")
     repo = member_repository(work)
     member = active_member(repo, command.alliance_id, command.member_id, lock=True)
+    locked = member.profile.birthday
+    if locked is not None and "birthday" in command.changes and command.changes["birthday"] != locked:
+        # The birthday drives the birthday gift: the member sets it once (support corrects it).
+        raise BirthdayLocked(field="birthday")
     profile = clean_profile(replace(member.profile, **command.changes), today=business_date(work.now))
     changed = [name for name in PROFILE_FIELDS if getattr(profile, name) != getattr(member.profile, name)]
     if not changed:
@@ -49,6 +53,10 @@ def update_profile(command: UpdateProfile, work: Work) -> Member:
         flag_possible_duplicates(work, updated)
     # Field names only: the values are personal data and stay in encrypted storage.
     work.emit("members.profile_updated", member.member_id, member_id=member.member_id, fields=changed)
+    fields_changed = {"fields": changed}
+    work.audit(
+        "members.update_profile", object_type="member", object_id=member.member_id, details=fields_changed
+    )
     return updated
 
 
@@ -90,4 +98,6 @@ def set_consent(command: SetConsent, work: Work) -> ConsentChange:
         kind=command.kind.value,
         granted=command.granted,
     )
+    details = {"consent": command.kind.value, "granted": command.granted, "version": version}
+    work.audit("members.set_consent", object_type="member", object_id=member_id, details=details)
     return ConsentChange(record, changed=True)

@@ -26,7 +26,7 @@ class ProfileService:
     def update(self, *, alliance_id: str, member_id: str, changes: Mapping[str, Any]) -> Member:
         """Change the given profile fields (None clears one). Safe to repeat.
 
-        Raises MemberNotFound, InvalidProfile.
+        Raises MemberNotFound, InvalidProfile; BirthdayLocked when a birthday already set would change.
         """
         command = UpdateProfile(alliance_id=alliance_id, member_id=member_id, changes=dict(changes))
         member: Member = self.deps.bus.execute(member_actor(alliance_id, member_id), command).value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -159,7 +160,8 @@ def _settings_page(
 @router.get("/m/settings", response_class=HTMLResponse)
 def settings(request: Request, saved: str = "") -> HTMLResponse:
     actor = member(request)
-    return _settings_page(request, actor, saved=saved in {kind.value for kind in OPTIONAL_CONSENTS})
+    known = {kind.value for kind in OPTIONAL_CONSENTS}
+    return _settings_page(request, actor, saved=saved in known, profile_saved=saved == "profile")
 
 
 @router.post("/m/settings/consents")
@@ -182,6 +184,32 @@ def set_consent(
     except GuildCardError as error:
         return _settings_page(request, actor, status_code=status_for(error), error=notice_for(request, error))
     return RedirectResponse(f"/m/settings?saved={kind}#consents", status_code=303)
+
+
+@router.post("/m/settings/profile")
+def update_profile(
+    request: Request, display_name: str = Form(""), birthday: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    """The member's name (any time) and birthday (once: it drives the birthday gift), through the
+    members' ``UpdateProfile`` handler; back to the settings page with what was typed on an error."""
+    actor = member(request)
+    check_csrf(request, csrf_token)
+    changes: dict[str, Any] = {"display_name": display_name.strip() or None}
+    try:
+        if birthday.strip():
+            changes["birthday"] = date.fromisoformat(birthday.strip())
+    except ValueError:
+        message = gettext(request, "Give your birthday as a date.")
+        return _settings_page(request, actor, status_code=422, error=message, typed=changes)
+    try:
+        container_of(request).members.profiles.update(
+            alliance_id=actor.alliance_id, member_id=actor.id, changes=changes
+        )
+    except GuildCardError as error:
+        return _settings_page(
+            request, actor, status_code=status_for(error), error=notice_for(request, error), typed=changes
+        )
+    return RedirectResponse("/m/settings?saved=profile#profile", status_code=303)
 
 
 @router.get("/m/settings/export")
