@@ -10,6 +10,8 @@ from tests.integration.insights.world import World, make_world
 
 from guildcard.db.engine import Database
 from guildcard.insights.domain.windows import Grain, parse_period, window_of
+from guildcard.insights.queries import acquisition
+from guildcard.insights.queries import members as member_queries
 from guildcard.insights.queries import metrics as metric_queries
 from guildcard.insights.queries.scope import Scope, ScopeKind, merchant_names
 
@@ -76,3 +78,23 @@ def test_every_metric_of_every_window_and_scope_is_the_same_by_sql_and_by_rows(w
     assert nov.reporting_stores == 1
     assert nov.member_sales_share is not None
     assert 0 < nov.member_sales_share < 1
+
+
+def test_cohorts_and_member_facts_are_the_same_by_sql_and_by_rows(world: World) -> None:
+    history(world)
+    a = world.alliance
+    with world.container.database.read() as conn:
+        by_sql = acquisition.cohorts(conn, a.id, last_day=date(2026, 12, 19), months=4)
+        by_rows = acquisition.cohorts_from_rows(conn, a.id, last_day=date(2026, 12, 19), months=4)
+        pops = [
+            member_queries.population(conn, a.id, as_of=date(2026, 12, 1), merchant_id=m, from_rows=rows)
+            for m in (None, a.cinema.id)
+            for rows in (False, True)
+        ]
+    assert by_sql == by_rows
+    assert by_sql.by_registration[0].size == 8  # everyone registered in October
+    assert sum(c.size for c in by_sql.by_first_merchant) == 7  # the eighth member never bought
+    assert pops[0] == pops[1]
+    assert pops[2] == pops[3]
+    assert len(pops[0].facts) == 7
+    assert pops[2].facts != pops[0].facts  # the cinema's customers, their figures there

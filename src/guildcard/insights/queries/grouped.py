@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
 )
 
+from guildcard.insights.domain.cohorts import month_index
 from guildcard.insights.domain.metrics import MetricSet, SalesTotals, activation_rate, ratio
 from guildcard.insights.domain.metrics import (
     average_order_value_fen as _aov,
@@ -43,6 +44,7 @@ from guildcard.insights.domain.metrics import (
 from guildcard.insights.domain.metrics import (
     member_sales_share as _share,
 )
+from guildcard.insights.domain.rfm import MemberFacts
 from guildcard.insights.domain.windows import Window
 from guildcard.insights.storage.tables import first_purchases, member_days, store_days
 
@@ -183,3 +185,66 @@ def first_purchase_days(
     if until is not None:
         stmt = stmt.where(c.day < until)
     return {r[0]: (r[1], r[2], r[3]) for r in conn.execute(stmt)}
+
+
+def active_months(
+    conn: Connection, alliance_id: str, *, first_month: int, last_day: date
+) -> dict[str, set[int]]:
+    """member -> month indexes with a purchase, from ``first_month`` to ``last_day``'s month.
+
+    One row per member comes back: the months are summed as distinct powers of two in SQL (a bit
+    mask, at most 62 months), not one row per member-day.
+    """
+    last = month_index(last_day)
+    if last - first_month + 1 > 62:
+        raise ValueError("at most 62 months")
+    bounds = []
+    for k, index in enumerate(range(first_month, last + 1)):
+        start = date(index // 12, index % 12 + 1, 1)
+        end = date((index + 1) // 12, (index + 1) % 12 + 1, 1)
+        bounds.append((k, start, end))
+    md = member_days.c
+    mask = case(*[(and_(md.day >= s, md.day < e), literal(1 << k)) for k, s, e in bounds])
+    inner = (
+        select(md.member_id, mask.label("bit"))
+        .where(md.alliance_id == alliance_id, md.day >= bounds[0][1], md.day <= last_day, md.orders > 0)
+        .subquery("months")
+    )
+    stmt = select(inner.c.member_id, func.sum(distinct(inner.c.bit))).group_by(inner.c.member_id)
+    found: dict[str, set[int]] = {}
+    for member, bits in conn.execute(stmt):
+        value = int(bits)
+        found[member] = {first_month + k for k in range(len(bounds)) if value >> k & 1}
+    return found
+
+
+def member_facts(
+    conn: Connection, alliance_id: str, *, since: date, as_of: date, trade_of: Mapping[str, str],
+    merchant_ids: Collection[str] | None = None,
+) -> dict[str, MemberFacts]:  # fmt: skip
+    """``rfm.member_facts`` by one ``GROUP BY member_id`` over the rollups of ``[since, as_of)``."""
+    md = member_days.c
+    where = _scoped(member_days, alliance_id, merchant_ids, None)
+    where += [md.day >= since, md.day < as_of, md.orders > 0]
+    trade = case(*[(md.merchant_id == m, literal(t)) for m, t in trade_of.items()], else_=md.merchant_id)
+    inner = select(md.member_id, md.day, md.orders, md.sales_fen, md.merchant_id, trade.label("trade"))
+    rows = inner.where(*where).subquery("facts")
+    c = rows.c
+    stmt = select(
+        c.member_id, func.min(c.day), func.max(c.day), func.count(distinct(c.day)), func.sum(c.orders),
+        func.sum(c.sales_fen), func.count(distinct(c.merchant_id)), func.count(distinct(c.trade)),
+    ).group_by(c.member_id)  # fmt: skip
+    found = {}
+    for m, lo, hi, days, orders, money, merchants, trades in conn.execute(stmt):
+        first, last = _as_date(lo), _as_date(hi)
+        cycle = (last - first).days / (days - 1) if days > 1 else 0.0
+        found[m] = MemberFacts(
+            m, first, last, (as_of - last).days, int(days), int(orders), int(money), int(merchants),
+            int(trades), round(cycle, 1), (as_of - first).days,
+        )  # fmt: skip
+    return found
+
+
+def _as_date(value: object) -> date:
+    """SQLite hands MIN/MAX of a date column back as text."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
