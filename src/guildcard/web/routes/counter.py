@@ -112,11 +112,12 @@ class Entry:
     line_amount: tuple[str, ...] = ("", "")
     kind: str = "code"  # how ``scan`` identified the member: code or phone
     coupon: str = ""  # the coupon picked in the preview (its id), or its own code as scanned
+    items: str = ""  # the item count (optional; insights' items per order), never priced
 
 
 def make_entry(  # noqa: PLR0917 (the form's fields, in the form's order)
     scan: str, amount: str, points: str, order_no: str, categories: list[str], amounts: list[str], kind: str,
-    coupon: str = "",
+    coupon: str = "", items: str = "",
 ) -> Entry:  # fmt: skip
     return Entry(
         scan.strip(),
@@ -127,7 +128,17 @@ def make_entry(  # noqa: PLR0917 (the form's fields, in the form's order)
         tuple(amounts) or ("", ""),
         kind if kind in ("code", "phone") else "code",
         coupon.strip(),
+        items.strip(),
     )
+
+
+def parse_items(text: str) -> int | None:
+    """The optional item count: blank is none, else a whole number 0-9999."""
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or int(text) > 9999:
+        raise InvalidInput("The item count must be a whole number from 0 to 9999.")
+    return int(text)
 
 
 def _counter_page(
@@ -178,6 +189,7 @@ def _input(
         lines=parse_lines(list(entry.line_category), list(entry.line_amount)),
         preview_token=token,
         coupon_id=coupon_id,
+        items=parse_items(entry.items),
     )
 
 
@@ -213,11 +225,12 @@ def preview(
     line_amount: FormList = [],  # noqa: B006
     kind: FormStr = "code",
     coupon: FormStr = "",
+    items: FormStr = "",
 ) -> HTMLResponse:
     actor = require_staff(request)
     check_csrf(request, csrf_token)
     store, stores = current_store(request, actor, store_id)
-    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind, coupon)
+    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind, coupon, items)
     if store is None:
         return _counter_page(request, actor, None, stores, entry, error="Choose a store first.")
     try:
@@ -242,11 +255,12 @@ def commit(
     kind: FormStr = "code",
     preview_token: FormStr = "",
     coupon: FormStr = "",
+    items: FormStr = "",
 ) -> Response:
     actor = require_staff(request)
     check_csrf(request, csrf_token)
     store, stores = current_store(request, actor, store_id)
-    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind, coupon)
+    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind, coupon, items)
     if store is None:
         return _counter_page(request, actor, None, stores, entry, error="Choose a store first.")
     try:
@@ -281,4 +295,38 @@ def receipt(request: Request, store: str, order_no: str, replayed: int = 0) -> H
         at=found.occurred_at,
         pending_until=found.points_pending_until,
         replayed=bool(replayed),
+    )
+
+
+@router.post("/counter/walk-ins", response_class=HTMLResponse)
+def walk_in(
+    request: Request,
+    *,
+    csrf_token: FormStr = "",
+    store_id: FormStr = "",
+    walk_in_amount: FormStr = "",
+    walk_in_items: FormStr = "",
+    walk_in_order_no: FormStr = "",
+) -> HTMLResponse:
+    """A non-member sale (no member, no points): counted in insights' member sales share and conversion."""
+    actor = require_staff(request)
+    check_csrf(request, csrf_token)
+    store, stores = current_store(request, actor, store_id)
+    if store is None:
+        return _counter_page(request, actor, None, stores, Entry(), error="Choose a store first.")
+    try:
+        sale = container_of(request).insights.record_walk_in(
+            actor,
+            store_id=store.id,
+            order_no=walk_in_order_no.strip() or new_order_no(container_of(request).clock.now()),
+            amount_fen=parse_yuan(walk_in_amount),
+            items=parse_items(walk_in_items),
+        )
+    except GuildCardError as error:
+        return _counter_page(
+            request, actor, store, stores, Entry(), error=message_of(request, error),
+            walk_in={"amount": walk_in_amount, "items": walk_in_items, "order_no": walk_in_order_no},
+        )  # fmt: skip
+    return _counter_page(
+        request, actor, store, stores, Entry(), notice="Non-member sale recorded.", walk_in_sale=sale
     )
