@@ -77,39 +77,34 @@ def activity(
     merchant_ids: Collection[str] | None = None, store_id: str | None = None,
 ) -> dict[int, Activity]:  # fmt: skip
     """Per window index: active members, repeaters, (member, merchant) pairs, and who was lost next."""
+    if len(windows) > 62:
+        raise ValueError("at most 62 windows")
     md = member_days.c
     where = _scoped(member_days, alliance_id, merchant_ids, store_id)
     where += [md.day >= windows[0].start, md.day < windows[-1].end, md.orders > 0]
-    rows = select(_bucket(md.day, windows).label("b"), md.member_id, md.merchant_id, md.day).where(*where)
+    bit = case(*[(and_(md.day >= w.start, md.day < w.end), literal(1 << i)) for i, w in enumerate(windows)])
+    rows = select(
+        _bucket(md.day, windows).label("b"), bit.label("bit"), md.member_id, md.merchant_id, md.day
+    ).where(*where)
     inner: Subquery = rows.subquery("rows")
-    per_pair = (
-        select(inner.c.b, inner.c.member_id, func.count(distinct(inner.c.day)).label("d"))
-        .group_by(inner.c.b, inner.c.member_id, inner.c.merchant_id)
-        .subquery("pair")
-    )
-    per = (
-        select(inner.c.b, inner.c.member_id, func.count(distinct(inner.c.day)).label("d"))
-        .group_by(inner.c.b, inner.c.member_id)
-        .cte("per")
-    )
     found: dict[int, list[int]] = {i: [0, 0, 0, 0, 0] for i in range(len(windows))}
-    counted = select(per.c.b, func.count(), func.sum(case((per.c.d >= 2, 1), else_=0))).group_by(per.c.b)
-    for b, n, repeat in conn.execute(counted):
-        found[int(b)][0:2] = [int(n), int(repeat or 0)]
-    pairs = select(per_pair.c.b, func.count(), func.sum(case((per_pair.c.d >= 2, 1), else_=0))).group_by(
-        per_pair.c.b
+    for slot, keys in (
+        (0, (inner.c.b, inner.c.member_id)),
+        (2, (inner.c.b, inner.c.member_id, inner.c.merchant_id)),
+    ):
+        per = select(inner.c.b, func.count(distinct(inner.c.day)).label("d")).group_by(*keys).subquery("per")
+        counted = select(per.c.b, func.count(), func.sum(case((per.c.d >= 2, 1), else_=0))).group_by(per.c.b)
+        for b, n, repeat in conn.execute(counted):
+            found[int(b)][slot : slot + 2] = [int(n), int(repeat or 0)]
+    # who was lost next: each member's active windows as a bit mask (no self-join), counted by mask
+    masks = (
+        select(func.sum(distinct(inner.c.bit)).label("mask")).group_by(inner.c.member_id).subquery("masks")
     )
-    for b, n, repeat in conn.execute(pairs):
-        found[int(b)][2:4] = [int(n), int(repeat or 0)]
-    nxt = per.alias("nxt")
-    lost = (
-        select(per.c.b, func.count())
-        .select_from(per.outerjoin(nxt, and_(nxt.c.member_id == per.c.member_id, nxt.c.b == per.c.b + 1)))
-        .where(nxt.c.member_id.is_(None))
-        .group_by(per.c.b)
-    )
-    for b, n in conn.execute(lost):
-        found[int(b)][4] = int(n)
+    for mask, n in conn.execute(select(masks.c.mask, func.count()).group_by(masks.c.mask)):
+        value = int(mask)
+        for i in range(len(windows) - 1):
+            if value >> i & 1 and not value >> (i + 1) & 1:
+                found[i][4] += int(n)
     return {i: Activity(*v) for i, v in found.items()}
 
 
