@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from guildcard.insights.domain.definitions import BY_KEY
 from guildcard.insights.domain.errors import BadPeriod
-from guildcard.insights.domain.windows import Grain, Window, parse_period, window_of
+from guildcard.insights.domain.windows import Grain, Window, custom_range, parse_period, window_of
 from guildcard.insights.report import TREND_KEYS, Report, Table, merchant_report, ops_report, to_csv, to_xlsx
 from guildcard.kernel.actors import Actor, system_actor
 from guildcard.kernel.clock import business_date
@@ -60,17 +60,34 @@ def _window(request: Request, period: str) -> Window:
     return window_of(today.replace(day=1) - timedelta(days=1), Grain.MONTH)  # last full month
 
 
+def period_label(period: str, *, zh: bool) -> str:
+    """A trend point's short label: 11月 / W48 / Q4 / 10-01 (a custom range by its first day)."""
+    if len(period) == 7 and period[4] == "-" and period[5:].isdigit():
+        return period[5:] + "月" if zh else period
+    if "-W" in period or "-Q" in period:
+        return period[5:]
+    return period[5:10]
+
+
+def period_choices(request: Request) -> list[tuple[str, str]]:
+    """Quick links: the last full month, week and quarter, and the last 30 days."""
+    today = business_date(container_of(request).clock.now())
+    return [
+        ("Last month", window_of(today, Grain.MONTH).previous().key),
+        ("Last week", window_of(today, Grain.WEEK).previous().key),
+        ("Last quarter", window_of(today, Grain.QUARTER).previous().key),
+        ("Last 30 days", custom_range(today - timedelta(days=30), today - timedelta(days=1)).key),
+    ]
+
+
 def _context(request: Request, report: Report, export_base: str) -> dict[str, Any]:
     zh = language_of(request) == "zh-CN"
     names = {k: (BY_KEY[k].zh_name if zh else BY_KEY[k].en_name) for k in TREND_KEYS}
-    points = {
-        k: [(m.period[5:] + "月" if zh else m.period, getattr(m, k)) for m in report.trend]
-        for k in TREND_KEYS
-    }
+    points = {k: [(period_label(m.period, zh=zh), getattr(m, k)) for m in report.trend] for k in TREND_KEYS}
     funnel = report.tables.get("funnel")
     return {
         "report": report, "fmt": _fmt, "trend_keys": TREND_KEYS, "trend_points": points, "names": names,
-        "formats": _formats(), "export_base": export_base,
+        "formats": _formats(), "export_base": export_base, "period_choices": period_choices(request),
         "funnel_series": [(row[1] if zh else row[0], row[2]) for row in funnel.rows] if funnel else [],
     }  # fmt: skip
 
