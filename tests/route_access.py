@@ -219,6 +219,7 @@ ROUTES: dict[str, Access] = {
     "GET /ops/insights": (OPERATOR, None),
     "GET /ops/insights/export.csv": (OPERATOR, None),
     "GET /ops/insights/export.xlsx": (OPERATOR, None),
+    "POST /ops/insights/target-cell": (OPERATOR, None),  # r3/insights
     "GET /merchant/insights": (STAFF, None),
     "GET /merchant/insights/export.csv": (STAFF, None),
     "GET /merchant/insights/export.xlsx": (STAFF, None),

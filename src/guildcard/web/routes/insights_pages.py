@@ -7,13 +7,15 @@ each, and export every table as CSV or XLSX. The rollups are refreshed before th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from guildcard.insights.domain.definitions import BY_KEY
 from guildcard.insights.domain.errors import BadPeriod
@@ -27,7 +29,10 @@ from guildcard.web.pages import language_of, render_page
 from guildcard.web.routes.merchant import MERCHANT_ROLES, merchant_name, merchant_of
 from guildcard.web.routes.ops_support import operator, render
 from guildcard.web.routes.staff_auth import require_staff
-from guildcard.web.session import container_of
+from guildcard.web.session import check_csrf, container_of
+
+FormStr = Annotated[str, Form()]
+_CELL = re.compile(r"^[1-3]-[1-3]$")
 
 router = APIRouter(include_in_schema=False)
 
@@ -97,13 +102,39 @@ def _refresh(request: Request, actor: Actor) -> None:
 
 
 @router.get("/ops/insights", response_class=HTMLResponse)
-def ops_insights(request: Request, period: str = "") -> Response:
+def ops_insights(request: Request, period: str = "", targeted: str = "") -> Response:
     actor = operator(request)
     _refresh(request, actor)
     window = _window(request, period)
     report = ops_report(container_of(request).insights, actor, window)
     ctx = _context(request, report, "/ops/insights/export")
+    ctx["targeted"] = _targeted(request, actor, targeted)
     return render(request, "ops/insights.html", actor=actor, active="/ops/insights", **ctx)
+
+
+@router.post("/ops/insights/target-cell", response_model=None)
+def ops_target_cell(
+    request: Request, *, csrf_token: FormStr = "", cell: FormStr = "", period: FormStr = ""
+) -> Response:
+    """The value grid's "target this cell": a saved segment of the cell's members, live."""
+    actor = operator(request)
+    check_csrf(request, csrf_token)
+    if not _CELL.match(cell):
+        raise NotFound()
+    value, activity = cell.split("-")
+    name = f"九宫格 价值{value}·活跃{activity}"
+    segment = container_of(request).insights.save_segment(
+        actor, name=name, definition={"value_cells": [cell]}
+    )
+    target = f"/ops/insights?period={quote(period)}&targeted={quote(segment.segment_id)}#targeted"
+    return RedirectResponse(target, status_code=303)
+
+
+def _targeted(request: Request, actor: Actor, segment_id: str) -> Any:
+    if not segment_id:
+        return None
+    counts = container_of(request).insights.segments(actor)
+    return next((c for c in counts if c.segment.segment_id == segment_id), None)
 
 
 @router.get("/ops/insights/export.csv")
