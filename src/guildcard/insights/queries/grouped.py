@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Subquery,
+    Table,
     and_,
     case,
     distinct,
@@ -62,9 +63,11 @@ class Activity:
     lost: int  # active in this window, not in the next
 
 
-def _scoped(table, alliance_id: str, merchant_ids: Collection[str] | None, store_id: str | None):  # type: ignore[no-untyped-def]
+def _scoped(
+    table: Table, alliance_id: str, merchant_ids: Collection[str] | None, store_id: str | None
+) -> list[ColumnElement[bool]]:
     c = table.c
-    where = [c.alliance_id == alliance_id]
+    where: list[ColumnElement[bool]] = [c.alliance_id == alliance_id]
     if merchant_ids is not None:
         where.append(c.merchant_id.in_(list(merchant_ids)))
     if store_id is not None:
