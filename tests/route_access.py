@@ -242,10 +242,13 @@ ROUTES: dict[str, Access] = {
     "GET /ops/rewards": (OPERATOR, None),
     "POST /ops/rewards/checkin": (OPERATOR, None),
     "POST /ops/rewards/lottery": (OPERATOR, None),
+    # r3/insights: a non-member sale from the counter page
+    "POST /counter/walk-ins": (STAFF, "store"),
     # --- insights (issue 16) -------------------------------------------------------------------
     "GET /ops/insights": (OPERATOR, None),
     "GET /ops/insights/export.csv": (OPERATOR, None),
     "GET /ops/insights/export.xlsx": (OPERATOR, None),
+    "POST /ops/insights/target-cell": (OPERATOR, None),  # r3/insights
     "GET /merchant/insights": (STAFF, None),
     "GET /merchant/insights/export.csv": (STAFF, None),
     "GET /merchant/insights/export.xlsx": (STAFF, None),

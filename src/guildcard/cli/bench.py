@@ -14,7 +14,7 @@ app.command("counter")(bench_counter.counter)
 
 
 @app.command("insights")
-def insights(
+def insights(  # noqa: PLR0917 - a Typer command: one parameter per option
     members: int = typer.Option(20_000, "--members", help="Members of the synthetic alliance."),
     purchases: int = typer.Option(200_000, "--purchases", help="Purchases over 365 days."),
     postgres_url: str = typer.Option(
@@ -23,13 +23,20 @@ def insights(
         help="Server (admin URL) where a throw-away database is created and dropped.",
     ),
     no_clv: bool = typer.Option(False, "--no-clv", help="Skip the lifetime-value fit."),
+    no_baseline: bool = typer.Option(
+        False, "--no-baseline", help="Skip timing the old Python-over-rows path of each dashboard."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Member insights on a city's synthetic history: rollup build, one-day refresh, each dashboard, CLV."""
     from guildcard.insights import bench as insights_bench  # noqa: PLC0415 - heavy imports only here
 
     figures = insights_bench.run(
-        admin_url=postgres_url, members=members, purchases=purchases, fit_clv=not no_clv
+        admin_url=postgres_url,
+        members=members,
+        purchases=purchases,
+        fit_clv=not no_clv,
+        baseline=not no_baseline,
     )
     if as_json:
         typer.echo(json.dumps(figures))

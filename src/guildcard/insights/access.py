@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from guildcard.insights.domain.errors import InsightsNotAllowed
 from guildcard.kernel.actors import Actor, ActorKind
+from guildcard.kernel.permissions import Perm, allows
 
 MERCHANT_ROLES = ("owner", "manager")
 MIN_GROUP = 5  # a merchant sees other merchants' members only in groups at least this large
@@ -28,3 +29,10 @@ def may_report_for(actor: Actor, merchant_id: str, store_id: str) -> bool:
     if sees_all(actor) or actor.is_staff_of(merchant_id, *MERCHANT_ROLES):
         return True
     return actor.kind is ActorKind.POS and actor.merchant_id == merchant_id and store_id in actor.store_ids
+
+
+def may_record_sale_at(actor: Actor, merchant_id: str, store_id: str) -> bool:
+    """A non-member sale: whoever may report for the store, and a cashier at a store they work at."""
+    if may_report_for(actor, merchant_id, store_id):
+        return True
+    return actor.is_staff_of(merchant_id) and allows(actor, Perm.COUNTER_SELL) and store_id in actor.store_ids

@@ -5,8 +5,9 @@ point is the read side) an alliance of 40 merchants, ``members`` members registe
 ``purchases`` purchases spread over 365 days (each member favours a few merchants). Then it times:
 the first build of the rollups (every day), one more day of sales refreshed incrementally, and each
 dashboard query (metrics of a month with six months of trend, cohorts, who brings whom, RFM and
-the value grid, recommendations' co-visitation) and the CLV fit. It prints figures and asserts
-nothing; the database is dropped at the end.
+the value grid, recommendations' co-visitation) and the CLV fit; then the trend, cohorts and RFM
+once more by the old path (Python over every rollup row) in the same run, with the ratios. It
+prints figures and asserts nothing; the database is dropped at the end.
 """
 
 from __future__ import annotations
@@ -25,9 +26,13 @@ from sqlalchemy import create_engine, make_url, text
 
 from guildcard.bootstrap import bootstrap
 from guildcard.db import schema
+from guildcard.db.engine import Database
 from guildcard.insights import clv
 from guildcard.insights.domain.clv_data import TimeUnit
-from guildcard.insights.domain.windows import Grain, window_of
+from guildcard.insights.domain.windows import Grain, Window, window_of
+from guildcard.insights.queries import acquisition
+from guildcard.insights.queries import members as member_queries
+from guildcard.insights.queries import metrics as metric_queries
 from guildcard.kernel.actors import system_actor
 from guildcard.kernel.clock import FixedClock, start_of_business_day
 from guildcard.settings import Settings
@@ -211,7 +216,9 @@ def _timed(figures: dict[str, Any], key: str, call: Callable[[], Any]) -> Any:
     return found
 
 
-def run(*, admin_url: str, members: int, purchases: int, fit_clv: bool = True) -> dict[str, Any]:
+def run(
+    *, admin_url: str, members: int, purchases: int, fit_clv: bool = True, baseline: bool = True
+) -> dict[str, Any]:
     db = f"gc_bench_insights_{os.getpid()}_{int(time.time())}"
     url = (
         make_url(admin_url)
@@ -241,6 +248,8 @@ def run(*, admin_url: str, members: int, purchases: int, fit_clv: bool = True) -
             _timed(figures, "seconds_flows_month", lambda: insights.flows(ops, month))
             _timed(figures, "seconds_rfm_value_grid", lambda: insights.population(ops))
             _timed(figures, "seconds_co_visitation", lambda: insights.top_pairs(ops))
+            if baseline:
+                _baseline(figures, container.database, month, last)
             if fit_clv and clv.available():
                 as_of = last + timedelta(days=1)
                 _, fitted = _timed(
@@ -256,6 +265,34 @@ def run(*, admin_url: str, members: int, purchases: int, fit_clv: bool = True) -
     finally:
         _admin(admin_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     return figures
+
+
+# dashboard -> the figure of the SQL path (the old Python-over-rows path is ``<key>_rows``)
+DASHBOARDS = ("seconds_metrics_6_months", "seconds_cohorts", "seconds_rfm_value_grid")
+
+
+def _baseline(figures: dict[str, Any], database: Database, month: Window, last: date) -> None:
+    """The same dashboards by the old path (Python over every rollup row), and old/new ratios."""
+    with database.read() as conn:
+        _timed(
+            figures,
+            "seconds_metrics_6_months_rows",
+            lambda: metric_queries.series_from_rows(conn, ALLIANCE, month, count=6),
+        )
+        _timed(
+            figures,
+            "seconds_cohorts_rows",
+            lambda: acquisition.cohorts_from_rows(conn, ALLIANCE, last_day=last, months=12),
+        )
+        _timed(
+            figures,
+            "seconds_rfm_value_grid_rows",
+            lambda: member_queries.population(conn, ALLIANCE, from_rows=True),
+        )
+    figures["speedup_old_over_new"] = {
+        key.removeprefix("seconds_"): round(figures[f"{key}_rows"] / max(figures[key], 1e-3), 1)
+        for key in DASHBOARDS
+    }
 
 
 def report_lines(figures: dict[str, Any]) -> list[str]:

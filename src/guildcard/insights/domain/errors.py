@@ -6,7 +6,7 @@ from guildcard.kernel.errors import InvalidInput, NotFound, PermissionDenied
 
 
 class BadPeriod(InvalidInput):
-    """A period is a month (2026-11), an ISO week (2026-W48) or a day (2026-11-23)."""
+    """A period: month 2026-11, week 2026-W48, quarter 2026-Q4, day 2026-11-23, or 2026-10-01..2026-11-15."""
 
     code = "insights.bad_period"
 

@@ -1,4 +1,4 @@
-"""Windows of business days: a day, an ISO week or a month, and the one before it."""
+"""Windows of business days: a day, an ISO week, a month, a quarter or a custom range, and the one before."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ class Grain(StrEnum):
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
+    QUARTER = "quarter"
+    RANGE = "range"  # custom: the window before is as long and ends where it starts
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,20 @@ class Window:
         if self.grain is Grain.WEEK:
             year, week, _ = self.start.isocalendar()
             return f"{year}-W{week:02d}"
+        if self.grain is Grain.QUARTER:
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.grain is Grain.RANGE:
+            return f"{self.start.isoformat()}..{(self.end - timedelta(days=1)).isoformat()}"
         return f"{self.start.year}-{self.start.month:02d}"
 
     def previous(self) -> Window:
+        if self.grain is Grain.RANGE:
+            return Window(self.start - (self.end - self.start), self.start, self.grain)
         return window_of(self.start - timedelta(days=1), self.grain)
 
     def next(self) -> Window:
+        if self.grain is Grain.RANGE:
+            return Window(self.end, self.end + (self.end - self.start), self.grain)
         return window_of(self.end, self.grain)
 
 
@@ -50,19 +60,40 @@ def window_of(day: date, grain: Grain) -> Window:
     if grain is Grain.WEEK:
         start = day - timedelta(days=day.weekday())
         return Window(start, start + timedelta(days=7), grain)
-    start = day.replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1)
-    return Window(start, end, grain)
+    if grain is Grain.RANGE:
+        raise ValueError("a custom range has no window of a day: build it with custom_range")
+    months = 3 if grain is Grain.QUARTER else 1
+    start = day.replace(month=day.month - (day.month - 1) % months, day=1)
+    index = start.year * 12 + start.month - 1 + months
+    return Window(start, date(index // 12, index % 12 + 1, 1), grain)
+
+
+MAX_RANGE_DAYS = 366
+
+
+def custom_range(first: date, last: date) -> Window:
+    """Business days ``first`` to ``last``, both included (at most a year)."""
+    if last < first or (last - first).days >= MAX_RANGE_DAYS:
+        raise BadPeriod(f"{first.isoformat()}..{last.isoformat()}")
+    return Window(first, last + timedelta(days=1), Grain.RANGE)
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 
 
 def parse_period(text: str) -> Window:
-    """``2026-11`` (month), ``2026-W48`` (ISO week) or ``2026-11-23`` (day)."""
+    """``2026-11`` (month), ``2026-W48`` (ISO week), ``2026-Q4`` (quarter), ``2026-11-23`` (day) or
+    ``2026-10-01..2026-11-15`` (a custom range, both days included)."""
+    text = text.strip()
     try:
+        if m := _QUARTER.match(text):
+            return window_of(date(int(m[1]), 3 * int(m[2]) - 2, 1), Grain.QUARTER)
+        if m := _RANGE.match(text):
+            return custom_range(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
         if m := _MONTH.match(text):
             return window_of(date(int(m[1]), int(m[2]), 1), Grain.MONTH)
         if m := _WEEK.match(text):

@@ -44,7 +44,7 @@ def record_walk_in(command: RecordWalkIn, work: Work) -> WalkIn:
     if not _valid(command):
         raise BadDailyTotal()
     store = alliance_queries.open_store(work.connection, work.alliance_id, command.store_id)
-    if store is None or not access.may_report_for(work.actor, store.merchant_id, store.store_id):
+    if store is None or not access.may_record_sale_at(work.actor, store.merchant_id, store.store_id):
         raise InsightsNotAllowed()
     repo = SalesRepository(work.connection, work.alliance_id)
     order_no = command.order_no.strip()

@@ -16,6 +16,7 @@ from guildcard.insights.domain import rfm as r
 from guildcard.insights.domain.segments import MemberView, SegmentFilter, select_members
 from guildcard.insights.domain.tags import compile_rule, facts_of, matches
 from guildcard.insights.domain.value import Cell, value_grid
+from guildcard.insights.queries import grouped
 from guildcard.insights.queries.scope import merchant_names
 from guildcard.insights.storage.rollups import RollupRepository
 from guildcard.insights.storage.segments import SegmentRepository, StoredSegment, segment_by_id
@@ -57,15 +58,22 @@ class Population:
 def population(
     conn: Connection, alliance_id: str, *, as_of: date | None = None, merchant_id: str | None = None,
     expected_value: Mapping[str, float] | None = None, p_alive: Mapping[str, float] | None = None,
+    from_rows: bool = False,
 ) -> Population:  # fmt: skip
     """Every member with a purchase in the last two years (at one merchant: its customers there)."""
     as_of = as_of or default_as_of(conn, alliance_id)
     merchants = None if merchant_id is None else [merchant_id]
-    rows = RollupRepository(conn, alliance_id).member_days(
-        as_of - timedelta(days=HISTORY_DAYS), as_of, merchant_ids=merchants
-    )
     trade_of = {m: trade for m, (_, trade) in merchant_names(conn, alliance_id).items()}
-    facts = r.member_facts(rows, as_of=as_of, trade_of=trade_of)
+    if from_rows:  # the old path: every member-day row into Python (the benchmark's baseline)
+        rows = RollupRepository(conn, alliance_id).member_days(
+            as_of - timedelta(days=HISTORY_DAYS), as_of, merchant_ids=merchants
+        )
+        facts = r.member_facts(rows, as_of=as_of, trade_of=trade_of)
+    else:
+        since = as_of - timedelta(days=HISTORY_DAYS)
+        facts = grouped.member_facts(
+            conn, alliance_id, since=since, as_of=as_of, trade_of=trade_of, merchant_ids=merchants
+        )
     scores = r.rfm(facts)
     if expected_value:
         value = {m: expected_value.get(m, 0.0) for m in facts}

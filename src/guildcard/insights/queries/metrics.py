@@ -12,6 +12,7 @@ from guildcard.insights.domain.definitions import DEFINITIONS
 from guildcard.insights.domain.facts import StoreDay
 from guildcard.insights.domain.metrics import MetricSet, metric_set
 from guildcard.insights.domain.windows import Window, trailing
+from guildcard.insights.queries import grouped
 from guildcard.insights.queries.scope import Scope, ScopeKind
 from guildcard.insights.storage.rollups import RollupRepository
 from guildcard.kernel.clock import business_date, start_of_business_day
@@ -35,7 +36,58 @@ def series(
     conn: Connection, alliance_id: str, last: Window, *, count: int, scope: Scope | None = None,
     activation_days: int = 30,
 ) -> list[MetricSet]:  # fmt: skip
-    """``count`` windows ending with ``last`` (a trend), read in one range."""
+    """``count`` windows ending with ``last`` (a trend), each figure a SQL ``GROUP BY`` per window."""
+    scope = scope or Scope()
+    windows = trailing(last, count)
+    start, end = windows[0].previous().start, windows[-1].end
+    merchants = scope.merchants(conn, alliance_id)
+    registered, first = _acquired(conn, alliance_id, scope, merchants, start=start, end=end)
+    return grouped.metric_sets(
+        conn, alliance_id, [windows[0].previous(), *windows], registered=registered, first_purchase=first,
+        merchant_ids=merchants, store_id=scope.store_id, activation_days=activation_days,
+    )  # fmt: skip
+
+
+def _acquired(
+    conn: Connection,
+    alliance_id: str,
+    scope: Scope,
+    merchants: frozenset[str] | None,
+    *,
+    start: date,
+    end: date,
+) -> tuple[dict[str, date], dict[str, date]]:
+    """As ``_acquisition`` below, reading first purchases by day range instead of all of them."""
+    if scope.kind is ScopeKind.ALLIANCE:
+        registered = {
+            m: business_date(at)
+            for m, at in member_queries.registrations(
+                conn, alliance_id, since=start_of_business_day(start), until=start_of_business_day(end)
+            ).items()
+        }
+        recent = grouped.first_purchase_days(conn, alliance_id, since=start)
+        first = {m: recent[m][0] for m in registered if m in recent}
+        # a first purchase before the range (history imported before registering): ask by member
+        earlier = RollupRepository(conn, alliance_id).first_purchases(
+            [m for m in registered if m not in recent]
+        )
+        first.update({m: f.day for m, f in earlier.items()})
+        return registered, first
+    firsts = grouped.first_purchase_days(conn, alliance_id, since=start, until=end)
+    acquired = {
+        m: day
+        for m, (day, merchant, store) in firsts.items()
+        if (merchants is None or merchant in merchants) and scope.store_id in (None, store)
+    }
+    return acquired, acquired
+
+
+def series_from_rows(
+    conn: Connection, alliance_id: str, last: Window, *, count: int, scope: Scope | None = None,
+    activation_days: int = 30,
+) -> list[MetricSet]:  # fmt: skip
+    """The same figures computed in Python over every rollup row of the range (the old path: the
+    definitions' reference, and the benchmark's baseline)."""
     scope = scope or Scope()
     windows = trailing(last, count)
     start, end = windows[0].previous().start, windows[-1].end

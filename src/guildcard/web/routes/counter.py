@@ -113,11 +113,12 @@ class Entry:
     kind: str = "code"  # how ``scan`` identified the member: code or phone
     coupon: str = ""  # the coupon picked in the preview (its id), or its own code as scanned
     wallet: str = ""  # stored value to pay with, in yuan ("max": as much as the bill and balance allow)
+    items: str = ""  # the item count (optional; insights' items per order), never priced
 
 
 def make_entry(  # noqa: PLR0917 (the form's fields, in the form's order)
     scan: str, amount: str, points: str, order_no: str, categories: list[str], amounts: list[str], kind: str,
-    coupon: str = "", wallet: str = "",
+    coupon: str = "", wallet: str = "", items: str = "",
 ) -> Entry:  # fmt: skip
     return Entry(
         scan.strip(),
@@ -129,6 +130,7 @@ def make_entry(  # noqa: PLR0917 (the form's fields, in the form's order)
         kind if kind in ("code", "phone") else "code",
         coupon.strip(),
         wallet.strip(),
+        items.strip(),
     )
 
 
@@ -148,6 +150,15 @@ def parse_wallet(text: str) -> int:
 def plain_yuan(fen: int) -> str:
     """Fen as the yuan a form field carries back (``12.30``), without the currency sign."""
     return f"{fen // 100}.{fen % 100:02d}"
+
+
+def parse_items(text: str) -> int | None:
+    """The optional item count: blank is none, else a whole number 0-9999."""
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or int(text) > 9999:
+        raise InvalidInput("The item count must be a whole number from 0 to 9999.")
+    return int(text)
 
 
 def _counter_page(
@@ -199,6 +210,7 @@ def _input(
         preview_token=token,
         coupon_id=coupon_id,
         wallet_fen=parse_wallet(entry.wallet),
+        items=parse_items(entry.items),
     )
 
 
@@ -243,11 +255,14 @@ def preview(
     kind: FormStr = "code",
     coupon: FormStr = "",
     wallet: FormStr = "",
+    items: FormStr = "",
 ) -> HTMLResponse:
     actor = require_staff(request)
     check_csrf(request, csrf_token)
     store, stores = current_store(request, actor, store_id)
-    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind, coupon, wallet)
+    entry = make_entry(
+        scan, amount, points, order_no, line_category, line_amount, kind, coupon, wallet, items
+    )
     if store is None:
         return _counter_page(request, actor, None, stores, entry, error="Choose a store first.")
     try:
@@ -276,11 +291,14 @@ def commit(
     preview_token: FormStr = "",
     coupon: FormStr = "",
     wallet: FormStr = "",
+    items: FormStr = "",
 ) -> Response:
     actor = require_staff(request)
     check_csrf(request, csrf_token)
     store, stores = current_store(request, actor, store_id)
-    entry = make_entry(scan, amount, points, order_no, line_category, line_amount, kind, coupon, wallet)
+    entry = make_entry(
+        scan, amount, points, order_no, line_category, line_amount, kind, coupon, wallet, items
+    )
     if store is None:
         return _counter_page(request, actor, None, stores, entry, error="Choose a store first.")
     try:
@@ -315,4 +333,38 @@ def receipt(request: Request, store: str, order_no: str, replayed: int = 0) -> H
         at=found.occurred_at,
         pending_until=found.points_pending_until,
         replayed=bool(replayed),
+    )
+
+
+@router.post("/counter/walk-ins", response_class=HTMLResponse)
+def walk_in(
+    request: Request,
+    *,
+    csrf_token: FormStr = "",
+    store_id: FormStr = "",
+    walk_in_amount: FormStr = "",
+    walk_in_items: FormStr = "",
+    walk_in_order_no: FormStr = "",
+) -> HTMLResponse:
+    """A non-member sale (no member, no points): counted in insights' member sales share and conversion."""
+    actor = require_staff(request)
+    check_csrf(request, csrf_token)
+    store, stores = current_store(request, actor, store_id)
+    if store is None:
+        return _counter_page(request, actor, None, stores, Entry(), error="Choose a store first.")
+    try:
+        sale = container_of(request).insights.record_walk_in(
+            actor,
+            store_id=store.id,
+            order_no=walk_in_order_no.strip() or new_order_no(container_of(request).clock.now()),
+            amount_fen=parse_yuan(walk_in_amount),
+            items=parse_items(walk_in_items),
+        )
+    except GuildCardError as error:
+        return _counter_page(
+            request, actor, store, stores, Entry(), error=message_of(request, error),
+            walk_in={"amount": walk_in_amount, "items": walk_in_items, "order_no": walk_in_order_no},
+        )  # fmt: skip
+    return _counter_page(
+        request, actor, store, stores, Entry(), notice="Non-member sale recorded.", walk_in_sale=sale
     )
