@@ -310,6 +310,11 @@ class Ledger:
         points = chart.member_points(member_id)
         if self.store.debit(points, Unit.POINT, amount, floor=0, now=self.clock.now()) is None:
             raise InsufficientPoints(needed=amount, available=max(self.store.balance(points) or 0, 0))
+        drawn = self.store.draw_lots(entry_id, member_id, amount, target)
+        if drawn is not None:
+            if drawn != amount:  # the lots hold less than the balance said: refuse, as plan_draws does
+                raise InsufficientPoints(needed=amount, available=drawn)
+            return
         draws = plan_draws(self.store.member_lots(member_id, state=LotState.ACTIVE), amount)
         self.store.change_lots([(d.lot_id, d.amount) for d in draws])
         self.store.record_consumptions(entry_id, member_id, [(d.lot_id, target, d.amount) for d in draws])
