@@ -93,7 +93,8 @@ def commit_purchase(command: CommitPurchase, work: Work) -> PurchaseReceipt:
         conn, deps, work.alliance_id, request.member, merchant_id=store.merchant_id, now=work.now,
         use_code=True,
     )  # fmt: skip
-    ledger = work.deps.ledger.for_command(work)
+    # The ledger's keys derive from the purchase id just claimed: its entries are claimed together.
+    ledger = work.deps.ledger.for_command(work, fresh_keys=True)
     balance = ledger.store.lock_balance(chart.member_points(member.member_id)) or 0
     q = quote_purchase(conn, deps, work.alliance_id, store, member, request, balance, work.now, work.memo)
     if request.preview_token and request.preview_token != q.token:
