@@ -19,8 +19,9 @@ from tests.integration.test_coalition_story import member_code, sign_up
 # 24 before the set-based lot draw, the cached stores and contracts and the claims together).
 # Left: versions, purchase claim, member code (read, use), consents, balance lock, the member's
 # tier with the alliance's tier design in one read (TierDesk.benefits; issue 13), the 3
-# entry claims (one insert), the spend's debit, the lot draw (one UPDATE ... RETURNING writing the consumptions),
-# the award's balance and lot, the growth balance, the purchase row, all postings (1), outbox.
+# entry claims (one insert), the spend's debit, the lot draw (one UPDATE ... RETURNING that
+# writes the consumptions), the award's balance and lot, the growth balance, the purchase row,
+# all postings (1), outbox.
 # Issue 10 aims at 8.
 MAX_STATEMENTS = 18
 
