@@ -211,6 +211,7 @@ def bootstrap(
         ledger_keys=AesGcmKeyStore(settings.secret("data_key")),
         code_sender=build_code_sender(settings, sms=sms_code_sender(settings)),
     )
+    container.counter_group_commit = settings.group_commit and not container.database.is_sqlite
     container.actor_loaders[ActorKind.MEMBER] = load_member_actor
     _wire_alliance(container, passwords or Passwords())
     # Coupons (rewards) read members' facts and stores through their ports.

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated addresses or
     # networks, e.g. "10.0.0.5,10.1.0.0/16"). None by default: the client is the TCP peer.
     trusted_proxies: str = ""
+    # PostgreSQL only: counter commits that arrive together share one transaction (pipeline/group.py).
+    # Off by default: the bench (``guildcard bench counter``) did not show it helping on this machine.
+    group_commit: bool = False
     # Development convenience only: every one-time code is this value.
     fixed_otp: str | None = None
     # Who delivers one-time codes: outbox (development page), log, or sms (gateway adapter).

@@ -6,6 +6,7 @@ reading the other context through that context's queries.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from guildcard.adapters.coupon_desk import RewardsCouponDesk
 from guildcard.adapters.loyalty_desks import LoyaltyTierDesk, LoyaltyWalletDesk
 from guildcard.adapters.rewards_ports import PlacesFromAlliance
 from guildcard.alliance import queries as alliance
+from guildcard.alliance.domain.contracts import ContractTerms, ContractVersion, version_in_force
 from guildcard.alliance.domain.errors import MerchantSuspended
 from guildcard.counter.domain.errors import StoreNotFound
 from guildcard.counter.ports import CounterPorts, CounterTerms, MemberRef, StoreRef
@@ -76,15 +78,32 @@ class MerchantsForCounter:
     def terms_in_force(
         self, conn: Connection, alliance_id: str, merchant_id: str, at: datetime
     ) -> CounterTerms:
-        terms = alliance.terms_in_force(conn, alliance_id, merchant_id, at)
-        # The contract states the discount (0.05 = 5 % off); the counter multiplies (0.95).
-        return CounterTerms(
-            points_per_yuan=terms.points_per_yuan, member_discount=Decimal(1) - terms.member_discount
-        )
+        return _counter_terms(alliance.terms_in_force(conn, alliance_id, merchant_id, at))
+
+    def terms_schedule(self, conn: Connection, alliance_id: str, merchant_id: str) -> TermsSchedule:
+        """Every contract version of the merchant (changes bump the "terms" version: cacheable)."""
+        return TermsSchedule(tuple(alliance.contract_versions(conn, alliance_id, merchant_id)))
 
     def require_active(self, store: StoreRef) -> None:
         if not store.active:
             raise MerchantSuspended(merchant_id=store.merchant_id)
+
+
+def _counter_terms(terms: ContractTerms) -> CounterTerms:
+    # The contract states the discount (0.05 = 5 % off); the counter multiplies (0.95).
+    return CounterTerms(
+        points_per_yuan=terms.points_per_yuan, member_discount=Decimal(1) - terms.member_discount
+    )
+
+
+@dataclass(frozen=True)
+class TermsSchedule:
+    """A merchant's contract versions; the counter's terms at any moment."""
+
+    versions: tuple[ContractVersion, ...]
+
+    def at(self, moment: datetime) -> CounterTerms:
+        return _counter_terms(version_in_force(self.versions, moment).terms)
 
 
 class IssuanceLimits:

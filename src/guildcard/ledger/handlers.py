@@ -37,12 +37,17 @@ class LedgerAccess:
     )
     known_accounts: dict[str, set[str]] = field(default_factory=dict)
 
-    def for_command(self, work: Work) -> Ledger:
-        """The command's ledger: its postings written together before commit."""
+    def for_command(self, work: Work, *, fresh_keys: bool = False) -> Ledger:
+        """The command's ledger: its postings written together before commit.
+
+        ``fresh_keys``: the command derives every ledger key from an id it has just claimed, so
+        the entries' headers are written together too (``Ledger(defer_claims=True)``).
+        """
         known = self.known_accounts.setdefault(work.alliance_id, set())
         ledger = self.for_read(
-            work.connection, work.alliance_id, work.now, work.memo, known=known, defer=True
-        )
+            work.connection, work.alliance_id, work.now, work.memo, known=known, defer=True,
+            defer_claims=fresh_keys,
+        )  # fmt: skip
         work.before_commit.append(ledger.flush)
         work.on_commit.append(lambda: known.update(ledger.registered_accounts))
         return ledger
@@ -56,12 +61,13 @@ class LedgerAccess:
         *,
         known: set[str] | frozenset[str] = frozenset(),
         defer: bool = False,
+        defer_claims: bool = False,
     ) -> Ledger:
         # Read when an operation first needs them (a spend never does): one round trip saved.
         settings = lambda: self.settings.get(conn, alliance_id, memo)  # noqa: E731 - a deferred read
         return Ledger(
             conn, alliance_id=alliance_id, clock=FixedClock(now), settings_source=settings,
-            known_accounts=known, defer_postings=defer,
+            known_accounts=known, defer_postings=defer, defer_claims=defer_claims,
         )  # fmt: skip
 
 

@@ -57,6 +57,7 @@ class Ledger:
         settings_source: Callable[[], LedgerSettings] | None = None,
         known_accounts: set[str] | frozenset[str] = frozenset(),
         defer_postings: bool = False,
+        defer_claims: bool = False,
     ) -> None:
         """``known_accounts``: shared accounts known to be registered already (skips re-registering).
 
@@ -65,6 +66,11 @@ class Ledger:
 
         ``defer_postings``: keep the postings of every entry until ``flush()``, then write them all
         (and register their accounts) in one statement each; the command bus flushes before commit.
+
+        ``defer_claims``: for a command whose idempotency keys are fresh by construction (derived
+        from an id it just claimed): keep the entries' headers until ``flush_claims()`` (or
+        ``flush()``) and insert them in one statement. A key found taken then is a conflict, never
+        a replay.
         """
         self.conn = connection
         self.alliance_id = alliance_id
@@ -77,6 +83,7 @@ class Ledger:
             set()
         )  # registered by this ledger (a caller may cache after commit)
         self._deferred: list[Any] | None = [] if defer_postings else None
+        self._claims: list[dict[str, Any]] | None = [] if defer_claims else None
 
     @property
     def settings(self) -> LedgerSettings:
@@ -310,6 +317,11 @@ class Ledger:
         points = chart.member_points(member_id)
         if self.store.debit(points, Unit.POINT, amount, floor=0, now=self.clock.now()) is None:
             raise InsufficientPoints(needed=amount, available=max(self.store.balance(points) or 0, 0))
+        drawn = self.store.draw_lots(entry_id, member_id, amount, target)
+        if drawn is not None:
+            if drawn != amount:  # the lots hold less than the balance said: refuse, as plan_draws does
+                raise InsufficientPoints(needed=amount, available=drawn)
+            return
         draws = plan_draws(self.store.member_lots(member_id, state=LotState.ACTIVE), amount)
         self.store.change_lots([(d.lot_id, d.amount) for d in draws])
         self.store.record_consumptions(entry_id, member_id, [(d.lot_id, target, d.amount) for d in draws])
@@ -392,6 +404,9 @@ class Ledger:
     ) -> EntryResult | None:
         """Claim (scope, key) by inserting the header; on a replay return the first result."""
         digest = fingerprint({"scope": scope, **request})
+        if self._claims is not None:
+            self._claims.append(self.store.claim_params(header, scope, key, digest))
+            return None
         if self.store.claim_entry(header, scope=scope, key=key, fingerprint=digest):
             return None
         row = self.store.entry_by_key(scope, key)
@@ -424,8 +439,17 @@ class Ledger:
         self.register_accounts([entry])
         self.store.add_postings(entry)
 
+    def flush_claims(self) -> None:
+        """Insert the deferred entry headers in one statement (before anything reads them)."""
+        if self._claims:
+            claims, self._claims = self._claims, []
+            if len(self.store.claim_many(claims)) != len(claims):
+                taken = claims[0]
+                raise IdempotencyConflict(scope=f"ledger.{taken['scope']}", key=str(taken["idem_key"]))
+
     def flush(self) -> None:
-        """Write the deferred postings: their accounts first, then every posting in one insert."""
+        """Write the deferred headers, then the postings: their accounts first, then one insert."""
+        self.flush_claims()
         if self._deferred:
             entries, self._deferred = self._deferred, []
             self.register_accounts(entries)

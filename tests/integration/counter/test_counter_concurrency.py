@@ -8,7 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 from tests.integration.counter.conftest import ALLIANCE, HOTPOT_CASHIER, make_counter
+from tests.support import postgres
 
+from guildcard.bootstrap import bootstrap
 from guildcard.counter.commands import MemberIdentity, PurchaseInput
 from guildcard.counter.domain.errors import PointsExceedBalance
 from guildcard.counter.handlers import handlers
@@ -17,6 +19,7 @@ from guildcard.counter.storage.tables import purchases
 from guildcard.ledger import NegativePolicy
 from guildcard.pipeline import CommandBus
 from guildcard.pipeline.group import GroupCommitter
+from guildcard.settings import load_settings
 
 
 def purchase_count(database) -> int:
@@ -85,3 +88,25 @@ def test_many_clicks_on_one_order_still_record_one_purchase(pg_database, clicks)
         results = list(pool.map(lambda _: counter.service.commit(HOTPOT_CASHIER, request), range(clicks)))
     assert [r.replayed for r in results].count(False) == 1
     assert purchase_count(pg_database) == 1
+
+
+@pytest.mark.parametrize("switched_on", [True, False])
+def test_serve_groups_counter_commits_only_when_switched_on_and_on_postgresql(
+    monkeypatch, tmp_path, switched_on
+):
+    """``GUILDCARD_GROUP_COMMIT`` switches group commit on for PostgreSQL; SQLite never groups."""
+    monkeypatch.setenv("GUILDCARD_GROUP_COMMIT", "true" if switched_on else "false")
+    on_sqlite = bootstrap(load_settings(env="development", database_url=f"sqlite:///{tmp_path}/g.db"))
+    try:
+        assert on_sqlite.counter_group_commit is False
+    finally:
+        on_sqlite.close()
+    if postgres.server_available() is not None:
+        pytest.skip("PostgreSQL at 127.0.0.1:5432")
+    url = postgres.ADMIN_DSN.replace("postgresql://", "postgresql+psycopg://", 1)
+    on_pg = bootstrap(load_settings(env="development", database_url=url))
+    try:
+        assert on_pg.counter_group_commit is switched_on
+        assert (on_pg.counter_committer is not None) is switched_on
+    finally:
+        on_pg.close()

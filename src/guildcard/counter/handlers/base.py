@@ -16,7 +16,8 @@ from sqlalchemy import Connection
 from guildcard.counter import access
 from guildcard.counter.commands import MemberIdentity
 from guildcard.counter.domain.errors import MemberRequired
-from guildcard.counter.ports import CounterPorts, MemberRef, StoreRef
+from guildcard.counter.handlers.terms_cache import TermsCopy, merchants_for, terms_cache
+from guildcard.counter.ports import CounterPorts, MemberRef, MerchantDirectory, StoreRef
 from guildcard.kernel.actors import Actor
 from guildcard.ledger.handlers import LedgerAccess
 from guildcard.loyalty import queries as loyalty_queries
@@ -37,6 +38,9 @@ class CounterDeps:
         default_factory=lambda: VersionedCache(Topic.LOYALTY, loyalty_queries.config)
     )
 
+    # Stores and contract terms, re-read whenever one of them changes (the "terms" version).
+    terms: VersionedCache[TermsCopy] = field(default_factory=terms_cache)
+
     # Merchants with an issuance limit: only their awards pay for the limit check.
     limited: VersionedCache[frozenset[str]] = field(init=False)
 
@@ -47,17 +51,25 @@ class CounterDeps:
     def is_limited(self, conn: Connection, alliance_id: str, merchant_id: str, memo: dict[str, Any]) -> bool:
         return merchant_id in self.limited.get(conn, alliance_id, memo)
 
+    def merchants(self, memo: dict[str, Any] | None) -> MerchantDirectory:
+        """The merchant directory for a command (``memo``: its memo) or a read (None: uncached)."""
+        return merchants_for(self.ports.merchants, self.terms, memo)
 
-def store_for(conn: Connection, deps: CounterDeps, actor: Actor, store_id: str) -> StoreRef:
+
+def store_for(
+    conn: Connection, deps: CounterDeps, actor: Actor, store_id: str, memo: dict[str, Any] | None = None
+) -> StoreRef:
     """The store, if ``actor`` may work its counter (refunds and reads: suspended merchants too)."""
-    store = deps.ports.merchants.store(conn, actor.alliance_id, store_id)
+    store = deps.merchants(memo).store(conn, actor.alliance_id, store_id)
     access.check_store(actor, store)
     return store
 
 
-def open_store(conn: Connection, deps: CounterDeps, actor: Actor, store_id: str) -> StoreRef:
+def open_store(
+    conn: Connection, deps: CounterDeps, actor: Actor, store_id: str, memo: dict[str, Any] | None = None
+) -> StoreRef:
     """The store, if ``actor`` may record purchases there now (its merchant is not suspended)."""
-    store = store_for(conn, deps, actor, store_id)
+    store = store_for(conn, deps, actor, store_id, memo)
     deps.ports.merchants.require_active(store)
     return store
 

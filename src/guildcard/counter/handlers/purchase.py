@@ -7,7 +7,7 @@ fingerprint: it rotates, and a retry may carry a fresh one).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -68,7 +68,7 @@ def _check(_actor: Actor, command: CommitPurchase) -> None:
 def _claim(command: CommitPurchase, work: Work) -> PurchaseReceipt | None:
     """Claim (merchant, order number), or the first receipt when it is taken."""
     request, conn = command.purchase, work.connection
-    store = open_store(conn, work.deps, work.actor, request.store_id)
+    store = open_store(conn, work.deps, work.actor, request.store_id, work.memo)
     repo, purchase_id = CounterRepository(conn, work.alliance_id), new_id("pur")
     digest = fingerprint(command.identity())
     if repo.claim_purchase(
@@ -93,7 +93,8 @@ def commit_purchase(command: CommitPurchase, work: Work) -> PurchaseReceipt:
         conn, deps, work.alliance_id, request.member, merchant_id=store.merchant_id, now=work.now,
         use_code=True,
     )  # fmt: skip
-    ledger = work.deps.ledger.for_command(work)
+    # The ledger's keys derive from the purchase id just claimed: its entries are claimed together.
+    ledger = work.deps.ledger.for_command(work, fresh_keys=True)
     balance = ledger.store.lock_balance(chart.member_points(member.member_id)) or 0
     q = quote_purchase(conn, deps, work.alliance_id, store, member, request, balance, work.now, work.memo)
     if request.preview_token and request.preview_token != q.token:
@@ -128,8 +129,9 @@ def quote_purchase(  # noqa: PLR0917 - the inputs of one quote, as the preview a
 ) -> quoting.Quote:
     """The purchase happening now: what the preview shows and the commit records."""
     choices = quoting.Choices(request.coupon_id, request.wallet_fen, preview)
+    ports = replace(deps.ports, merchants=deps.merchants(memo))
     return quoting.quote(
-        conn, deps.ports, alliance_id=alliance_id, store=store, member=member,
+        conn, ports, alliance_id=alliance_id, store=store, member=member,
         amount_fen=request.amount_fen, lines=request.lines, requested_points=request.points_to_use,
         balance=balance, occurred_at=now, now=now, loyalty=deps.loyalty.get(conn, alliance_id, memo),
         choices=choices,

@@ -123,6 +123,25 @@ _DRIVER_TEMPLATES = {
     ),
 }
 
+# PostgreSQL only: the whole lot draw in one statement. The member's active lots in consumption
+# order (soonest expiry first, never-expiring last, then oldest, then id — as ``plan_draws``), each
+# taking what is left of the amount after the lots before it; the lots change and the
+# consumptions are written by the same statement, which answers one row per lot drawn.
+_PG_DRAW = (
+    "WITH ordered AS ("
+    " SELECT id, remaining, (sum(remaining) OVER (ORDER BY expires_at ASC NULLS LAST, available_at, id"
+    " ROWS UNBOUNDED PRECEDING) - remaining)::bigint AS before"
+    " FROM ledger_lots WHERE alliance_id = %(p_a)s AND member_id = %(p_member)s"
+    " AND state = 'active' AND remaining > 0),"
+    " draws AS (SELECT id, LEAST(remaining, %(p_amount)s - before) AS take FROM ordered"
+    " WHERE before < %(p_amount)s),"
+    " changed AS (UPDATE ledger_lots SET remaining = ledger_lots.remaining - draws.take FROM draws"
+    " WHERE ledger_lots.alliance_id = %(p_a)s AND ledger_lots.id = draws.id"
+    " RETURNING ledger_lots.id, draws.take)"
+    " INSERT INTO ledger_consumptions (alliance_id, entry_id, lot_id, member_id, target, amount)"
+    " SELECT %(p_a)s, %(p_entry)s, id, %(p_member)s, %(p_target)s, take FROM changed RETURNING amount"
+)
+
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's DateTime stores times in SQLite
 
 
@@ -156,4 +175,7 @@ class DriverSql:
 @cache
 def driver_sql(dialect: str) -> DriverSql:
     marks = _Placeholders("%({})s" if dialect == "postgresql" else ":{}")
-    return DriverSql(dialect, {name: t.format_map(marks) for name, t in _DRIVER_TEMPLATES.items()})
+    sql = {name: t.format_map(marks) for name, t in _DRIVER_TEMPLATES.items()}
+    if dialect == "postgresql":
+        sql["draw"] = _PG_DRAW
+    return DriverSql(dialect, sql)

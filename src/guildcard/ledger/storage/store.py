@@ -245,6 +245,18 @@ class LedgerStore:
         ).first()
         return None if row is None else _lot(row)
 
+    def draw_lots(self, entry_id: str, member_id: str, amount: int, target: str) -> int | None:
+        """PostgreSQL: draw ``amount`` from the member's lots in one statement; what was drawn.
+
+        None on SQLite (no data-modifying CTEs): the caller plans the draw in Python. The caller
+        holds the member's ``points`` row, so no other draw runs on these lots meanwhile.
+        """
+        if not self.is_pg:
+            return None
+        params = {"p_a": self.alliance_id, "p_member": member_id, "p_amount": amount,
+                  "p_entry": entry_id, "p_target": target}  # fmt: skip
+        return sum(int(r[0]) for r in self.conn.exec_driver_sql(self.raw.sql["draw"], params))
+
     def change_lots(self, changes: Sequence[tuple[str, int]]) -> None:
         """Subtract each amount from its lot's remainder (negative amounts restore)."""
         if changes:
