@@ -12,6 +12,7 @@ from functools import cached_property
 
 from sqlalchemy import Connection
 
+from guildcard.adapters.automation_ports import marketing_consent
 from guildcard.adapters.counter_ports import counter_ports
 from guildcard.adapters.member_ports import RegisteredAlliances
 from guildcard.adapters.otp_sms import sms_code_sender
@@ -26,6 +27,7 @@ from guildcard.auth.cache import ActorCache
 from guildcard.auth.tokens import TokenSubject
 from guildcard.automation.handlers import AutomationDeps
 from guildcard.automation.handlers import handlers as automation_handlers
+from guildcard.automation.handlers.rules import run_rules
 from guildcard.automation.handlers.webhooks import queue_deliveries
 from guildcard.counter.handlers import handlers as counter_handlers
 from guildcard.counter.ports import CounterPorts
@@ -118,7 +120,11 @@ class Container:
         # The outbox's consumers, in the order they see each dispatched batch.
         bus.provide(
             "automation",
-            AutomationDeps(allow_local_http=self.settings.is_development, consumers=[queue_deliveries]),
+            AutomationDeps(
+                allow_local_http=self.settings.is_development,
+                consumers=[queue_deliveries, run_rules],
+                marketing_consent=marketing_consent,
+            ),
         )
         # Accounts, keys, roles, stores and sessions change only by alliance and members commands.
         bus.after_commands_of(("alliance", "members"), self.actor_cache.clear)

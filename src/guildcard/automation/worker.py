@@ -15,10 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from guildcard.automation.channels.port import ChannelRefused
+from guildcard.automation.delivery import MessageRouter
 from guildcard.automation.domain.webhooks import signed_headers
 from guildcard.automation.handlers.dispatch import Dispatched, DispatchOutbox
+from guildcard.automation.handlers.messages import ClaimMessages, RecordMessageAttempt
 from guildcard.automation.handlers.webhooks import ClaimDeliveries, Outgoing, RecordAttempt
 from guildcard.automation.sender import WebhookTransport
+from guildcard.automation.storage.rules import Message, alliances_with_due_messages
 from guildcard.automation.storage.webhooks import alliances_with_open_deliveries
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import system_actor
@@ -36,10 +40,12 @@ class Tick:
     sent: int = 0
     delivered: int = 0
     jobs: int = 0
+    messages: int = 0  # message attempts (sent or failed)
+    messages_sent: int = 0
 
     @property
     def idle(self) -> bool:
-        return not (self.events or self.sent)
+        return not (self.events or self.sent or self.messages)
 
 
 @dataclass
@@ -51,6 +57,7 @@ class Worker:
     jobs: Sequence[Job] = ()
     jobs_every_s: float = 60.0
     batch: int = 200
+    router: MessageRouter = field(default_factory=MessageRouter)
     wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # signature timestamps
     _jobs_ran_at: float | None = None
 
@@ -59,6 +66,7 @@ class Worker:
         tick = Tick()
         self.dispatch(tick)
         self.deliver(tick)
+        self.send_messages(tick)
         self.run_jobs(tick)
         return tick
 
@@ -94,6 +102,25 @@ class Worker:
                 tick.sent += 1
                 tick.delivered += int(result.delivered_at is not None)
 
+    def send_messages(self, tick: Tick) -> None:
+        """Due messages, each sent on its channel outside any transaction, then its outcome recorded."""
+        with self.database.read() as conn:
+            alliances = alliances_with_due_messages(conn, self.wall_clock())
+        for alliance_id in alliances:
+            actor = system_actor(alliance_id, self.name)
+            claimed: list[Message] = self.bus.execute(actor, ClaimMessages(limit=self.batch)).value
+            for message in claimed:
+                if not self.router.allowed(message.channel.value):
+                    continue  # over the channel's rate: the lease runs out and a later tick sends it
+                error = None
+                try:
+                    self.router.send(message)
+                except ChannelRefused as refused:
+                    error = refused.reason or "refused"
+                done = self.bus.execute(actor, RecordMessageAttempt(message_id=message.id, error=error)).value
+                tick.messages += 1
+                tick.messages_sent += int(done.status == "sent")
+
     def run_jobs(self, tick: Tick, *, now: float | None = None) -> None:
         moment = time.monotonic() if now is None else now
         if self._jobs_ran_at is not None and moment - self._jobs_ran_at < self.jobs_every_s:
@@ -122,7 +149,7 @@ class Worker:
         total = Tick()
         for _ in range(max_ticks):
             tick = self.tick()
-            for name in ("events", "queued", "sent", "delivered", "jobs"):
+            for name in ("events", "queued", "sent", "delivered", "jobs", "messages", "messages_sent"):
                 setattr(total, name, getattr(total, name) + getattr(tick, name))
             if tick.idle:
                 break

@@ -68,3 +68,63 @@ webhook_attempts = Table(
     Column("duration_ms", Integer, nullable=False),
     Index("ix_automation_webhook_attempts_delivery", "alliance_id", "delivery_id", "attempt"),
 )
+
+# An automation rule: a trigger, a condition, its actions (JSON list) and controls.
+automation_rules = Table(
+    "automation_rules",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("preset", String(40), nullable=True),
+    Column("trigger", String(40), nullable=False),
+    Column("condition", String(1000), nullable=False),
+    Column("actions", JSON, nullable=False),
+    Column("controls", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(40), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# One rule for one member and one occurrence (the event): at most once, whatever happened.
+automation_runs = Table(
+    "automation_runs",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("rule_id", String(40), nullable=False),
+    Column("member_id", String(40), nullable=False),
+    Column("occurrence", String(60), nullable=False),
+    Column("outcome", String(24), nullable=False),  # sent, no_consent, capped, over_budget
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint(
+        "alliance_id", "rule_id", "member_id", "occurrence", name="uq_automation_runs_occurrence"
+    ),
+    Index("ix_automation_runs_rule", "alliance_id", "rule_id", "at"),
+)
+
+# The message outbox: written in the command's transaction, sent by the worker outside it.
+automation_messages = Table(
+    "automation_messages",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("member_id", String(40), nullable=False),
+    Column("rule_id", String(40), nullable=True),
+    Column("run_id", String(40), nullable=True),
+    Column("channel", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("title", String(100), nullable=False),
+    Column("body", String(1000), nullable=False),
+    Column("status", String(16), nullable=False),  # pending, sent, dead
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True),  # also the end of quiet hours
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("last_error", String(300), nullable=True),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("read_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_automation_messages_due", "alliance_id", "status", "next_attempt_at"),
+    Index("ix_automation_messages_member", "alliance_id", "member_id", "created_at"),
+)
