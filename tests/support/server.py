@@ -46,11 +46,13 @@ class LiveServer:
             self.process.kill()
 
 
-def start_server(env: dict[str, str], log_path: Path, *, timeout: float = 90.0) -> LiveServer:
+def start_server(
+    env: dict[str, str], log_path: Path, *, timeout: float = 90.0, args: tuple[str, ...] = ()
+) -> LiveServer:
     port = free_port()
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [GUILDCARD, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+        [GUILDCARD, "serve", "--port", str(port), *args], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     server = LiveServer(f"http://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + timeout

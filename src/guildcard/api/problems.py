@@ -15,8 +15,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from guildcard.api.auth_first import authenticate_first
 from guildcard.kernel import errors
 from guildcard.logs import request_id_var
 from guildcard.web.i18n import error_message, preferred_language, translations
@@ -87,6 +89,10 @@ async def _on_guildcard_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    try:
+        await run_in_threadpool(authenticate_first, request)  # 401/403 before a 422 that names fields
+    except errors.GuildCardError as refused:
+        return await _on_guildcard_error(request, refused)
     fields = [
         {
             "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
