@@ -51,7 +51,7 @@ def test_the_contract_form_keeps_the_typed_terms(ops):  # noqa: F811
     assert re.search(r'<input id="commission_rate"[^>]*value="abc"', refused.text)
     assert re.search(r'<input id="entry_fee_yuan"[^>]*value="1500"', refused.text)
     assert re.search(r'<input id="commission_rate"[^>]*aria-invalid="true"', refused.text)
-    assert re.search(r'role="alert">佣金', refused.text)
+    assert re.search(r'role="alert">平台佣金（%） 0–30：每项条款都须为数字', refused.text)
 
 
 def test_the_helper_refills_only_the_posted_form_and_never_secrets():
