@@ -63,7 +63,8 @@ def refill(html: str, *, action: str, values: Values, field: str | None = None, 
         form = match.group(0)
         if _attrs(form[: form.index(">") + 1]).get("action") != action:
             return form
-        form = _INPUT.sub(lambda m: _input(m.group(0), chosen), form)
+        seen: dict[str, int] = {}  # repeated names (table rows) take their values in order
+        form = _INPUT.sub(lambda m: _input(m.group(0), chosen, seen), form)
         form = _TEXTAREA.sub(lambda m: _textarea(m, chosen), form)
         form = _SELECT.sub(lambda m: _select(m, chosen), form)
         if field:
@@ -98,7 +99,7 @@ def _set(tag: str, name: str, value: str | None) -> str:
     return tag[:end] + rendered + tag[end:]
 
 
-def _input(tag: str, chosen: dict[str, list[str]]) -> str:
+def _input(tag: str, chosen: dict[str, list[str]], seen: dict[str, int]) -> str:
     attrs = _attrs(tag)
     name, kind = attrs.get("name", ""), attrs.get("type", "text").lower()
     if name not in chosen or kind in _NOT_REFILLED or name in _NOT_REFILLED_NAMES:
@@ -108,7 +109,9 @@ def _input(tag: str, chosen: dict[str, list[str]]) -> str:
     if kind in {"checkbox", "radio"}:
         on = attrs.get("value", "on") in chosen[name]
         return _set(tag, "checked", "" if on else None)
-    return _set(tag, "value", chosen[name][0] if chosen[name] else "")
+    position = seen.get(name, 0)
+    seen[name] = position + 1
+    return _set(tag, "value", chosen[name][position] if position < len(chosen[name]) else "")
 
 
 def _textarea(match: re.Match[str], chosen: dict[str, list[str]]) -> str:
