@@ -105,6 +105,13 @@ def test_the_dashboard_shows_figures_the_daily_trend_and_where_points_flow(ops):
     assert figures[3] == "100"
     assert figures[4] == "67"  # outstanding: 167 issued - 100 spent
     assert page.text.count("<rect") == 30  # one bar per day
+    # issue 12 item 22: the scale, a value on focus, the same figures as a table
+    assert re.search(r'class="axis-top">167<', page.text)
+    assert page.text.count('<g class="bar" tabindex="0" aria-label="') == 30
+    data = re.search(r'<details class="chart-data">.*?</details>', page.text, re.S).group(0)
+    assert "以表格查看数据" in data
+    assert data.count("<tr><td>") == 30
+    assert re.search(r'<td class="num">167</td>', data)
     matrix = re.search(r'<table class="flow-matrix">.*?</table>', page.text, re.S).group(0)
     assert "蜀香火锅" in matrix
     assert ">100<" in matrix
