@@ -17,7 +17,7 @@ from html import escape, unescape
 
 from fastapi.responses import Response
 
-from guildcard.kernel.errors import GuildCardError
+from guildcard.kernel.errors import GuildCardError, InvalidInput, RuleViolation
 
 Values = Mapping[str, str | Iterable[str]]
 
@@ -30,6 +30,11 @@ _OPTION = re.compile(r"<option\b[^>]*>")
 _TAG = re.compile(r"<[^>]+>")
 _NOT_REFILLED = {"hidden", "password", "file", "submit", "button", "image", "reset"}
 _NOT_REFILLED_NAMES = {"csrf_token", "idempotency_key"}
+
+
+def is_validation(error: GuildCardError) -> bool:
+    """What was typed is wrong (or breaks a rule): worth correcting, so the form keeps it."""
+    return isinstance(error, InvalidInput | RuleViolation)
 
 
 def error_field(error: GuildCardError) -> str | None:

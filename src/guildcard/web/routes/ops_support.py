@@ -19,7 +19,7 @@ from guildcard.bootstrap import Container
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import GuildCardError
 from guildcard.kernel.ids import new_id
-from guildcard.web.forms import error_field, keep_typed
+from guildcard.web.forms import error_field, is_validation, keep_typed
 from guildcard.web.i18n import error_message, translations
 from guildcard.web.pages import language_of, render_page
 from guildcard.web.session import check_csrf, container_of, require_actor
@@ -153,6 +153,8 @@ async def handle_post(
             return action(form)
         except GuildCardError as exc:
             message = error_text(request, exc)
+            if not is_validation(exc):  # refused for who or when: the page shows what is stored
+                return on_error(message)
             return keep_typed(
                 on_error(message), action=request.url.path, values=form_values(form), field=error_field(exc),
                 message=message,
