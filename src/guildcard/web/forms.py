@@ -14,12 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from html import escape, unescape
+from typing import TypeVar
 
 from fastapi.responses import Response
 
 from guildcard.kernel.errors import GuildCardError, InvalidInput, RuleViolation
 
 Values = Mapping[str, str | Iterable[str]]
+Page = TypeVar("Page", bound=Response)
 
 _FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.S)
 _ATTR = re.compile(r'([\w:-]+)(?:="([^"]*)")?')
@@ -48,7 +50,7 @@ def error_field(error: GuildCardError) -> str | None:
     return None
 
 
-def keep_typed(page: Response, *, action: str, values: Values, field: str | None, message: str) -> Response:
+def keep_typed(page: Page, *, action: str, values: Values, field: str | None, message: str) -> Page:
     """``page`` (an error page) with the posted form refilled and ``field`` marked (in place)."""
     if not page.headers.get("content-type", "").startswith("text/html"):
         return page
