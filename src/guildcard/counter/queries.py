@@ -78,17 +78,22 @@ class PendingBackfill:
     amount_fen: int
     purchased_at: datetime
     requested_at: datetime
+    member_id: str = ""
+    requested_by: str = ""  # the staff member who asked
 
 
 def pending_backfills(conn: Connection, alliance_id: str, merchant_id: str) -> list[PendingBackfill]:
     """Backfills waiting for the owner's decision, oldest first."""
     c = backfills.c
     rows = conn.execute(
-        select(c.backfill_id, c.store_id, c.receipt_no, c.amount_fen, c.purchased_at, c.requested_at)
+        select(
+            c.backfill_id, c.store_id, c.receipt_no, c.amount_fen, c.purchased_at, c.requested_at,
+            c.member_id, c.requested_by,
+        )
         .where(c.alliance_id == alliance_id, c.merchant_id == merchant_id, c.status == "needs_approval")
         .order_by(c.requested_at)
-    ).all()
-    return [PendingBackfill(r[0], r[1], r[2], int(r[3]), r[4], r[5]) for r in rows]
+    ).all()  # fmt: skip
+    return [PendingBackfill(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6], r[7]) for r in rows]
 
 
 @dataclass(frozen=True)

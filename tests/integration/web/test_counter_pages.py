@@ -133,6 +133,14 @@ def test_a_large_backfill_waits_for_the_owner_who_approves_it(world):
     assert "等待店主审批" in sent.text
     pending = client.get("/merchant/backfills")
     assert "PAPER-7" in pending.text
+    # issue 12 item 20: who the member is (as this merchant may see them) and who asked
+    staff = client.get(f"/api/v1/merchants/{hot_pot.id}/staff", headers=auth(hot_pot.owner)).json()
+    owner_name = next(s["display_name"] for s in staff if s["role"] == "owner")
+    assert re.search(r'class="backfill-cashier">([^<]*)<', pending.text).group(1) == owner_name
+    member_cell = re.search(r'class="backfill-member">(.*?)</td>', pending.text).group(1)
+    assert re.search(r"会员|139\*\*\*\*5678", member_cell)
+    assert "13912345678" not in pending.text
+    assert "¥800.00" in pending.text
     backfill_id = re.search(r"/merchant/backfills/([^/]+)/approve", pending.text).group(1)
     approved = client.post(f"/merchant/backfills/{backfill_id}/approve", data={"csrf_token": token})
     assert "已批准" in approved.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from tests.integration.alliance.world import PASSWORD, Builder, auth, make_client
@@ -55,16 +56,51 @@ def test_an_owner_adds_a_cashier_creates_a_pos_key_and_sets_rules_within_the_lim
         )
         assert re.search(r'id="pos-secret">gck_', key.text)
 
+        # issue 12 items 18 and 19: a table of category × multiplier rows, kept as typed on an error
+        form = client.get("/merchant/rules").text
+        assert 'placeholder="例如 酒水"' in form
+        assert form.count('name="category"') == 2  # two empty rows to start with
+        typed = {"csrf_token": token, "category": ["酒水", ""], "multiplier": ["2", ""], "daily_cap": "7"}
+        more = client.post("/merchant/rules", data={**typed, "add_row": "1"})
+        assert more.text.count('name="category"') == 4  # the typed row, one added, two empty
+        assert re.search(r'id="category-0"[^>]*value="酒水"', more.text)
+        assert re.search(r'id="daily_cap"[^>]*value="7"', more.text)
         too_much = client.post(
-            "/merchant/rules", data={"csrf_token": token, "multipliers": "drinks=9", "transaction_cap": ""}
-        )
+            "/merchant/rules",
+            data={"csrf_token": token, "category": ["drinks", "food"], "multiplier": ["9", "1.5"],
+                  "transaction_cap": "300"},
+        )  # fmt: skip
         assert too_much.status_code == 422
         assert "超出了联盟限额" in too_much.text
-        ok = client.post(
-            "/merchant/rules", data={"csrf_token": token, "multipliers": "drinks=2", "daily_cap": "500"}
+        assert re.search(r'id="multiplier-0"[^>]*value="9"', too_much.text)
+        assert re.search(r'id="category-1"[^>]*value="food"', too_much.text)
+        assert re.search(r'id="transaction_cap"[^>]*value="300"', too_much.text)
+        bad = client.post(
+            "/merchant/rules", data={"csrf_token": token, "category": ["drinks"], "multiplier": ["two"]}
         )
+        assert bad.status_code == 422
+        assert re.search(r'role="alert">倍数 1：倍数须为数字', bad.text)
+        assert re.search(r'id="multiplier-0"[^>]*aria-invalid="true"', bad.text)
+        ok = client.post(
+            "/merchant/rules",
+            data={"csrf_token": token, "category": ["drinks", "food"], "multiplier": ["2", "0.5"],
+                  "daily_cap": "500"},
+        )  # fmt: skip
         assert "新规则即刻生效" in ok.text
-        assert "drinks=2" in ok.text
+        assert "drinks ×2" in ok.text
+        assert re.search(r'id="category-1"[^>]*value="food"', ok.text)
+        container.clock.advance(timedelta(minutes=1))  # rules take effect at a new moment
+        removed = client.post(
+            "/merchant/rules",
+            data={
+                "csrf_token": token,
+                "category": ["drinks", "food"],
+                "multiplier": ["2", "0.5"],
+                "remove": "1",
+            },
+        )
+        assert removed.status_code == 200, re.search(r'role="alert">([^<]*)', removed.text)
+        assert "food" not in re.search(r"<dd>([^<]*)</dd>", removed.text).group(1)
 
         token = sign_in(client, manager)
         refused = client.post("/merchant/rules", data={"csrf_token": token, "multipliers": "drinks=1"})

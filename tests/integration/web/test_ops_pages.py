@@ -105,6 +105,13 @@ def test_the_dashboard_shows_figures_the_daily_trend_and_where_points_flow(ops):
     assert figures[3] == "100"
     assert figures[4] == "67"  # outstanding: 167 issued - 100 spent
     assert page.text.count("<rect") == 30  # one bar per day
+    # issue 12 item 22: the scale, a value on focus, the same figures as a table
+    assert re.search(r'class="axis-top">167<', page.text)
+    assert page.text.count('<g class="bar" tabindex="0" aria-label="') == 30
+    data = re.search(r'<details class="chart-data">.*?</details>', page.text, re.S).group(0)
+    assert "以表格查看数据" in data
+    assert data.count("<tr><td>") == 30
+    assert re.search(r'<td class="num">167</td>', data)
     matrix = re.search(r'<table class="flow-matrix">.*?</table>', page.text, re.S).group(0)
     assert "蜀香火锅" in matrix
     assert ">100<" in matrix
@@ -176,18 +183,37 @@ def test_merchant_terms_and_suspension(ops):
     page = ops.get(path)
     assert "人民广场店" in page.text
     assert "138****" in page.text
+    # yuan and percent on the form (issue 12 item 17), stored as fen and fractions
     terms = {"points_per_yuan": "2", "issue_price_fen_per_point": "0.8", "reimbursement_fen_per_point": "0.7",
-             "commission_rate": "0.03", "member_discount": "0.05", "entry_fee_fen": "100000"}  # fmt: skip
+             "commission_rate": "3", "member_discount": "5", "entry_fee_yuan": "1000"}  # fmt: skip
     token = csrf(ops, path)
+    assert "平台佣金（%）" in page.text
+    assert "入驻费（¥）" in page.text
     too_rich = ops.post(
         f"{path}/contracts",
         data={**terms, "points_per_yuan": "50", "effective_from": "2026-12-01", "csrf_token": token},
     )
     assert too_rich.status_code == 422
-    assert "超出联盟限额" in too_rich.text
+    assert "每元积分 0–10：该条款超出了联盟允许的范围" in too_rich.text
+    before = ops.get(f"/api/v1/merchants/{hot_pot.id}/contracts", headers=auth(ops.ops.admin)).json()
+    preview = ops.post(
+        f"{path}/contracts",
+        data={**terms, "effective_from": "2026-12-01", "csrf_token": token, "preview": "1"},
+    )
+    assert preview.status_code == 200
+    example = "会员消费 ¥100.00 → 发放 200 积分（商家为此支付 ¥1.60），平台佣金 ¥3.00，会员折扣 ¥5.00"
+    assert example in preview.text
+    assert "按这些条款" in preview.text
+    assert re.search(r'<input id="commission_rate"[^>]*value="3"', preview.text)
+    versions = ops.get(f"/api/v1/merchants/{hot_pot.id}/contracts", headers=auth(ops.ops.admin)).json()
+    assert versions == before  # a preview saves nothing
     saved = ops.post(f"{path}/contracts", data={**terms, "effective_from": "2026-12-01", "csrf_token": token})
     assert saved.status_code == 200
     assert "2026-12-01 00:00" in saved.text
+    stored = ops.get(f"/api/v1/merchants/{hot_pot.id}/contracts", headers=auth(ops.ops.admin)).json()
+    (new,) = [v for v in stored if v not in before]
+    assert (new["terms"]["commission_rate"], new["terms"]["member_discount"]) == ("0.03", "0.05")
+    assert new["terms"]["entry_fee_fen"] == 100000
 
     suspended = ops.post(
         f"{path}/status", data={"status": "suspended", "reason": "拖欠结算款", "csrf_token": token}

@@ -37,7 +37,7 @@ class Campaign:
     def __post_init__(self) -> None:
         problems = _problems(self)
         if problems:
-            raise CampaignInvalid("; ".join(problems), problems=problems)
+            raise CampaignInvalid("; ".join(problems), problems=problems, field=_field_of(problems[0]))
 
     def is_running_at(self, at: datetime) -> bool:
         """Whether ``at`` falls in the campaign's window (dates, weekdays, hours)."""
@@ -89,6 +89,15 @@ def _problems(c: Campaign) -> list[str]:
     if c.time_from is not None and c.time_to is not None and c.time_to <= c.time_from:
         problems.append("time_to must come after time_from")
     return problems
+
+
+_PROBLEM_FIELDS = (("name", "name"), ("multiplier", "multiplier"), ("starts_at", "first_day"),
+                   ("ends_at", "last_day"), ("weekdays", "weekdays"), ("time_", "time_from"))  # fmt: skip
+
+
+def _field_of(problem: str) -> str:
+    """The form field a problem is about (the operator console's names)."""
+    return next((field for word, field in _PROBLEM_FIELDS if word in problem), "name")
 
 
 def best_campaign(campaigns: Iterable[Campaign]) -> Campaign | None:

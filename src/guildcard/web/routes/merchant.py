@@ -19,6 +19,7 @@ from guildcard.kernel.errors import GuildCardError
 from guildcard.kernel.money import format_fen
 from guildcard.ledger import chart
 from guildcard.ledger.queries import LedgerQueries
+from guildcard.members.counter_lookup import CounterLookup
 from guildcard.settlement.domain.periods import month
 from guildcard.settlement.domain.statement import FIGURE_NAMES, Component
 from guildcard.settlement.wiring import settlement_service
@@ -119,10 +120,21 @@ def drill_down(request: Request, period: str, component: str) -> HTMLResponse:
 def backfills(request: Request, notice: str | None = None) -> HTMLResponse:
     actor = require_staff(request, *MERCHANT_ROLES)
     container = container_of(request)
+    lookup = CounterLookup(container.cipher, container.lookup)
     with container.database.read() as conn:
         pending = queries.pending_backfills(conn, actor.alliance_id, merchant_of(actor))
+        # the member as this merchant may see them (name and masked phone only with their consent)
+        members = {
+            b.member_id: lookup.view_of(
+                conn, lookup.member(conn, actor.alliance_id, b.member_id), merchant_of(actor)
+            )
+            for b in pending
+        }
+    cashiers = {
+        s.id: s.display_name for s in alliance_services(request).staff.list(actor, merchant_of(actor))
+    }
     return render_page(
-        request, "merchant/backfills.html", actor=actor, pending=pending,
+        request, "merchant/backfills.html", actor=actor, pending=pending, members=members, cashiers=cashiers,
         store_names=_store_names(request, actor),
         notice={"approved": "Approved: the purchase is recorded.", "rejected": "Rejected."}.get(notice or ""),
     )  # fmt: skip

@@ -13,6 +13,7 @@ from guildcard.alliance.domain.model import StaffRole
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.errors import GuildCardError, InvalidInput
 from guildcard.kernel.money import parse_yuan
+from guildcard.web.forms import error_field, keep_typed
 from guildcard.web.pages import render_page
 from guildcard.web.routes.merchant import MERCHANT_ROLES, merchant_of
 from guildcard.web.routes.staff_auth import alliance_services, message_of, require_staff
@@ -58,7 +59,12 @@ def add_cashier(
             store_ids=store_ids, idempotency_key=idempotency_key or None,
         )  # fmt: skip
     except GuildCardError as failure:
-        return _stores_page(request, actor, status_code=422, error=message_of(request, failure))
+        message = message_of(request, failure)
+        page = _stores_page(request, actor, status_code=422, error=message)
+        typed = {"login": login, "display_name": display_name, "store_ids": store_ids}
+        return keep_typed(
+            page, action=request.url.path, values=typed, field=error_field(failure), message=message
+        )
     token = created.value.activation_token
     link = f"{request.base_url}staff/activate?token={token}" if token else None
     return _stores_page(request, actor, activation_link=link, notice="Cashier added.")
@@ -105,7 +111,12 @@ def create_key(
             actor, store_id, name=name or "POS", scopes=["counter:read", "counter:write"]
         )
     except GuildCardError as failure:
-        return _keys_page(request, actor, status_code=422, error=message_of(request, failure))
+        message = message_of(request, failure)
+        page = _keys_page(request, actor, status_code=422, error=message)
+        typed = {"store_id": store_id, "name": name}
+        return keep_typed(
+            page, action=request.url.path, values=typed, field=error_field(failure), message=message
+        )
     return _keys_page(request, actor, secret=created.value[1], notice="Key created.")
 
 
@@ -123,15 +134,24 @@ def revoke_key(request: Request, key_id: str, csrf_token: FormStr = "") -> Respo
 # --- earn rules -------------------------------------------------------------------------------
 
 
-def _rules_page(request: Request, actor: Actor, *, status_code: int = 200, **extra: object) -> HTMLResponse:
+BLANK_ROWS = 2
+
+
+def _rules_page(
+    request: Request, actor: Actor, *, status_code: int = 200, rows: list[tuple[str, str]] | None = None,
+    **extra: object,
+) -> HTMLResponse:  # fmt: skip
     container = container_of(request)
     rules = container.loyalty.rules_in_force(
         alliance_id=actor.alliance_id, merchant_id=merchant_of(actor), at=container.clock.now()
     )
     limits = container.loyalty.get_settings(alliance_id=actor.alliance_id)
+    current = [(k, str(v)) for k, v in rules.category_multipliers.items()]
+    shown = (rows if rows is not None else current) + [("", "")] * BLANK_ROWS
     return render_page(
         request, "merchant/rules.html", status_code=status_code, actor=actor, rules=rules, limits=limits,
-        multipliers=", ".join(f"{k}={v}" for k, v in rules.category_multipliers.items()), **extra,
+        multipliers="，".join(f"{k} ×{v}" for k, v in current), rows=shown,
+        known_categories=sorted({k for k, _ in current}), **extra,
     )  # fmt: skip
 
 
@@ -149,19 +169,30 @@ def _optional_int(text: str, field: str) -> int | None:
     return int(text)
 
 
-def parse_multipliers(text: str) -> dict[str, Decimal]:
-    """``"drinks=2, food=0.5"`` -> {"drinks": 2, "food": 0.5}."""
-    found: dict[str, Decimal] = {}
-    for part in text.replace("，", ",").split(","):
-        if not part.strip():
+def multiplier_rows(
+    categories: list[str], multipliers: list[str], removed: list[str]
+) -> list[tuple[str, str]]:
+    """The table editor's rows as typed, without the ones ticked for removal and the empty ones."""
+    rows = []
+    for index, (category, value) in enumerate(zip(categories, multipliers, strict=False)):
+        if str(index) in removed or not (category.strip() or value.strip()):
             continue
-        category, sep, value = part.partition("=")
+        rows.append((category.strip(), value.strip()))
+    return rows
+
+
+def rows_to_multipliers(rows: list[tuple[str, str]]) -> dict[str, Decimal]:
+    found: dict[str, Decimal] = {}
+    for category, value in rows:
+        if not category:
+            raise InvalidInput("Choose a category for each multiplier.", field="category")
         try:
-            found[category.strip()] = Decimal(value.strip())
+            number = Decimal(value.replace("，", "."))
         except InvalidOperation as exc:
-            raise InvalidInput("Write multipliers as category=number.", field="multipliers") from exc
-        if not sep:
-            raise InvalidInput("Write multipliers as category=number.", field="multipliers")
+            raise InvalidInput("A multiplier is a number, such as 1.5.", field="multiplier") from exc
+        if not number.is_finite() or number < 0:
+            raise InvalidInput("A multiplier is a number, such as 1.5.", field="multiplier")
+        found[category] = number
     return found
 
 
@@ -173,21 +204,33 @@ def set_rules(
     transaction_cap: FormStr = "",
     daily_cap: FormStr = "",
     min_amount: FormStr = "",
-    multipliers: FormStr = "",
+    category: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    multiplier: Annotated[list[str], Form()] = [],  # noqa: B006
+    remove: Annotated[list[str], Form()] = [],  # noqa: B006
+    add_row: FormStr = "",
 ) -> HTMLResponse:
     actor = require_staff(request, *MERCHANT_ROLES)
     check_csrf(request, csrf_token)
+    rows = multiplier_rows(category, multiplier, remove)
+    typed = {"transaction_cap": transaction_cap, "daily_cap": daily_cap, "min_amount": min_amount}
+    if add_row:  # one more empty row, nothing saved yet
+        page = _rules_page(request, actor, rows=[*rows, ("", "")])
+        return keep_typed(page, action=request.url.path, values=typed, field=None, message="")
     try:
         if actor.role != "owner":
             raise InvalidInput("Only the owner sets the earn rules.")
         container_of(request).loyalty.set_merchant_rules(
             alliance_id=actor.alliance_id, merchant_id=merchant_of(actor),
-            category_multipliers=parse_multipliers(multipliers),
+            category_multipliers=rows_to_multipliers(rows),
             transaction_cap=_optional_int(transaction_cap, "transaction_cap"),
             daily_cap=_optional_int(daily_cap, "daily_cap"),
             min_amount_fen=parse_yuan(min_amount) if min_amount.strip() else 0,
             actor_id=actor.id, idempotency_key=f"web-rules-{secrets.token_hex(8)}",
         )  # fmt: skip
     except GuildCardError as failure:
-        return _rules_page(request, actor, status_code=422, error=message_of(request, failure))
+        message = message_of(request, failure)
+        page = _rules_page(request, actor, status_code=422, rows=rows, error=message)
+        return keep_typed(
+            page, action=request.url.path, values=typed, field=error_field(failure), message=message
+        )
     return _rules_page(request, actor, notice="The new rules apply from now on.")

@@ -8,17 +8,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from guildcard.alliance.domain.contracts import TERM_NAMES, ContractTerms, version_in_force
-from guildcard.alliance.domain.errors import NoContract
+from guildcard.alliance.domain.contracts import ContractTerms, version_in_force
+from guildcard.alliance.domain.errors import NoContract, TermsOutOfLimits
 from guildcard.alliance.domain.model import MerchantStatus
 from guildcard.alliance.domain.onboarding import ApplicationStatus, ReviewDecision
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import business_date
 from guildcard.kernel.errors import GuildCardError, InvalidInput
 from guildcard.privacy.phones import mask_phone
+from guildcard.web import contract_form
+from guildcard.web.forms import keep_typed
 from guildcard.web.routes.ops_support import (
     alliance_services,
     container,
+    form_values,
     handle_post,
     operator,
     redirect,
@@ -128,7 +131,9 @@ def merchants(request: Request, status: str = "") -> Response:
     )
 
 
-def _merchant_page(request: Request, actor: Actor, merchant_id: str, *, error: str = "") -> HTMLResponse:
+def _merchant_page(
+    request: Request, actor: Actor, merchant_id: str, *, error: str = "", preview: ContractTerms | None = None
+) -> HTMLResponse:
     services = alliance_services(request)
     merchant = services.merchants.get(actor, merchant_id)
     now = container(request).clock.now()
@@ -150,9 +155,12 @@ def _merchant_page(request: Request, actor: Actor, merchant_id: str, *, error: s
         phone=services.merchants.masked_phone(actor, merchant_id),
         stores=services.stores.list(actor, merchant_id),
         versions=sorted(versions, key=lambda v: v.effective_from, reverse=True),
-        current=current,
-        term_names=TERM_NAMES,
-        limits=limits.bounds,
+        current=contract_form.shown(current) if current else None,
+        current_example=contract_form.example(current) if current else None,
+        preview=contract_form.example(preview) if preview else None,
+        shown=contract_form.shown,
+        fields=tuple(contract_form.FIELDS),
+        limits=contract_form.shown_bounds(limits.bounds),
         history=services.merchants.history(actor, merchant_id),
         categories=_category_names(request, actor),
         today=business_date(now),
@@ -170,15 +178,8 @@ def merchant(request: Request, merchant_id: str) -> Response:
 
 
 def _terms(form: FormData) -> ContractTerms:
-    raw: dict[str, object] = {name: text(form, name) for name in TERM_NAMES}
-    fee = text(form, "entry_fee_fen")
-    if not fee.isdigit():
-        raise InvalidInput("The entry fee is a whole number of fen.", field="entry_fee_fen")
-    raw["entry_fee_fen"] = int(fee)
-    try:
-        return ContractTerms.from_mapping(raw)
-    except ArithmeticError as exc:  # decimal.InvalidOperation
-        raise InvalidInput("Every term is a number.", field="terms") from exc
+    """The typed terms (yuan, percent) as stored terms; a mistake names its field."""
+    return contract_form.parse({name: text(form, name) for name in contract_form.FIELDS})
 
 
 def _date(value: str) -> date:
@@ -193,13 +194,21 @@ async def set_terms(request: Request, merchant_id: str) -> Response:
     actor = operator(request)
 
     def act(form: FormData) -> Response:
-        alliance_services(request).contracts.set_terms(
-            actor,
-            merchant_id,
-            _terms(form),
-            effective_from=_date(text(form, "effective_from")),
-            idempotency_key=text(form, "idempotency_key") or None,
-        )
+        terms = _terms(form)
+        if text(form, "preview"):  # the example for the typed terms, the form as typed
+            page = _merchant_page(request, actor, merchant_id, preview=terms)
+            return keep_typed(page, action=request.url.path, values=form_values(form), field=None, message="")
+        try:
+            alliance_services(request).contracts.set_terms(
+                actor,
+                merchant_id,
+                terms,
+                effective_from=_date(text(form, "effective_from")),
+                idempotency_key=text(form, "idempotency_key") or None,
+            )
+        except TermsOutOfLimits as exc:
+            term = exc.details.get("field")
+            raise contract_form.out_of_limits(term) if isinstance(term, str) else exc from exc
         return redirect(f"/ops/merchants/{merchant_id}", done="terms_set")
 
     return await handle_post(

@@ -19,6 +19,7 @@ from guildcard.bootstrap import Container
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import GuildCardError
 from guildcard.kernel.ids import new_id
+from guildcard.web.forms import error_field, is_validation, keep_typed
 from guildcard.web.i18n import error_message, translations
 from guildcard.web.pages import language_of, render_page
 from guildcard.web.session import check_csrf, container_of, require_actor
@@ -129,6 +130,10 @@ def redirect(path: str, **query: str) -> RedirectResponse:
     return RedirectResponse(f"{path}?{urlencode(query)}" if query else path, status_code=303)
 
 
+def form_values(form: FormData) -> dict[str, list[str]]:
+    return {name: [v for v in form.getlist(name) if isinstance(v, str)] for name in form}
+
+
 def text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
@@ -140,7 +145,7 @@ async def handle_post(
     on_error: Callable[[str], Response],
 ) -> Response:
     """Check CSRF (a failure is a 403 ``csrf_failed``), run ``action`` off the event loop; a service
-    error re-renders via ``on_error``."""
+    error re-renders via ``on_error`` with what was typed kept and the field named (``keep_typed``)."""
     form = await request.form()
     try:  # before anything else
         check_csrf(request, text(form, "csrf_token"))
@@ -152,6 +157,12 @@ async def handle_post(
         try:
             return action(form)
         except GuildCardError as exc:
-            return on_error(error_text(request, exc))
+            message = error_text(request, exc)
+            if not is_validation(exc):  # refused for who or when: the page shows what is stored
+                return on_error(message)
+            return keep_typed(
+                on_error(message), action=request.url.path, values=form_values(form), field=error_field(exc),
+                message=message,
+            )  # fmt: skip
 
     return await run_in_threadpool(run)
