@@ -266,3 +266,6 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     assert report["duplicates_found"] >= 4
     assert 1 <= report["members_merged"] <= 3
     assert events["members.merged"] == report["members_merged"]
+    # three presets ran over the story's events: the welcome decides once per registered member
+    assert report["automation_runs"] >= events["members.member_registered"]
+    assert 0 < report["messages_sent"] <= report["automation_runs"]

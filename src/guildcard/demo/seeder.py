@@ -13,6 +13,7 @@ from typing import Any
 from guildcard.bootstrap import Container
 from guildcard.demo import tiers_wallet
 from guildcard.demo.activity import Story, Tally
+from guildcard.demo.automation import automation_figures, open_automation
 from guildcard.demo.coupons import DemoRewards
 from guildcard.demo.insights import seed_insights
 from guildcard.demo.mall_story import RewardsTally, seed_rewards
@@ -73,6 +74,7 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
     progress("alliance, merchants, staff", 0, 1)
     alliance = build_alliance(container, plan.window, password=options.password, seed=options.seed)
     tiers_wallet.design(container, alliance)
+    open_automation(container, alliance)
     rewards = DemoRewards(container, clock, alliance)
     opened = time.perf_counter()
     rewards.open(at_local(plan.window.first, 11))  # referral settings, an inviter, invitees' first buys
@@ -98,7 +100,7 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
     story.seconds["rewards"] += rewards_seconds + time.perf_counter() - finishing
     mall = seed_rewards(container, clock, alliance, list(story.member_ids.values()), seed=options.seed)
     delivered = seed_webhooks(container, alliance)
-    extras = seed_people(container, alliance, seed=options.seed)
+    extras = seed_people(container, alliance, seed=options.seed) | automation_figures(container, alliance)
     insights = seed_insights(container, alliance, plan.window)
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import rule_engine
 
 from guildcard.kernel.errors import InvalidInput
+from guildcard.kernel.money import format_fen
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _T = rule_engine.DataType
@@ -161,7 +162,7 @@ def compile_condition(trigger: Trigger, text: str) -> rule_engine.Rule | None:
 
 
 def check_template(trigger: Trigger, action: MessageAction) -> MessageAction:
-    known = set(trigger.symbols) | {"name"}
+    known = set(trigger.symbols) | {"name"} | {_yuan_name(n) for n in trigger.symbols if n.endswith("_fen")}
     for field, text in (("title", action.title), ("body", action.body)):
         try:
             used = {m.group("named") or m.group("braced") for m in string.Template.pattern.finditer(text)}
@@ -193,8 +194,17 @@ def matches(rule: rule_engine.Rule | None, values: Mapping[str, Any]) -> bool:
     return True if rule is None else bool(rule.matches(dict(values)))
 
 
+def _yuan_name(name: str) -> str:
+    return name.removesuffix("_fen") + "_yuan"
+
+
 def render(text: str, values: Mapping[str, Any]) -> str:
+    """Fill a template; every ``*_fen`` amount is also offered as ``*_yuan`` (¥12.30), which is what
+    a member reads (conditions compare fen, messages speak yuan)."""
     shown = {k: (int(v) if isinstance(v, float) and v.is_integer() else v) for k, v in values.items()}
+    for name, value in values.items():
+        if name.endswith("_fen") and isinstance(value, int | float):
+            shown[_yuan_name(name)] = format_fen(int(value))
     return string.Template(text).safe_substitute(shown)
 
 
@@ -229,7 +239,7 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "big_spender", "大额消费感谢", "purchase", "payable_fen >= 50000",
             MessageAction(Channel.INBOX, MessageKind.MARKETING, "感谢您的支持",
-                          "您本次消费 $payable_fen 分，已获得 $points_earned 积分。"),
+                          "您本次消费 $payable_yuan，已获得 $points_earned 积分。"),
             Controls(cap_per_member=2, cap_window_days=7),
         ),
         Preset(
