@@ -18,6 +18,8 @@ from tests.integration.rewards.mall_world import (
 )
 
 from guildcard.ledger.domain import entries as chart
+from guildcard.pipeline.work import Event
+from guildcard.rewards.campaign_events import RewardsListener
 from guildcard.rewards.domain.coupons import CouponNotClaimable, CouponTemplateNotFound
 from guildcard.rewards.domain.lottery import Outcome, Prize, PrizeKind
 from guildcard.rewards.domain.lottery_errors import LotteryInvalid
@@ -142,3 +144,27 @@ def test_a_coupon_item_must_be_virtual(world):
             supplier_merchant_id=BAKERY, kind=ItemKind.VOUCHER, title="券", points=300,
             purchase_price_fen=0, delivery=Delivery.PICKUP, stock=10, coupon_template_id=template,
         ))  # fmt: skip
+
+
+def purchase_event(purchase_id, member_id, payable_fen, at):
+    return Event("counter.purchase_recorded", purchase_id, {
+        "member_id": member_id, "merchant_id": BAKERY, "store_id": "st_bakery_1", "payable_fen": payable_fen,
+        "occurred_at": at.isoformat(),
+    })  # fmt: skip
+
+
+def test_a_purchase_of_at_least_the_amount_earns_draws_once(world):
+    campaign = world.run(OPERATOR, CreateLotteryCampaign(
+        name="消费抽奖", starts_at=world.clock.now() + timedelta(minutes=1),
+        ends_at=world.clock.now() + timedelta(days=1), cost_points=50, draws_per_purchase=2,
+        purchase_min_fen=10_000, prizes=(Prize("p1", "5 积分", PrizeKind.POINTS, weight=1, points=5),),
+    ))  # fmt: skip
+    world.clock.advance(timedelta(minutes=2))
+    now = world.clock.now()
+    listener = RewardsListener(world.container.database, world.container.bus)
+    listener(ALLIANCE, [purchase_event("pur_small", LILY, 9_999, now)])  # below ¥100: nothing
+    listener(ALLIANCE, [purchase_event("pur_big", LILY, 12_000, now)])
+    listener(ALLIANCE, [purchase_event("pur_big", LILY, 12_000, now)])  # the same purchase heard twice
+    costs = [draw(world, LILY, campaign).cost_points for _ in range(3)]
+    assert costs == [0, 0, 50]  # two earned draws, then the points price
+    assert world.balance(LILY).available == 1_000 - 50 + 15

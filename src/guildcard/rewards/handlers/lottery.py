@@ -68,6 +68,8 @@ class CreateLotteryCampaign(Command):
     total_limit: int | None = None
     tiers: tuple[str, ...] = ()
     budget_points: int | None = None  # the most points the points prizes may pay out
+    draws_per_purchase: int = 0  # draws earned by each purchase of at least ``purchase_min_fen``
+    purchase_min_fen: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,6 +122,7 @@ def create_lottery_campaign(command: CreateLotteryCampaign, work: Work) -> Lotte
         ("ends_at", ends <= starts),
         ("cost_points", command.cost_points < 0 or command.free_per_day < 0),
         ("budget_points", command.budget_points is not None and command.budget_points < 0),
+        ("draws_per_purchase", command.draws_per_purchase < 0 or command.purchase_min_fen < 0),
     ) if bad]  # fmt: skip
     if problems:
         raise LotteryInvalid(fields=problems)
@@ -132,6 +135,7 @@ def create_lottery_campaign(command: CreateLotteryCampaign, work: Work) -> Lotte
             "cost_points": command.cost_points, "free_per_day": command.free_per_day,
             "per_day_limit": command.per_day_limit, "total_limit": command.total_limit,
             "tiers": sorted(command.tiers), "budget_points": command.budget_points, "spent_points": 0,
+            "draws_per_purchase": command.draws_per_purchase, "purchase_min_fen": command.purchase_min_fen,
             "prize_table": [prize_to_json(p) for p in prizes], "table_hash": digest,
             "commitment": commitment(campaign_id, seed, digest), "sealed_seed": deps.keys.seal(seed.encode()),
             "public_key": load_settings(work.connection, work.alliance_id).public_key, "created_at": work.now,
@@ -293,6 +297,39 @@ def earn_lottery_draws(command: EarnLotteryDraws, work: Work) -> int:
     repo.earn(campaign.id, command.member_id, command.draws, business_date(work.now))
     work.emit("rewards.lottery_draws_earned", command.member_id, campaign_id=campaign.id, draws=command.draws)
     return command.draws
+
+
+@dataclass(frozen=True, kw_only=True)
+class EarnDrawsForPurchase(Command):
+    """A member's purchase: each open campaign that grants draws per purchase ≥ its amount adds them.
+
+    Sent after the purchase commits (``campaign_events``), idempotent per purchase."""
+
+    scope = "rewards.lottery.earn_for_purchase"
+    purchase_id: str
+    member_id: str
+    payable_fen: int
+    occurred_at: datetime
+
+
+@handlers.register(authorize=access.system)
+def earn_draws_for_purchase(command: EarnDrawsForPurchase, work: Work) -> dict[str, int]:
+    repo = LotteryRepository(work.connection, work.alliance_id)
+    at = ensure_utc(command.occurred_at)
+    earned = {}
+    for campaign in purchase_campaigns(repo.campaigns(), at):
+        if command.payable_fen < campaign.purchase_min_fen:
+            continue
+        repo.earn(campaign.id, command.member_id, campaign.draws_per_purchase, business_date(work.now))
+        earned[campaign.id] = campaign.draws_per_purchase
+        work.emit("rewards.lottery_draws_earned", command.member_id, campaign_id=campaign.id,
+                  draws=campaign.draws_per_purchase, purchase_id=command.purchase_id)  # fmt: skip
+    return earned
+
+
+def purchase_campaigns(campaigns: Sequence[LotteryCampaign], at: datetime) -> list[LotteryCampaign]:
+    """The campaigns open at ``at`` that grant draws for purchases."""
+    return [c for c in campaigns if c.draws_per_purchase > 0 and c.starts_at <= at < c.ends_at]
 
 
 @handlers.register(authorize=access.system)
