@@ -16,7 +16,7 @@ from guildcard.adapters.automation_ports import marketing_consent
 from guildcard.adapters.counter_ports import counter_ports
 from guildcard.adapters.member_ports import RegisteredAlliances
 from guildcard.adapters.otp_sms import sms_code_sender
-from guildcard.adapters.rewards_ports import PlacesFromAlliance, rewards_ports
+from guildcard.adapters.rewards_ports import PlacesFromAlliance, TierFromLoyalty, rewards_ports
 from guildcard.adapters.settlement_ports import ContractTermsProvider, CounterMemberSales
 from guildcard.alliance.handlers import handlers as alliance_handlers
 from guildcard.alliance.services.auth import load_operator, load_staff
@@ -222,9 +222,12 @@ def bootstrap(
     _wire_alliance(container, passwords or Passwords())
     # Coupons (rewards) read members' facts and stores through their ports.
     # The mall, check-in and lottery: addresses sealed, draw records signed with the alliance's key.
-    coupons = CouponDeps(ports=rewards_ports(CounterLookup(container.cipher, container.lookup)))
+    # Tier audiences and tier-only items read loyalty's tier in effect.
+    tier_of = TierFromLoyalty(container.clock)
+    coupons = CouponDeps(ports=rewards_ports(CounterLookup(container.cipher, container.lookup), tier_of))
     container.bus.provide(
-        "rewards", RewardsDeps(cipher=container.cipher, keys=container.ledger_keys, coupons=coupons)
+        "rewards",
+        RewardsDeps(cipher=container.cipher, keys=container.ledger_keys, tier_of=tier_of, coupons=coupons),
     )
     # Reward campaigns and referrals hear registrations, purchases and refunds after commit.
     container.bus.subscribe(RewardsListener(container.database, container.bus))

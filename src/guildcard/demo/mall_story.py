@@ -9,7 +9,7 @@ seed revealed, so every draw can be verified (``guildcard lottery verify``).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from guildcard.bootstrap import Container
@@ -20,9 +20,11 @@ from guildcard.kernel.clock import FixedClock, business_date
 from guildcard.kernel.errors import GuildCardError
 from guildcard.ledger.queries import LedgerQueries
 from guildcard.rewards import mall_jobs
+from guildcard.rewards.domain.coupons import ClaimWay, CouponKind
 from guildcard.rewards.domain.lottery import Prize, PrizeKind
 from guildcard.rewards.domain.mall import Delivery, ItemKind, MallItem, OrderState
 from guildcard.rewards.handlers.checkin import CheckIn
+from guildcard.rewards.handlers.coupons import CreateCouponTemplate
 from guildcard.rewards.handlers.lottery import CreateLotteryCampaign, DrawLottery
 from guildcard.rewards.handlers.mall import (
     CancelMallOrder,
@@ -35,10 +37,11 @@ from guildcard.rewards.handlers.mall import (
 
 DAYS = 7
 CHECKERS = 24
+PRIZE_COUPON = "prize-coupon"  # replaced by the 观影券 template made for the lottery
 PRIZES = (
     Prize("p1", "188 积分", PrizeKind.POINTS, weight=5, stock=10, points=188),
     Prize("p2", "20 积分", PrizeKind.POINTS, weight=30, points=20),
-    Prize("p3", "观影券", PrizeKind.COUPON, weight=3, stock=5, ref="cinema-voucher"),
+    Prize("p3", "观影券", PrizeKind.COUPON, weight=3, stock=5, ref=PRIZE_COUPON),
     Prize("p4", "5 积分", PrizeKind.POINTS, weight=40, points=5),
     Prize("p0", "谢谢参与", PrizeKind.NONE, weight=22),
 )
@@ -59,6 +62,15 @@ class RewardsTally:
         }  # fmt: skip
 
 
+def _prizes(container: Container, alliance: SeededAlliance) -> tuple[Prize, ...]:
+    """The prize table, its coupon prize a real template that may be given away."""
+    voucher = container.bus.execute(alliance.admin, CreateCouponTemplate(
+        name="观影券", kind=CouponKind.VOUCHER, value_fen=3_000, valid_days=30, per_member_limit=2,
+        ways=frozenset({ClaimWay.GIFT}), idempotency_key="demo-lottery-coupon",
+    )).value  # fmt: skip
+    return tuple(replace(p, ref=voucher.template_id) if p.ref == PRIZE_COUPON else p for p in PRIZES)
+
+
 def _merchant(alliance: SeededAlliance, slug: str) -> SeededMerchant:
     return next(m for m in alliance.merchants if m.spec.slug == slug)
 
@@ -76,9 +88,10 @@ def seed_rewards(
     # The week's lottery is published before its first morning.
     first = last_day - timedelta(days=DAYS - 1)
     clock.set(at_local(first, 7))
+    prizes = _prizes(container, alliance)
     campaign = bus.execute(alliance.admin, CreateLotteryCampaign(
         name="静安寺商圈周年庆抽奖", starts_at=at_local(first, 8), ends_at=at_local(last_day, 12),
-        prizes=PRIZES, cost_points=20, free_per_day=1, per_day_limit=3, budget_points=20_000,
+        prizes=prizes, cost_points=20, free_per_day=1, per_day_limit=3, budget_points=20_000,
         idempotency_key="demo-lottery",
     )).value  # fmt: skip
     checkins = draws = 0

@@ -2,9 +2,10 @@
 
 ``members.member_registered`` -> registration gifts; ``counter.purchase_recorded`` -> spend
 thresholds, the stamp trail and referral triggers; ``counter.purchase_refunded`` -> referral
-claw-back. Each runs as a rewards command of its own (idempotent per purchase or member), by the
-system actor. Purchases and refunds cost nothing while the alliance has no campaign or referral
-they could touch (``campaign_cache``, refreshed every few seconds).
+claw-back; a purchase also earns lottery draws where an open campaign grants them per purchase.
+Each runs as a rewards command of its own (idempotent per purchase or member), by the system actor.
+Purchases and refunds cost nothing while the alliance has no campaign or referral they could touch
+(``campaign_cache``, refreshed every few seconds).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from guildcard.pipeline.work import Event
 from guildcard.rewards import campaign_cache
 from guildcard.rewards.domain.campaigns import CampaignKind
 from guildcard.rewards.handlers.campaigns import CountPurchase, CountRefund, GiveRegistrationGifts
+from guildcard.rewards.handlers.lottery import EarnDrawsForPurchase, purchase_campaigns
 from guildcard.rewards.storage.campaigns import CampaignRepository
+from guildcard.rewards.storage.lottery_repository import LotteryRepository
 from guildcard.rewards.storage.referrals import ReferralRepository
 
 log = logging.getLogger(__name__)
@@ -54,8 +57,22 @@ class RewardsListener:
                     occurred_at=datetime.fromisoformat(str(p["occurred_at"])),
                 )  # fmt: skip
                 self.bus.execute(actor, counted)
+            self._earn_draws(alliance_id, event)
         elif event.name == "counter.purchase_refunded" and self._watching_refunds(alliance_id):
             self.bus.execute(actor, CountRefund(purchase_id=str(p["purchase_id"]), refund_id=event.subject))
+
+    def _earn_draws(self, alliance_id: str, event: Event) -> None:
+        """Lottery draws earned by the purchase (only while a campaign grants them)."""
+        p = event.payload
+        at = datetime.fromisoformat(str(p["occurred_at"]))
+        with self.database.read() as conn:
+            found = purchase_campaigns(LotteryRepository(conn, alliance_id).campaigns(), at)
+        if any(int(p["payable_fen"]) >= c.purchase_min_fen for c in found):
+            earn = EarnDrawsForPurchase(
+                purchase_id=event.subject, member_id=str(p["member_id"]), payable_fen=int(p["payable_fen"]),
+                occurred_at=at, idempotency_key=f"lottery-purchase:{event.subject}",
+            )  # fmt: skip
+            self.bus.execute(system_actor(alliance_id, "rewards"), earn)
 
     def _has_registration_gifts(self, alliance_id: str) -> bool:
         with self.database.read() as conn:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
+from guildcard.adapters.rewards_ports import TierFromLoyalty
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind, system_actor
@@ -13,6 +14,9 @@ from guildcard.ledger.domain import entries as chart
 from guildcard.ledger.queries import LedgerQueries
 from guildcard.ledger.verify import verify_alliance
 from guildcard.pipeline import Command
+from guildcard.rewards.domain.coupons import ClaimWay, CouponKind, MemberFacts
+from guildcard.rewards.handlers.coupons import CouponDeps, CreateCouponTemplate
+from guildcard.rewards.ports import RewardsPorts
 from guildcard.settings import Settings
 
 ALLIANCE = "al_jingan"
@@ -69,10 +73,35 @@ class World:
             return work(conn)
 
 
+class LedgerOnlyMembers:
+    """The world's members exist in the ledger only: each registered a year ago, tier from loyalty."""
+
+    def __init__(self, tier_of: TierFromLoyalty) -> None:
+        self._tier_of = tier_of
+
+    def facts(self, conn, alliance_id: str, member_id: str) -> MemberFacts:
+        tier = self._tier_of(conn, alliance_id, member_id)
+        return MemberFacts(member_id, START - timedelta(days=365), tier)
+
+
 def make_world(database: Database) -> World:
     clock = FixedClock(START)
     container = bootstrap(
         Settings(env="development", database_url=database.url.render_as_string(False)), clock=clock
     )
     container.ledger().open_alliance_ledger(ALLIANCE)
+    deps = container.bus._deps["rewards"]
+    ports = RewardsPorts(members=LedgerOnlyMembers(TierFromLoyalty(clock)), places=deps.coupons.ports.places)
+    coupons = CouponDeps(ports=ports, ledger=deps.coupons.ledger)
+    container.bus.provide("rewards", replace(deps, coupons=coupons))
     return World(container, clock)
+
+
+def prize_coupon(world: World, name: str = "电影券", **changes) -> str:
+    """An alliance voucher that campaigns and the mall may give away: its template id."""
+    values = {
+        "name": name, "kind": CouponKind.VOUCHER, "value_fen": 3_000, "valid_days": 30,
+        "ways": frozenset({ClaimWay.GIFT}), "per_member_limit": 5,
+    }  # fmt: skip
+    values.update(changes)
+    return world.run(OPERATOR, CreateCouponTemplate(**values)).template_id

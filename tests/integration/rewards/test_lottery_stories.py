@@ -3,11 +3,19 @@ an altered record is caught."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from tests.integration.rewards.mall_world import ALLIANCE, OPERATOR, SYSTEM, make_world, member
+from tests.integration.rewards.mall_world import (
+    ALLIANCE,
+    OPERATOR,
+    SYSTEM,
+    make_world,
+    member,
+    prize_coupon,
+)
 from typer.testing import CliRunner
 
 from guildcard.cli.main import app
@@ -42,6 +50,12 @@ def world(database):
 
 
 def publish(world, **changes):
+    """Publish a campaign; a prize naming ``tpl_movie`` gets a real coupon template."""
+    prizes = changes.pop("prizes", PRIZES)
+    if any(p.ref == "tpl_movie" for p in prizes):
+        template_id = prize_coupon(world)
+        prizes = tuple(replace(p, ref=template_id) if p.ref == "tpl_movie" else p for p in prizes)
+    changes["prizes"] = prizes
     values = {
         "name": "双十二抽奖", "starts_at": world.clock.now() + timedelta(hours=1),
         "ends_at": world.clock.now() + timedelta(days=3), "prizes": PRIZES, "cost_points": 20,
@@ -57,7 +71,7 @@ def queries(world, work):
 
 def test_a_lottery_run_to_its_end_every_draw_verified_after_the_seed_is_revealed(world):
     campaign = publish(world)
-    assert campaign.table_hash == table_hash(PRIZES)
+    assert campaign.table_hash == table_hash(campaign.prizes)
     assert len(campaign.commitment) == 64
     assert campaign.revealed_seed is None
     with pytest.raises(LotteryNotOpen):

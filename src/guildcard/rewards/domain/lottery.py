@@ -38,6 +38,7 @@ class Outcome(StrEnum):
     NO_PRIZE = "no_prize"  # the number chose "thanks for taking part"
     OUT_OF_STOCK = "out_of_stock"  # the chosen prize was gone: falls back to no prize
     OVER_BUDGET = "over_budget"  # the chosen points prize would pass the budget: no prize
+    UNAVAILABLE = "unavailable"  # the coupon or mall item could not be given then: no prize
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,8 @@ def check_draw(record: DrawRecord, prizes: Sequence[Prize], *, seed_hex: str) ->
         problems.append("a prize was awarded with no stock left")
     if record.outcome is Outcome.NO_PRIZE and chosen.kind is not PrizeKind.NONE:
         problems.append("no prize is claimed for a prize draw")
+    if record.outcome is Outcome.UNAVAILABLE and chosen.kind not in (PrizeKind.COUPON, PrizeKind.MALL_ITEM):
+        problems.append("only a coupon or mall-item prize can be unavailable")
     return problems
 
 

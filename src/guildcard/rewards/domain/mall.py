@@ -67,6 +67,7 @@ class MallItem:
     sale_ends_at: datetime | None = None
     delivery: Delivery
     active: bool = True
+    coupon_template_id: str | None = None  # virtual only: the order issues a coupon of this template
 
 
 def check_item(item: MallItem) -> None:
@@ -88,6 +89,8 @@ def check_item(item: MallItem) -> None:
         problems.append("sale_window")
     if item.delivery is Delivery.PICKUP and item.supplier_merchant_id is None:
         problems.append("delivery")  # pickup happens at a supplier's own stores
+    if item.coupon_template_id is not None and item.delivery is not Delivery.VIRTUAL:
+        problems.append("coupon_template_id")  # a coupon is delivered at once, never shipped
     if problems:
         raise MallItemInvalid(fields=problems)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from guildcard.kernel.clock import FixedClock, business_date, ensure_utc
+from guildcard.kernel.errors import GuildCardError
 from guildcard.kernel.ids import new_id
 from guildcard.ledger.domain import entries as chart
 from guildcard.ledger.keys import sign
@@ -40,14 +41,18 @@ from guildcard.rewards.domain.lottery_errors import (
     LotteryNotOpen,
     SeedNotRevealable,
 )
+from guildcard.rewards.domain.mall import Delivery
 from guildcard.rewards.handlers import mall_access as access
 from guildcard.rewards.handlers.base import handlers
+from guildcard.rewards.handlers.mall import give_mall_prize
 from guildcard.rewards.handlers.mall_deps import RewardsDeps
+from guildcard.rewards.handlers.prizes import issue_prize_coupon, prize_template
 from guildcard.rewards.storage.lottery_repository import (
     LotteryCampaign,
     LotteryRepository,
     prize_to_json,
 )
+from guildcard.rewards.storage.mall_repository import MallRepository
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +68,8 @@ class CreateLotteryCampaign(Command):
     total_limit: int | None = None
     tiers: tuple[str, ...] = ()
     budget_points: int | None = None  # the most points the points prizes may pay out
+    draws_per_purchase: int = 0  # draws earned by each purchase of at least ``purchase_min_fen``
+    purchase_min_fen: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,6 +106,7 @@ class DrawResult:
     points_won: int
     cost_points: int
     cell: int  # which of the eight prize cells of the 3×3 grid the draw stops on
+    issued: str | None = None  # the coupon or mall order the prize became
 
 
 @handlers.register(authorize=access.operator)
@@ -107,12 +115,14 @@ def create_lottery_campaign(command: CreateLotteryCampaign, work: Work) -> Lotte
     deps: RewardsDeps = work.deps
     prizes = tuple(command.prizes)
     check_table(prizes)
+    _check_prize_refs(work, prizes)
     starts, ends = ensure_utc(command.starts_at), ensure_utc(command.ends_at)
     problems = [name for name, bad in (
         ("starts_at", starts <= work.now),  # the commitment is published before the start
         ("ends_at", ends <= starts),
         ("cost_points", command.cost_points < 0 or command.free_per_day < 0),
         ("budget_points", command.budget_points is not None and command.budget_points < 0),
+        ("draws_per_purchase", command.draws_per_purchase < 0 or command.purchase_min_fen < 0),
     ) if bad]  # fmt: skip
     if problems:
         raise LotteryInvalid(fields=problems)
@@ -125,6 +135,7 @@ def create_lottery_campaign(command: CreateLotteryCampaign, work: Work) -> Lotte
             "cost_points": command.cost_points, "free_per_day": command.free_per_day,
             "per_day_limit": command.per_day_limit, "total_limit": command.total_limit,
             "tiers": sorted(command.tiers), "budget_points": command.budget_points, "spent_points": 0,
+            "draws_per_purchase": command.draws_per_purchase, "purchase_min_fen": command.purchase_min_fen,
             "prize_table": [prize_to_json(p) for p in prizes], "table_hash": digest,
             "commitment": commitment(campaign_id, seed, digest), "sealed_seed": deps.keys.seal(seed.encode()),
             "public_key": load_settings(work.connection, work.alliance_id).public_key, "created_at": work.now,
@@ -181,6 +192,13 @@ def draw_lottery(command: DrawLottery, work: Work) -> DrawResult:
         if not budget_ok and chosen.stock is not None:
             repo.give_back_prize(campaign.id, chosen.id)
     outcome, awarded = settle_outcome(chosen, stock_before=stock_before, budget_ok=budget_ok)
+    issued = None
+    if outcome is Outcome.WON and chosen.kind in (PrizeKind.COUPON, PrizeKind.MALL_ITEM):
+        issued = _give_prize(work, chosen, member_id, draw_id)
+        if issued is None:
+            outcome, awarded = Outcome.UNAVAILABLE, None
+            if chosen.stock is not None:
+                repo.give_back_prize(campaign.id, chosen.id)
     if outcome is Outcome.WON and chosen.stock is None:
         repo.count_win(campaign.id, chosen.id)
     entry_id = None
@@ -200,13 +218,46 @@ def draw_lottery(command: DrawLottery, work: Work) -> DrawResult:
     work.emit(
         "rewards.lottery_drawn", draw_id, campaign_id=campaign.id, member_id=member_id, n=counter.n,
         outcome=outcome.value, prize_id=awarded, prize_kind=prize.kind.value if awarded else "none",
-        prize_ref=prize.ref if awarded else None, cost_points=cost,
+        prize_ref=prize.ref if awarded else None, issued=issued, cost_points=cost,
     )  # fmt: skip
     return DrawResult(
         draw_id, campaign.id, counter.n, outcome, awarded, prize.name if prize else "谢谢参与",
         prize.kind if awarded and prize else PrizeKind.NONE, chosen.points if awarded else 0, cost,
-        grid_cell(campaign.prizes, awarded),
+        grid_cell(campaign.prizes, awarded), issued,
     )  # fmt: skip
+
+
+def _check_prize_refs(work: Work, prizes: Sequence[Prize]) -> None:
+    """Coupon prizes name a template that may be given away; mall prizes an item picked up or virtual."""
+    mall = MallRepository(work.connection, work.alliance_id)
+    for prize in prizes:
+        if prize.kind is PrizeKind.COUPON:
+            if not prize.ref:
+                raise LotteryInvalid(fields=["prizes"])
+            prize_template(work, prize.ref, field="prizes")
+        if prize.kind is PrizeKind.MALL_ITEM:
+            item = mall.item(prize.ref) if prize.ref else None
+            if item is None or item.delivery is Delivery.SHIPPING:
+                raise LotteryInvalid(fields=["prizes"])
+
+
+def _give_prize(work: Work, prize: Prize, member_id: str, draw_id: str) -> str | None:
+    """Issue the coupon or the mall order in a savepoint: its id, or None when it cannot be given."""
+    assert prize.ref is not None
+    savepoint = work.connection.begin_nested()
+    events = len(work.events)
+    try:
+        if prize.kind is PrizeKind.COUPON:
+            found = issue_prize_coupon(work, prize.ref, member_id, claim_key=f"lottery:{draw_id}")
+            given = found.coupon_id
+        else:
+            given = give_mall_prize(work, prize.ref, member_id, reference=f"lottery_draw:{draw_id}").id
+    except GuildCardError:
+        savepoint.rollback()
+        del work.events[events:]
+        return None
+    savepoint.commit()
+    return given
 
 
 def _cost(repo: LotteryRepository, campaign: LotteryCampaign, member_id: str, today: int) -> int:
@@ -246,6 +297,39 @@ def earn_lottery_draws(command: EarnLotteryDraws, work: Work) -> int:
     repo.earn(campaign.id, command.member_id, command.draws, business_date(work.now))
     work.emit("rewards.lottery_draws_earned", command.member_id, campaign_id=campaign.id, draws=command.draws)
     return command.draws
+
+
+@dataclass(frozen=True, kw_only=True)
+class EarnDrawsForPurchase(Command):
+    """A member's purchase: each open campaign that grants draws per purchase ≥ its amount adds them.
+
+    Sent after the purchase commits (``campaign_events``), idempotent per purchase."""
+
+    scope = "rewards.lottery.earn_for_purchase"
+    purchase_id: str
+    member_id: str
+    payable_fen: int
+    occurred_at: datetime
+
+
+@handlers.register(authorize=access.system)
+def earn_draws_for_purchase(command: EarnDrawsForPurchase, work: Work) -> dict[str, int]:
+    repo = LotteryRepository(work.connection, work.alliance_id)
+    at = ensure_utc(command.occurred_at)
+    earned = {}
+    for campaign in purchase_campaigns(repo.campaigns(), at):
+        if command.payable_fen < campaign.purchase_min_fen:
+            continue
+        repo.earn(campaign.id, command.member_id, campaign.draws_per_purchase, business_date(work.now))
+        earned[campaign.id] = campaign.draws_per_purchase
+        work.emit("rewards.lottery_draws_earned", command.member_id, campaign_id=campaign.id,
+                  draws=campaign.draws_per_purchase, purchase_id=command.purchase_id)  # fmt: skip
+    return earned
+
+
+def purchase_campaigns(campaigns: Sequence[LotteryCampaign], at: datetime) -> list[LotteryCampaign]:
+    """The campaigns open at ``at`` that grant draws for purchases."""
+    return [c for c in campaigns if c.draws_per_purchase > 0 and c.starts_at <= at < c.ends_at]
 
 
 @handlers.register(authorize=access.system)

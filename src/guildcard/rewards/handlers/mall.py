@@ -58,14 +58,17 @@ from guildcard.rewards.domain.mall_errors import (
 from guildcard.rewards.handlers import mall_access as access
 from guildcard.rewards.handlers.base import handlers
 from guildcard.rewards.handlers.mall_deps import RewardsDeps
+from guildcard.rewards.handlers.prizes import issue_prize_coupon, prize_template
 from guildcard.rewards.storage.mall_repository import MallOrder, MallRepository
 
 MALL_SETTLEMENT_KIND = "mall_supply"  # registered in settlement/domain/direct.py
 MALL_MARGIN = "platform:revenue:mall_margin"
 CLEARING = "platform:clearing:points"  # the float that backs points (settlement's chart)
 ALLIANCE_SUPPLIERS = "platform:payable:mall_suppliers"  # items the alliance buys outside
+NO_HOLD = "none"  # a prize order holds no points
 ITEM_EDITABLE = frozenset(
-    {f.name for f in fields(MallItem)} - {"id", "supplier_merchant_id", "kind", "delivery"}
+    {f.name for f in fields(MallItem)}
+    - {"id", "supplier_merchant_id", "kind", "delivery", "coupon_template_id"}
 )
 
 
@@ -91,6 +94,7 @@ class CreateMallItem(Command):
     tiers: tuple[str, ...] = ()
     sale_starts_at: datetime | None = None
     sale_ends_at: datetime | None = None
+    coupon_template_id: str | None = None  # virtual: each order issues a coupon of this template
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,6 +194,8 @@ def create_mall_item(command: CreateMallItem, work: Work) -> MallItem:
             values[name] = ensure_utc(values[name])
     item = MallItem(id=new_id("mit"), **values)
     check_item(item)
+    if item.coupon_template_id is not None:
+        prize_template(work, item.coupon_template_id, field="coupon_template_id")
     MallRepository(work.connection, work.alliance_id).add_item(item, work.now)
     work.audit(
         "rewards.mall.create_item", object_type="mall_item", object_id=item.id,
@@ -337,9 +343,49 @@ def place_mall_order(command: PlaceMallOrder, work: Work) -> MallOrder:
         quantity=command.quantity, delivery=item.delivery.value,
     )  # fmt: skip
     if item.delivery is Delivery.VIRTUAL:
-        return _fulfil(
-            work, repo, _order(repo, order_id), OrderState.DELIVERED, voucher_code=new_voucher_code()
-        )
+        return _deliver_virtual(work, repo, item, _order(repo, order_id))
+    return _order(repo, order_id)
+
+
+def _deliver_virtual(work: Work, repo: MallRepository, item: MallItem, order: MallOrder) -> MallOrder:
+    """The mall's own voucher code, or, for a coupon item, a real coupon (its code is the voucher)."""
+    if item.coupon_template_id is None:
+        return _fulfil(work, repo, order, OrderState.DELIVERED, voucher_code=new_voucher_code())
+    coupon = issue_prize_coupon(work, item.coupon_template_id, order.member_id, claim_key=f"mall:{order.id}")
+    return _fulfil(work, repo, order, OrderState.DELIVERED, voucher_code=coupon.code)
+
+
+def give_mall_prize(work: Work, item_id: str, member_id: str, *, reference: str) -> MallOrder:
+    """A mall item won in the lottery: an order of no points (no hold), the stock taken at once.
+
+    Pickup items wait for the supplier's cashier like any order; virtual items are delivered now.
+    The supplier is still paid its purchase price at fulfilment; the alliance bears it (a negative
+    margin). Raises ``SoldOut`` or ``MallItemNotFound`` (the caller falls back)."""
+    repo = MallRepository(work.connection, work.alliance_id)
+    item = repo.item(item_id)
+    if item is None or not item.active:
+        raise MallItemNotFound(item_id=item_id)
+    if item.stock is not None and not repo.take_stock(item.id, 1):
+        raise SoldOut(item_id=item.id)
+    order_id = new_id("mor")
+    values = {
+        "id": order_id, "item_id": item.id, "member_id": member_id,
+        "supplier_merchant_id": item.supplier_merchant_id, "title": item.title, "quantity": 1,
+        "points": 0, "cash_fen": 0, "purchase_price_fen": item.purchase_price_fen,
+        "delivery": item.delivery.value, "state": OrderState.HELD.value, "hold_id": NO_HOLD,
+        "business_day": business_date(work.now).isoformat(), "pickup_code": None, "address": None,
+        "created_at": work.now, "expires_at": work.now + ORDER_TTL,
+    }  # fmt: skip
+    if item.delivery is Delivery.PICKUP:
+        _insert_with_pickup_code(repo, work, values)
+    else:
+        repo.add_order(values)
+    work.emit(
+        "rewards.mall_order_placed", order_id, item_id=item.id, member_id=member_id, points=0,
+        quantity=1, delivery=item.delivery.value, reference=reference,
+    )  # fmt: skip
+    if item.delivery is Delivery.VIRTUAL:
+        return _deliver_virtual(work, repo, item, _order(repo, order_id))
     return _order(repo, order_id)
 
 
@@ -408,9 +454,10 @@ def _void(work: Work, repo: MallRepository, order: MallOrder, to: OrderState) ->
         raise OrderNotOpen(order_id=order.id, state=order.state.value)
     # When the ledger's own hold expiry voided it already, the points are back.
     with contextlib.suppress(HoldNotActive):
-        _ledger(work).void_hold(
-            order.hold_id, idempotency_key=f"mall:{order.id}:void", reference=f"mall_order:{order.id}"
-        )
+        if order.hold_id != NO_HOLD:
+            _ledger(work).void_hold(
+                order.hold_id, idempotency_key=f"mall:{order.id}:void", reference=f"mall_order:{order.id}"
+            )
     repo.return_stock(order.item_id, order.quantity)
 
 
@@ -466,9 +513,10 @@ def _fulfil(work: Work, repo: MallRepository, order: MallOrder, to: OrderState, 
     if not repo.close_order(order.id, to=to, now=work.now, **values):
         raise OrderNotOpen(order_id=order.id, state=order.state.value)
     ledger = _ledger(work)
-    ledger.commit_hold(
-        order.hold_id, idempotency_key=f"mall:{order.id}:commit", reference=f"mall_order:{order.id}"
-    )
+    if order.hold_id != NO_HOLD:
+        ledger.commit_hold(
+            order.hold_id, idempotency_key=f"mall:{order.id}:commit", reference=f"mall_order:{order.id}"
+        )
     rate = loyalty_queries.settings(work.connection, work.alliance_id).redeem_points_per_yuan
     sale = settle_order(
         points=order.points, purchase_price_fen=order.purchase_price_fen, points_per_yuan=rate

@@ -38,6 +38,8 @@ class LotteryCampaign:
     revealed_seed: str | None
     revealed_at: datetime | None
     public_key: str
+    draws_per_purchase: int = 0  # draws a purchase of at least ``purchase_min_fen`` earns
+    purchase_min_fen: int = 0
 
 
 def prize_to_json(prize: Prize) -> dict[str, Any]:
@@ -64,6 +66,7 @@ def campaign_of(row: Any) -> LotteryCampaign:
         spent_points=int(row.spent_points), prizes=tuple(prize_from_json(p) for p in row.prize_table),
         table_hash=row.table_hash, commitment=row.commitment, revealed_seed=row.revealed_seed,
         revealed_at=row.revealed_at, public_key=row.public_key,
+        draws_per_purchase=int(row.draws_per_purchase or 0), purchase_min_fen=int(row.purchase_min_fen or 0),
     )  # fmt: skip
 
 

@@ -22,6 +22,8 @@ lottery_campaigns = Table(
     Column("tiers", JSON, nullable=False),
     Column("budget_points", BigInteger, nullable=True),  # None: no budget
     Column("spent_points", BigInteger, nullable=False),  # taken only by a conditional UPDATE
+    Column("draws_per_purchase", Integer, nullable=False, server_default="0"),  # 0: none earned
+    Column("purchase_min_fen", BigInteger, nullable=False, server_default="0"),
     Column("prize_table", JSON, nullable=False),  # as published (initial stocks)
     Column("table_hash", String(64), nullable=False),
     Column("commitment", String(64), nullable=False),

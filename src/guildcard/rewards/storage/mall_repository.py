@@ -57,6 +57,7 @@ def item_of(row: Any) -> MallItem:
         sale_ends_at=row.sale_ends_at,
         delivery=Delivery(row.delivery),
         active=bool(row.active),
+        coupon_template_id=row.coupon_template_id,
     )
 
 
@@ -69,6 +70,7 @@ def item_values(item: MallItem) -> dict[str, Any]:
         "per_day_limit": item.per_day_limit, "total_limit": item.total_limit, "tiers": sorted(item.tiers),
         "sale_starts_at": item.sale_starts_at, "sale_ends_at": item.sale_ends_at,
         "delivery": item.delivery.value, "active": item.active,
+        "coupon_template_id": item.coupon_template_id,
     }  # fmt: skip
 
 

@@ -31,6 +31,7 @@ mall_items = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("coupon_template_id", String(40), nullable=True),  # virtual: the order issues this coupon
     Index("ix_rewards_mall_items_supplier", "alliance_id", "supplier_merchant_id"),
 )
 

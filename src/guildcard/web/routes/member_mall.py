@@ -14,6 +14,7 @@ from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import business_date
 from guildcard.kernel.errors import GuildCardError
 from guildcard.ledger import LedgerQueries
+from guildcard.loyalty import tier_queries
 from guildcard.members.qr import qr_svg
 from guildcard.pipeline import Command
 from guildcard.rewards.handlers.checkin import CheckIn, MakeupCheckin
@@ -63,6 +64,11 @@ def _balance(request: Request, actor: Actor) -> int:
     )
 
 
+def _tier(conn: Any, actor: Actor, now: Any) -> str:
+    """The member's tier in effect (tier-only items and lotteries show to that tier)."""
+    return tier_queries.tier_of(conn, actor.alliance_id, actor.id, at=now).code
+
+
 # --- the mall ----------------------------------------------------------------------------------
 
 
@@ -72,7 +78,7 @@ def mall(request: Request, category: str = "", q: str = "") -> HTMLResponse:
     now = container_of(request).clock.now()
     found = {"category": category[:40], "search": q[:40]}
     items, categories = _read(request, actor, lambda c: (
-        MallQueries(c, actor.alliance_id).catalogue(tier=None, now=now, **found),
+        MallQueries(c, actor.alliance_id).catalogue(tier=_tier(c, actor, now), now=now, **found),
         MallQueries(c, actor.alliance_id).categories(),
     ))  # fmt: skip
     return _page(request, "rewards/mall.html", actor, items=items, categories=categories, category=category,
@@ -218,7 +224,10 @@ def make_up(request: Request, day: str = Form(""), csrf_token: str = Form("")) -
 def lottery_home(request: Request) -> Response:
     actor = member(request)
     now = container_of(request).clock.now()
-    campaigns = _read(request, actor, lambda c: LotteryQueries(c, actor.alliance_id).campaigns())
+    campaigns = _read(request, actor, lambda c: [
+        x for x in LotteryQueries(c, actor.alliance_id).campaigns()
+        if not x.tiers or _tier(c, actor, now) in x.tiers
+    ])  # fmt: skip
     current = next(
         (c for c in campaigns if c.starts_at <= now < c.ends_at), campaigns[0] if campaigns else None
     )
