@@ -38,7 +38,7 @@ PREVIEW_ROWS = 8
 # Field -> its label (message ids, translated in people.po).
 FIELD_LABELS = {
     "external_id": "Your member id",
-    "name": "Name",
+    "name": "Member name",
     "phone": "Phone",
     "birthday": "Birthday",
     "gender": "Gender",
