@@ -21,6 +21,7 @@ import asyncio
 import secrets
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,7 +101,9 @@ def _all_at_once(till: Till, requests: list[tuple[str, dict[str, Any]]]) -> list
             gate.set()
             return list(await asyncio.gather(*tasks))
 
-    return asyncio.run(run())
+    # Its own thread and event loop: a browser test earlier in this worker may leave one running here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def _retrying(till: Till, path: str, body: dict[str, Any], response: httpx.Response) -> httpx.Response:

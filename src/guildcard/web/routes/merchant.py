@@ -116,14 +116,15 @@ def drill_down(request: Request, period: str, component: str) -> HTMLResponse:
     )  # fmt: skip
 
 
-@router.get("/merchant/backfills", response_class=HTMLResponse)
-def backfills(request: Request, notice: str | None = None) -> HTMLResponse:
-    actor = require_staff(request, *MERCHANT_ROLES)
+def _backfills_page(
+    request: Request, actor: Actor, *, status_code: int = 200, notice: str | None = None, error: str = ""
+) -> HTMLResponse:
+    """The pending backfills with who asked and for whom (the member as this merchant may see them:
+    name and masked phone only with their consent)."""
     container = container_of(request)
     lookup = CounterLookup(container.cipher, container.lookup)
     with container.database.read() as conn:
         pending = queries.pending_backfills(conn, actor.alliance_id, merchant_of(actor))
-        # the member as this merchant may see them (name and masked phone only with their consent)
         members = {
             b.member_id: lookup.view_of(
                 conn, lookup.member(conn, actor.alliance_id, b.member_id), merchant_of(actor)
@@ -134,10 +135,15 @@ def backfills(request: Request, notice: str | None = None) -> HTMLResponse:
         s.id: s.display_name for s in alliance_services(request).staff.list(actor, merchant_of(actor))
     }
     return render_page(
-        request, "merchant/backfills.html", actor=actor, pending=pending, members=members, cashiers=cashiers,
-        store_names=_store_names(request, actor),
+        request, "merchant/backfills.html", status_code=status_code, actor=actor, pending=pending,
+        members=members, cashiers=cashiers, store_names=_store_names(request, actor), error=error,
         notice={"approved": "Approved: the purchase is recorded.", "rejected": "Rejected."}.get(notice or ""),
     )  # fmt: skip
+
+
+@router.get("/merchant/backfills", response_class=HTMLResponse)
+def backfills(request: Request, notice: str | None = None) -> HTMLResponse:
+    return _backfills_page(request, require_staff(request, *MERCHANT_ROLES), notice=notice)
 
 
 def _store_names(request: Request, actor: Actor) -> dict[str, str]:
@@ -159,12 +165,6 @@ def decide(
             actor, backfill_id, approve=decision == "approve", note=note.strip() or None
         )
     except GuildCardError as failure:
-        with container_of(request).database.read() as conn:
-            pending = queries.pending_backfills(conn, actor.alliance_id, merchant_of(actor))
-        return render_page(
-            request, "merchant/backfills.html", status_code=422, actor=actor, pending=pending,
-            store_names=_store_names(request, actor),
-            error=message_of(request, failure),
-        )  # fmt: skip
+        return _backfills_page(request, actor, status_code=422, error=message_of(request, failure))
     outcome = "approved" if decision == "approve" else "rejected"
     return RedirectResponse(f"/merchant/backfills?notice={outcome}", status_code=303)
