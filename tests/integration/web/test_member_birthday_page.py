@@ -40,6 +40,7 @@ def test_the_birthday_gift_on_the_day_once_a_year(site):  # noqa: F811
     unknown = site.get("/m/birthday").text
     assert "联盟生日礼" in unknown
     assert "88 积分" in unknown
+    assert "积分兑换" not in unknown  # a gift, not a price
     assert "每年生日当天" in unknown
     assert "您还没有填写生日" in unknown
     assert 'action="/m/birthday/claim"' not in unknown
