@@ -260,6 +260,8 @@ ROUTES: dict[str, Access] = {
     "POST /m/coupons/claim": (MEMBER, None),
     "GET /m/coupons/{coupon_id}": (MEMBER, None),
     "GET /m/stamps": (MEMBER, None),
+    "GET /m/birthday": (MEMBER, None),  # r4/rewards2
+    "POST /m/birthday/claim": (MEMBER, None),  # r4/rewards2
     "GET /m/invite": (MEMBER, None),
     "GET /m/invite/{code}": (PUBLIC, None),  # the link a friend follows before signing up
     "GET /counter/exchange": (STAFF, "store"),

@@ -30,6 +30,7 @@ class Topic(StrEnum):
     LOYALTY = "loyalty"  # loyalty settings, merchants' earn rules, campaigns
     TERMS = "terms"  # contracts, merchant status, stores opened and closed
     SETTLEMENT = "settlement"  # issuance limits
+    REWARDS = "rewards"  # reward campaigns, referral settings and bindings
 
 
 _MEMO_KEY = "config_versions"

@@ -4,8 +4,8 @@
 thresholds, the stamp trail and referral triggers; ``counter.purchase_refunded`` -> referral
 claw-back; a purchase also earns lottery draws where an open campaign grants them per purchase.
 Each runs as a rewards command of its own (idempotent per purchase or member), by the system actor.
-Purchases and refunds cost nothing while the alliance has no campaign or referral they could touch
-(``campaign_cache``, refreshed every few seconds).
+Registrations, purchases and refunds cost one version read while the alliance has no campaign or
+referral they could touch (``watching``: a copy kept current by the alliance's ``rewards`` version).
 """
 
 from __future__ import annotations
@@ -18,22 +18,19 @@ from guildcard.db.engine import Database
 from guildcard.kernel.actors import system_actor
 from guildcard.pipeline import CommandBus
 from guildcard.pipeline.work import Event
-from guildcard.rewards import campaign_cache
-from guildcard.rewards.domain.campaigns import CampaignKind
 from guildcard.rewards.handlers.campaigns import CountPurchase, CountRefund, GiveRegistrationGifts
 from guildcard.rewards.handlers.lottery import EarnDrawsForPurchase, purchase_campaigns
-from guildcard.rewards.storage.campaigns import CampaignRepository
 from guildcard.rewards.storage.lottery_repository import LotteryRepository
-from guildcard.rewards.storage.referrals import ReferralRepository
+from guildcard.rewards.watching import Watching, watching_cache
 
 log = logging.getLogger(__name__)
-_PURCHASE_KINDS = (CampaignKind.SPEND_THRESHOLD, CampaignKind.STAMP_TRAIL)
 
 
 class RewardsListener:
     def __init__(self, database: Database, bus: CommandBus) -> None:
         self.database = database
         self.bus = bus
+        self.watching = watching_cache()
 
     def __call__(self, alliance_id: str, events: Sequence[Event]) -> None:
         for event in events:
@@ -46,10 +43,10 @@ class RewardsListener:
         actor = system_actor(alliance_id, "rewards")
         p = event.payload
         if event.name == "members.member_registered":
-            if self._has_registration_gifts(alliance_id):
+            if self._watching(alliance_id).registrations:
                 self.bus.execute(actor, GiveRegistrationGifts(member_id=str(p["member_id"])))
         elif event.name == "counter.purchase_recorded" and p.get("member_id"):
-            if self._watching_purchases(alliance_id):
+            if self._watching(alliance_id).purchases:
                 counted = CountPurchase(
                     purchase_id=event.subject, member_id=str(p["member_id"]),
                     merchant_id=str(p["merchant_id"]), store_id=str(p["store_id"]),
@@ -58,7 +55,7 @@ class RewardsListener:
                 )  # fmt: skip
                 self.bus.execute(actor, counted)
             self._earn_draws(alliance_id, event)
-        elif event.name == "counter.purchase_refunded" and self._watching_refunds(alliance_id):
+        elif event.name == "counter.purchase_refunded" and self._watching(alliance_id).refunds:
             self.bus.execute(actor, CountRefund(purchase_id=str(p["purchase_id"]), refund_id=event.subject))
 
     def _earn_draws(self, alliance_id: str, event: Event) -> None:
@@ -74,33 +71,6 @@ class RewardsListener:
             )  # fmt: skip
             self.bus.execute(system_actor(alliance_id, "rewards"), earn)
 
-    def _has_registration_gifts(self, alliance_id: str) -> bool:
+    def _watching(self, alliance_id: str) -> Watching:
         with self.database.read() as conn:
-            found = CampaignRepository(conn).all(alliance_id, kinds=(CampaignKind.REGISTRATION,))
-        return any(c.active for c in found)
-
-    def _watching_purchases(self, alliance_id: str) -> bool:
-        """A running purchase campaign, or an invitee yet to make the purchase that triggers a referral."""
-        key = f"purchases:{alliance_id}"
-        known = campaign_cache.get(key)
-        if known is not None:
-            return known
-        with self.database.read() as conn:
-            campaigns = CampaignRepository(conn).all(alliance_id, kinds=_PURCHASE_KINDS)
-            referrals = ReferralRepository(conn)
-            watching = any(c.active for c in campaigns) or (
-                referrals.settings(alliance_id).enabled
-                and referrals.any_in(alliance_id, ("bound", "flagged"))
-            )
-        campaign_cache.put(key, watching)
-        return watching
-
-    def _watching_refunds(self, alliance_id: str) -> bool:
-        """A referral whose triggering purchase could still be refunded (pending or rewarded)."""
-        key = f"refunds:{alliance_id}"
-        known = campaign_cache.get(key)
-        if known is None:
-            with self.database.read() as conn:
-                known = ReferralRepository(conn).any_in(alliance_id, ("pending", "rewarded"))
-            campaign_cache.put(key, known)
-        return known
+            return self.watching.get(conn, alliance_id)

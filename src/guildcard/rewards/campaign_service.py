@@ -6,6 +6,7 @@ refunds and registrations reach them through ``campaign_events.RewardsListener``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, system_actor
 from guildcard.kernel.clock import Clock
 from guildcard.pipeline import CommandBus
-from guildcard.rewards.domain.campaigns import RewardCampaign
+from guildcard.rewards.domain.campaigns import CampaignKind, RewardCampaign, period_of
 from guildcard.rewards.domain.referrals import ReferralSettings
 from guildcard.rewards.handlers.campaigns import (
     ClaimBirthdayGift,
@@ -33,6 +34,17 @@ from guildcard.rewards.handlers.referrals import (
 )
 from guildcard.rewards.storage.campaigns import CampaignRepository
 from guildcard.rewards.storage.referrals import ReferralRepository
+
+
+@dataclass(frozen=True)
+class BirthdayGift:
+    """A running birthday campaign as one member sees it: this year's gift, given or not yet."""
+
+    campaign: RewardCampaign
+    year: str  # the period the gift is given once in (the Shanghai year)
+    given_at: datetime | None
+    points: int  # the points given this year (0 before, or when the budget had run out)
+    coupon_id: str | None
 
 
 class CampaignService:
@@ -61,6 +73,24 @@ class CampaignService:
     def birthday_gift(self, actor: Actor) -> list[Reward]:
         value: list[Reward] = self.bus.execute(actor, ClaimBirthdayGift(member_id=actor.id)).value
         return value
+
+    def birthday_gifts(self, *, alliance_id: str, member_id: str) -> list[BirthdayGift]:
+        """The alliance's running birthday campaigns and whether the member got this year's gift."""
+        now = self.clock.now()
+        with self.database.read() as conn:
+            repo = CampaignRepository(conn)
+            found = repo.all(alliance_id, kinds=(CampaignKind.BIRTHDAY,))
+            campaigns = [c for c in found if c.running_at(now)]
+            grants = {(g.campaign_id, g.period): g for g in repo.grants_of(alliance_id, member_id)}
+        gifts = []
+        for c in campaigns:
+            year = period_of(c, now)
+            g = grants.get((c.campaign_id, year))
+            if g is None:
+                gifts.append(BirthdayGift(c, year, None, 0, None))
+            else:
+                gifts.append(BirthdayGift(c, year, g.granted_at, int(g.points), g.coupon_id))
+        return gifts
 
     def count_purchase(self, alliance_id: str, **purchase: Any) -> list[Reward]:
         """What the purchase listener runs (tests and the demo may run it directly)."""

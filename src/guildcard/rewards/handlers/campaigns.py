@@ -16,7 +16,7 @@ from guildcard.kernel.errors import GuildCardError
 from guildcard.kernel.ids import new_id
 from guildcard.ledger import chart
 from guildcard.pipeline import Command, Work
-from guildcard.rewards import campaign_cache
+from guildcard.rewards import watching
 from guildcard.rewards.domain import coupon_access as access
 from guildcard.rewards.domain.campaigns import (
     BirthdayRule,
@@ -96,7 +96,7 @@ def create_reward_campaign(command: CreateRewardCampaign, work: Work) -> RewardC
         details=values,
     )
     work.emit("rewards.campaign_started", campaign.campaign_id, campaign=values)
-    work.on_commit.append(campaign_cache.forget)
+    watching.changed(work)
     return campaign
 
 
@@ -117,7 +117,7 @@ def end_reward_campaign(command: EndRewardCampaign, work: Work) -> RewardCampaig
     repo.end(work.alliance_id, campaign.campaign_id, work.now)
     work.audit("rewards.end_campaign", object_type="reward_campaign", object_id=campaign.campaign_id)
     work.emit("rewards.campaign_ended", campaign.campaign_id)
-    work.on_commit.append(campaign_cache.forget)
+    watching.changed(work)
     found = repo.get(work.alliance_id, campaign.campaign_id)
     assert found is not None
     return found

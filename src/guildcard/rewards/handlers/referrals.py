@@ -14,7 +14,7 @@ from typing import Any
 from guildcard.ledger import chart
 from guildcard.ledger.reversal import reverse
 from guildcard.pipeline import Command, Work
-from guildcard.rewards import campaign_cache
+from guildcard.rewards import watching
 from guildcard.rewards.domain import coupon_access as access
 from guildcard.rewards.domain.coupons import CODE_ALPHABET, ClaimWay, MemberFacts
 from guildcard.rewards.domain.referrals import (
@@ -85,7 +85,7 @@ def set_referral_settings(command: SetReferralSettings, work: Work) -> ReferralS
         details=values,
     )
     work.emit("rewards.referral_settings_changed", work.alliance_id, settings=values)
-    work.on_commit.append(campaign_cache.forget)
+    watching.changed(work)
     return settings
 
 
@@ -151,7 +151,7 @@ def bind_referral(command: BindReferral, work: Work) -> ReferralView:
     if settings.enabled and settings.trigger is Trigger.REGISTRATION and not flags:
         repo.update(work.alliance_id, invitee.member_id, work.now, state=ReferralState.PENDING.value,
                     pending_until=work.now)  # fmt: skip
-    work.on_commit.append(campaign_cache.forget)
+    watching.changed(work)
     return view(repo.get(work.alliance_id, invitee.member_id))
 
 
@@ -169,7 +169,7 @@ def on_first_purchase(work: Work, *, member_id: str, purchase_id: str, at: datet
         work.alliance_id, member_id, work.now, state=state, purchase_id=purchase_id,
         pending_until=at + timedelta(days=settings.hold_days),
     )  # fmt: skip
-    work.on_commit.append(campaign_cache.forget)  # now a refund of it is worth hearing
+    watching.changed(work)  # now a refund of it is worth hearing
 
 
 @dataclass(frozen=True, kw_only=True)

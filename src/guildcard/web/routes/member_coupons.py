@@ -1,5 +1,5 @@
 """The member H5's coupons: the coupon centre (领券中心), my coupons with code and QR, the stamp card
-(跨业态打卡) and the invitation page (邀请有礼)."""
+(跨业态打卡), the birthday gift (生日礼) and the invitation page (邀请有礼)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from guildcard.kernel.actors import Actor
 from guildcard.kernel.errors import GuildCardError
 from guildcard.kernel.ids import new_id
 from guildcard.members.qr import qr_svg
+from guildcard.rewards.domain.campaigns import is_birthday
 from guildcard.rewards.domain.coupons import Coupon, CouponRules, headline, rules_text
 from guildcard.web.pages import language_of, render_page
 from guildcard.web.routes.member_common import member, notice_for, status_for
@@ -124,6 +125,36 @@ def stamps(request: Request) -> HTMLResponse:
         names = {c.code: c.name for c in alliance.categories(conn, actor.alliance_id)}
     names |= merchant_names(container, actor.alliance_id)
     return _page(request, "member/stamps.html", actor, cards=cards, names=names)
+
+
+def _birthday_page(request: Request, actor: Actor, *, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    container = container_of(request)
+    profile = container.members.profiles.get(alliance_id=actor.alliance_id, member_id=actor.id)
+    birthday = profile.profile.birthday
+    gifts = container.reward_campaigns.birthday_gifts(alliance_id=actor.alliance_id, member_id=actor.id)
+    now = container.clock.now()
+    due = {g.campaign.campaign_id: is_birthday(g.campaign.birthday_rule, birthday, now) for g in gifts}
+    response = _page(request, "member/birthday.html", actor, gifts=gifts, birthday=birthday, due=due, **extra)
+    response.status_code = status_code
+    return response
+
+
+@router.get("/m/birthday", response_class=HTMLResponse)
+def birthday(request: Request, claimed: str = "") -> HTMLResponse:
+    """What the alliance's birthday campaign gives, when (from the profile's birthday), and this year's."""
+    return _birthday_page(request, member(request), claimed=bool(claimed))
+
+
+@router.post("/m/birthday/claim")
+def claim_birthday(request: Request, csrf_token: str = Form("")) -> Response:
+    """This year's gift, in the birthday month or on the day (once a year: a second tap gives nothing)."""
+    actor = member(request)
+    check_csrf(request, csrf_token)
+    try:
+        container_of(request).reward_campaigns.birthday_gift(actor)
+    except GuildCardError as error:
+        return _birthday_page(request, actor, status_code=status_for(error), error=notice_for(request, error))
+    return RedirectResponse("/m/birthday?claimed=1", status_code=303)
 
 
 @router.get("/m/invite", response_class=HTMLResponse)
