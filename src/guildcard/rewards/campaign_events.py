@@ -19,11 +19,13 @@ from guildcard.kernel.actors import system_actor
 from guildcard.pipeline import CommandBus
 from guildcard.pipeline.work import Event
 from guildcard.rewards.handlers.campaigns import CountPurchase, CountRefund, GiveRegistrationGifts
-from guildcard.rewards.handlers.lottery import EarnDrawsForPurchase, purchase_campaigns
-from guildcard.rewards.storage.lottery_repository import LotteryRepository
+from guildcard.rewards.handlers.lottery import EarnDrawsForPurchase
 from guildcard.rewards.watching import Watching, watching_cache
 
 log = logging.getLogger(__name__)
+
+
+_HEARD = frozenset({"members.member_registered", "counter.purchase_recorded", "counter.purchase_refunded"})
 
 
 class RewardsListener:
@@ -42,34 +44,30 @@ class RewardsListener:
     def _hear(self, alliance_id: str, event: Event) -> None:
         actor = system_actor(alliance_id, "rewards")
         p = event.payload
+        if event.name not in _HEARD or (event.name == "counter.purchase_recorded" and not p.get("member_id")):
+            return
+        watching = self._watching(alliance_id)  # one versioned read per event, nothing when unchanged
         if event.name == "members.member_registered":
-            if self._watching(alliance_id).registrations:
+            if watching.registrations:
                 self.bus.execute(actor, GiveRegistrationGifts(member_id=str(p["member_id"])))
-        elif event.name == "counter.purchase_recorded" and p.get("member_id"):
-            if self._watching(alliance_id).purchases:
+        elif event.name == "counter.purchase_recorded":
+            at = datetime.fromisoformat(str(p["occurred_at"]))
+            if watching.purchases:
                 counted = CountPurchase(
                     purchase_id=event.subject, member_id=str(p["member_id"]),
                     merchant_id=str(p["merchant_id"]), store_id=str(p["store_id"]),
-                    payable_fen=int(p["payable_fen"]),
-                    occurred_at=datetime.fromisoformat(str(p["occurred_at"])),
+                    payable_fen=int(p["payable_fen"]), occurred_at=at,
                 )  # fmt: skip
                 self.bus.execute(actor, counted)
-            self._earn_draws(alliance_id, event)
-        elif event.name == "counter.purchase_refunded" and self._watching(alliance_id).refunds:
+            if watching.earns_draws(at, int(p["payable_fen"])):
+                earn = EarnDrawsForPurchase(
+                    purchase_id=event.subject, member_id=str(p["member_id"]),
+                    payable_fen=int(p["payable_fen"]), occurred_at=at,
+                    idempotency_key=f"lottery-purchase:{event.subject}",
+                )  # fmt: skip
+                self.bus.execute(actor, earn)
+        elif event.name == "counter.purchase_refunded" and watching.refunds:
             self.bus.execute(actor, CountRefund(purchase_id=str(p["purchase_id"]), refund_id=event.subject))
-
-    def _earn_draws(self, alliance_id: str, event: Event) -> None:
-        """Lottery draws earned by the purchase (only while a campaign grants them)."""
-        p = event.payload
-        at = datetime.fromisoformat(str(p["occurred_at"]))
-        with self.database.read() as conn:
-            found = purchase_campaigns(LotteryRepository(conn, alliance_id).campaigns(), at)
-        if any(int(p["payable_fen"]) >= c.purchase_min_fen for c in found):
-            earn = EarnDrawsForPurchase(
-                purchase_id=event.subject, member_id=str(p["member_id"]), payable_fen=int(p["payable_fen"]),
-                occurred_at=at, idempotency_key=f"lottery-purchase:{event.subject}",
-            )  # fmt: skip
-            self.bus.execute(system_actor(alliance_id, "rewards"), earn)
 
     def _watching(self, alliance_id: str) -> Watching:
         with self.database.read() as conn:

@@ -4,14 +4,15 @@ The after-commit listener asks before running a command per event, so an allianc
 campaigns or referrals pays nothing at the counter. The answer is a ``VersionedCache`` on the
 alliance's ``rewards`` version: every command that could turn an answer from no to yes (a campaign
 started or ended, referral settings changed, a referral bound, an invitee's first purchase starting
-the refund wait) calls ``changed`` in its own transaction, so the next event heard in any process
-sees it. Changes that turn a yes into a no (a referral released or clawed back) need not bump: a
-stale yes only runs a command that finds nothing to do.
+the refund wait, a lottery granting draws per purchase) calls ``changed`` in its own transaction,
+so the next event heard in any process sees it. Changes that turn a yes into a no (a referral
+released or clawed back) need not bump: a stale yes only runs a command that finds nothing to do.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection
 
@@ -20,6 +21,7 @@ from guildcard.pipeline.versions import Topic, VersionedCache
 from guildcard.pipeline.work import Work
 from guildcard.rewards.domain.campaigns import CampaignKind
 from guildcard.rewards.storage.campaigns import CampaignRepository
+from guildcard.rewards.storage.lottery_repository import LotteryRepository
 from guildcard.rewards.storage.referrals import ReferralRepository
 
 _PURCHASE_KINDS = (CampaignKind.SPEND_THRESHOLD, CampaignKind.STAMP_TRAIL)
@@ -30,6 +32,11 @@ class Watching:
     registrations: bool  # an active registration gift
     purchases: bool  # a purchase campaign, or an invitee yet to make the purchase that triggers a referral
     refunds: bool  # a referral whose triggering purchase could still be refunded
+    # lottery campaigns granting draws per purchase: (starts_at, ends_at, the purchase's minimum in fen)
+    draw_windows: tuple[tuple[datetime, datetime, int], ...] = ()
+
+    def earns_draws(self, at: datetime, payable_fen: int) -> bool:
+        return any(start <= at < end and payable_fen >= minimum for start, end, minimum in self.draw_windows)
 
 
 def load(conn: Connection, alliance_id: str) -> Watching:
@@ -40,6 +47,11 @@ def load(conn: Connection, alliance_id: str) -> Watching:
         purchases=any(c.active and c.kind in _PURCHASE_KINDS for c in campaigns)
         or (referrals.settings(alliance_id).enabled and referrals.any_in(alliance_id, ("bound", "flagged"))),
         refunds=referrals.any_in(alliance_id, ("pending", "rewarded")),
+        draw_windows=tuple(
+            (c.starts_at, c.ends_at, c.purchase_min_fen)
+            for c in LotteryRepository(conn, alliance_id).campaigns()
+            if c.draws_per_purchase > 0
+        ),
     )
 
 

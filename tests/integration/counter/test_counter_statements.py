@@ -21,9 +21,9 @@ from tests.integration.test_coalition_story import member_code, sign_up
 # tier with the alliance's tier design in one read (TierDesk.benefits; issue 13), the 3
 # entry claims (one insert), the spend's debit, the lot draw (one UPDATE ... RETURNING that
 # writes the consumptions), the award's balance and lot, the growth balance, the purchase row,
-# all postings (1), outbox.
+# all postings (1), outbox, the purchase's audit line (issue 12).
 # Issue 10 aims at 8.
-MAX_STATEMENTS = 18
+MAX_STATEMENTS = 19
 
 
 @pytest.mark.postgresql
@@ -63,5 +63,9 @@ def test_a_purchase_paying_with_points_and_earning_costs_a_pinned_number_of_stat
         finally:
             event.remove(engine, "before_cursor_execute", count)
         assert (receipt["points_used"], receipt["points_earned"]) == (100, 46)
-        assert statements.count("BEGIN") == 1, statements  # authentication came from the cache
-        assert len(statements) <= MAX_STATEMENTS, statements
+        commit = statements.index("COMMIT") + 1
+        purchase, after = statements[:commit], statements[commit:]
+        assert purchase.count("BEGIN") == 1, statements  # authentication came from the cache
+        assert len(purchase) <= MAX_STATEMENTS, statements
+        # after the commit, the rewards listener checks its configuration version: one indexed read
+        assert after in ([], ["BEGIN", "SELECT", "COMMIT"]), after

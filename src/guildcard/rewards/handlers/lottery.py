@@ -20,6 +20,7 @@ from guildcard.ledger.keys import sign
 from guildcard.ledger.service import Ledger
 from guildcard.ledger.settings_store import load_settings, sealed_private_key
 from guildcard.pipeline import Command, Work
+from guildcard.rewards import watching
 from guildcard.rewards.domain.lottery import (
     DrawRecord,
     Outcome,
@@ -144,6 +145,8 @@ def create_lottery_campaign(command: CreateLotteryCampaign, work: Work) -> Lotte
     )  # fmt: skip
     campaign = repo.campaign(campaign_id)
     assert campaign is not None
+    if campaign.draws_per_purchase > 0:
+        watching.changed(work)  # purchases now earn draws: every process's listener must hear them
     work.audit("rewards.lottery.create", object_type="lottery_campaign", object_id=campaign_id,
                details={"commitment": campaign.commitment, "table_hash": digest})  # fmt: skip
     work.emit("rewards.lottery_published", campaign_id, commitment=campaign.commitment, table_hash=digest,
