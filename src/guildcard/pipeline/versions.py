@@ -30,6 +30,7 @@ class Topic(StrEnum):
     LOYALTY = "loyalty"  # loyalty settings, merchants' earn rules, campaigns
     TERMS = "terms"  # contracts, merchant status, stores opened and closed
     SETTLEMENT = "settlement"  # issuance limits
+    MEMBER_TERMS = "member_terms"  # the membership terms and privacy notice members agree to
 
 
 _MEMO_KEY = "config_versions"
