@@ -92,7 +92,9 @@ def test_a_new_version_asks_the_member_to_agree_again_at_the_next_visit(site):
     refused = publish(site, "2027-01")
     assert "您的角色无权执行此操作" in refused.text
     public = site.get("/m/mall/terms").text
-    assert "2026-12 版" in public and "积分有效期两年" in public and "2027-01" not in public
+    assert "2026-12 版" in public
+    assert "积分有效期两年" in public
+    assert "2027-01" not in public
 
     site.cookies.clear()
     for name, value in member_cookies.items():
@@ -103,7 +105,8 @@ def test_a_new_version_asks_the_member_to_agree_again_at_the_next_visit(site):
         assert stopped.headers["location"].startswith("/m/terms/agree?next=")
     asked = site.get("/m/history")  # followed: the page that blocks the H5
     assert "会员条款已更新" in asked.text
-    assert "2026-12 版" in asked.text and "积分有效期两年" in asked.text
+    assert "2026-12 版" in asked.text
+    assert "积分有效期两年" in asked.text
     assert "不同意并退出登录" in asked.text
     token = _form_token(asked.text)
 
