@@ -138,6 +138,10 @@ ROUTES: dict[str, Access] = {
     "GET /m/settings/erase": (MEMBER, None),
     "POST /m/settings/erase": (MEMBER, None),
     "GET /m/wallet": (MEMBER, None),  # stored value and tier history (issue 13, r3/tiers)
+    # membership terms (issue 12 item 13, r4/wording-c)
+    "GET /m/{alliance_ref}/terms": (PUBLIC, None),
+    "GET /m/terms/agree": (MEMBER, None),
+    "POST /m/terms/agree": (MEMBER, None),
     # --- operator pages (/ops) -----------------------------------------------------------------
     "GET /ops/login": (PUBLIC, None),
     "POST /ops/login": (PUBLIC, None),
@@ -159,6 +163,7 @@ ROUTES: dict[str, Access] = {
     "POST /ops/settings/loyalty": (OPERATOR, None),
     "POST /ops/settings/ledger": (OPERATOR, None),
     "POST /ops/settings/breakage": (OPERATOR, None),
+    "POST /ops/settings/terms": (OPERATOR, None),  # membership terms (issue 12 item 13, r4/wording-c)
     "GET /ops/campaigns": (OPERATOR, None),
     "POST /ops/campaigns": (OPERATOR, None),
     "POST /ops/campaigns/{campaign_id}/end": (OPERATOR, "alliance"),

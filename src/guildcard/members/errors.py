@@ -187,3 +187,18 @@ class ImportFileTooLarge(InvalidInput):
     """The file is too large for the import page: split it, or import it with the command line."""
 
     code = "members.import_too_large"
+
+
+# --- membership terms (issue 12 item 13) ----------------------------------------------------
+
+
+class InvalidTerms(InvalidInput):
+    """The terms need a version (up to 32 characters) and a text."""
+
+    code = "members.invalid_terms"
+
+
+class TermsVersionTaken(Conflict):
+    """This terms version was published already: give the new text a new version."""
+
+    code = "members.terms_version_taken"

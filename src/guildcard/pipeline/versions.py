@@ -31,6 +31,7 @@ class Topic(StrEnum):
     TERMS = "terms"  # contracts, merchant status, stores opened and closed
     SETTLEMENT = "settlement"  # issuance limits
     REWARDS = "rewards"  # reward campaigns, referral settings and bindings
+    MEMBER_TERMS = "member_terms"  # the membership terms and privacy notice members agree to
 
 
 _MEMO_KEY = "config_versions"

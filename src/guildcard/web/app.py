@@ -20,6 +20,7 @@ from guildcard.web.routes import (
     member_auth,
     member_coupons,
     member_mall,
+    member_terms,
     member_wallet,
     merchant,
     merchant_admin,
@@ -45,6 +46,7 @@ def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(home.router)
     app.include_router(member_auth.router)
+    app.include_router(member_terms.router)
     app.include_router(member.router)
     app.include_router(member_coupons.router)
     app.include_router(member_wallet.router)

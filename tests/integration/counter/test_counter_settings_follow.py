@@ -12,7 +12,7 @@ import sys
 import textwrap
 
 import pytest
-from tests.integration.counter.conftest import ALLIANCE, CINEMA_CASHIER, HOTPOT_CASHIER, clean
+from tests.integration.counter.conftest import ALLIANCE, CINEMA_CASHIER, HOTPOT_CASHIER, HOTPOT_OWNER, clean
 
 from guildcard.ledger.domain.errors import NegativeLimitExceeded
 
@@ -51,7 +51,7 @@ def test_a_negative_balance_policy_changed_in_another_process_applies_to_the_nex
 
     change_policy_elsewhere(counter.database)
 
-    refund = counter.refund(HOTPOT_CASHIER, "HP-1001", "RF-1", 19000).receipt
+    refund = counter.refund(HOTPOT_OWNER, "HP-1001", "RF-1", 19000).receipt  # below zero: the owner
     assert refund.points_clawed_back == 190
     assert counter.balance().debt == 190 - 97
     assert counter.service.deps.ledger.settings.loads == loads + 1  # reloaded once, not on every command

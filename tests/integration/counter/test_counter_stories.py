@@ -11,6 +11,7 @@ from tests.integration.counter.conftest import (
     CINEMA_CASHIER,
     HOTPOT,
     HOTPOT_CASHIER,
+    HOTPOT_OWNER,
     clean,
 )
 
@@ -24,6 +25,7 @@ from guildcard.counter.domain.errors import (
     PreviewStale,
     RefundConflict,
     RefundExceedsPaid,
+    RefundNeedsManager,
 )
 from guildcard.counter.domain.receipts import MemberShown
 from guildcard.ledger import chart
@@ -61,7 +63,11 @@ def test_a_member_earns_at_the_hot_pot_restaurant_and_spends_at_the_cinema(count
 def test_the_hot_pot_refunds_after_the_points_were_spent_at_the_cinema_and_the_balance_goes_negative(counter):
     counter.buy(HOTPOT_CASHIER, "HP-1001", 20000)
     counter.buy(CINEMA_CASHIER, "CN-77", 3000, points=150)
-    refund = counter.refund(HOTPOT_CASHIER, "HP-1001", "RF-1", 19000).receipt
+    # The cashier cannot take the balance below zero: that waits for the owner or a manager.
+    with pytest.raises(RefundNeedsManager):
+        counter.refund(HOTPOT_CASHIER, "HP-1001", "RF-1", 19000)
+    assert counter.balance().available == 97  # nothing changed, and the number was not used up
+    refund = counter.refund(HOTPOT_OWNER, "HP-1001", "RF-1", 19000).receipt
     assert (refund.points_clawed_back, refund.growth_reversed, refund.purchase_status) == (
         190,
         190,
@@ -73,6 +79,15 @@ def test_the_hot_pot_refunds_after_the_points_were_spent_at_the_cinema_and_the_b
     # The next purchase repays the debt first.
     counter.buy(HOTPOT_CASHIER, "HP-1002", 20000)
     assert counter.balance().available == 190 - 93
+    clean(counter)
+
+
+def test_a_cashier_s_refund_the_balance_covers_needs_no_approval(counter):
+    counter.buy(HOTPOT_CASHIER, "HP-1001", 20000)
+    counter.buy(CINEMA_CASHIER, "CN-77", 3000, points=150)
+    # 95 points clawed back from the 97 left: the balance stays at or above zero.
+    assert counter.refund(HOTPOT_CASHIER, "HP-1001", "RF-1", 9500).receipt.points_clawed_back == 95
+    assert (counter.balance().available, counter.balance().debt) == (2, 0)
     clean(counter)
 
 

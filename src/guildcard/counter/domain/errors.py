@@ -147,3 +147,9 @@ class WalletExceedsBill(RuleViolation):
     """Stored value can pay at most what is left of the bill after coupon and points."""
 
     code = "counter.wallet_exceeds_bill"
+
+
+class RefundNeedsManager(RuleViolation):
+    """The member already spent these points: a refund below zero needs the owner or a manager."""
+
+    code = "counter.refund_needs_manager"

@@ -17,18 +17,19 @@ from typing import Any
 from guildcard.counter import access
 from guildcard.counter.commands import RefundInput
 from guildcard.counter.domain.amounts import check_bill
-from guildcard.counter.domain.errors import PurchaseNotFound, RefundConflict
+from guildcard.counter.domain.errors import PurchaseNotFound, RefundConflict, RefundNeedsManager
 from guildcard.counter.domain.receipts import RefundReceipt
 from guildcard.counter.domain.refunds import RefundShare, Settled, refund_share
 from guildcard.counter.domain.stages import TierChange
 from guildcard.counter.handlers.base import handlers, store_for
 from guildcard.counter.storage.receipts import dump_refund, load_refund
 from guildcard.counter.storage.repository import CounterRepository
-from guildcard.kernel.actors import Actor
+from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import InvalidInput
 from guildcard.kernel.fingerprint import fingerprint
 from guildcard.kernel.ids import new_id
 from guildcard.ledger import Ledger
+from guildcard.ledger.domain import entries as chart
 from guildcard.ledger.reversal import reverse
 from guildcard.pipeline import Command, Work
 
@@ -84,6 +85,10 @@ def refund_purchase(command: RefundPurchase, work: Work) -> RefundReceipt:
     )
     ledger = work.deps.ledger.for_command(work)
     entries, to_breakage = _reverse(ledger, purchase, share, refund_id)
+    # Spent points clawed back into a debt: within the alliance's limit, but only with the owner's
+    # or a manager's approval (raising here rolls the whole refund back).
+    if needs_manager(work.actor) and (ledger.store.balance(chart.member_points(purchase.member_id)) or 0) < 0:
+        raise RefundNeedsManager(order_no=request.order_no)
     stages = _give_back_stages(work, purchase, share, refund_id, entries)
     refunded = int(purchase.refunded_fen) + share.refund_fen
     status = "refunded" if share.final else "partially_refunded"
@@ -156,6 +161,11 @@ def _give_back_stages(
             growth_reversed=share.growth_reversed, final=share.final, at=work.now,
         )  # fmt: skip
     return _Stages(returned, change)
+
+
+def needs_manager(actor: Actor) -> bool:
+    """A cashier's refund that takes a member's balance below zero waits for an owner or manager."""
+    return actor.kind is ActorKind.STAFF and actor.role == "cashier"
 
 
 def _reverse(ledger: Ledger, purchase: Any, share: RefundShare, refund_id: str) -> tuple[dict[str, str], int]:

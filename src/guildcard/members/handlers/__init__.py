@@ -14,6 +14,7 @@ from guildcard.members.handlers import (
     merge,
     privacy,
     profiles,
+    terms,
     uploads,
 )
 from guildcard.members.handlers.common import handlers
@@ -28,5 +29,6 @@ __all__ = [
     "merge",
     "privacy",
     "profiles",
+    "terms",
     "uploads",
 ]

@@ -6,10 +6,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from guildcard.kernel.actors import Actor
 from guildcard.members.domain.model import Consent, ConsentKind, Member
+from guildcard.members.domain.terms import Terms
 from guildcard.members.handlers.common import active_member, member_actor
 from guildcard.members.handlers.profiles import ConsentChange, SetConsent, UpdateProfile
+from guildcard.members.handlers.terms import PublishTerms
 from guildcard.members.services.base import MembersDeps
+from guildcard.members.storage import terms as terms_store
 
 __all__ = ["ConsentChange", "ProfileService"]
 
@@ -66,3 +70,34 @@ class ProfileService:
         outcome = self.deps.bus.execute(member_actor(alliance_id, member_id), command)
         change: ConsentChange = outcome.value
         return replace(change, replayed=True) if outcome.replayed else change
+
+    # --- the membership terms (versioned; a new version asks every member to agree again) ----
+
+    def current_terms(self, *, alliance_id: str) -> Terms:
+        """The alliance's current terms (the default text until it publishes its own)."""
+        with self.deps.read() as repos:
+            return terms_store.current_terms(repos.connection, alliance_id)
+
+    def terms_to_agree(self, *, alliance_id: str, member_id: str) -> Terms | None:
+        """The current terms when the member has not agreed to this version yet, else None."""
+        with self.deps.read() as repos:
+            terms = terms_store.current_terms(repos.connection, alliance_id)
+            agreed = terms_store.agreed_version(repos.connection, alliance_id, member_id)
+        return None if agreed == terms.version else terms
+
+    def agree_to_terms(self, *, alliance_id: str, member_id: str, version: str) -> ConsentChange:
+        """Record the member's agreement to ``version`` (the one they were shown), with its time."""
+        return self.set_consent(
+            alliance_id=alliance_id, member_id=member_id, kind=ConsentKind.TERMS, granted=True,
+            version=version,
+        )  # fmt: skip
+
+    def publish_terms(
+        self, actor: Actor, *, version: str, body: str, idempotency_key: str | None = None
+    ) -> Terms:
+        """Publish a new terms version (alliance.configure). Raises InvalidTerms, TermsVersionTaken."""
+        command = PublishTerms(
+            alliance_id=actor.alliance_id, version=version, body=body, idempotency_key=idempotency_key
+        )
+        terms: Terms = self.deps.bus.execute(actor, command).value
+        return terms

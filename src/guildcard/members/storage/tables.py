@@ -90,3 +90,13 @@ member_duplicate_flags = Table(
     Column("reviewed_by", String(40), nullable=True),
     UniqueConstraint("alliance_id", "member_a", "member_b"),
 )
+
+member_terms = Table(  # the alliance's membership terms and privacy notice, one row per published version
+    "member_terms",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("version", String(32), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
+    Column("published_by", String(40), nullable=False),
+)

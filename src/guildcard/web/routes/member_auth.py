@@ -25,7 +25,6 @@ from guildcard.web.pages import ONE_YEAR, render_page
 from guildcard.web.routes.member_common import (
     ALLIANCE_COOKIE,
     LOGIN_URL,
-    TERMS_VERSION,
     gettext,
     notice_for,
     status_for,
@@ -79,11 +78,16 @@ def _login_page(
         step=step,
         login_csrf=_login_csrf(request),
         dev_outbox=container.settings.is_development,
-        terms_version=TERMS_VERSION,
+        terms_version=_current_terms_version(request, alliance),
         **context,
     )
     response.set_cookie(ALLIANCE_COOKIE, alliance.code, max_age=ONE_YEAR, samesite="lax", path="/")
     return _with_login_csrf(request, response)
+
+
+def _current_terms_version(request: Request, alliance: Alliance) -> str:
+    """The version a new member accepts: the alliance's current terms (shown at /m/{code}/terms)."""
+    return container_of(request).members.profiles.current_terms(alliance_id=alliance.id).version
 
 
 def _unknown_alliance(request: Request) -> HTMLResponse:
@@ -187,7 +191,7 @@ def sign_in(
             phone=phone,
             code=code,
             client_ip=client_ip(request),
-            terms_version=TERMS_VERSION if accept_terms else None,
+            terms_version=_current_terms_version(request, alliance) if accept_terms else None,
         )
     except GuildCardError as error:
         step = "phone" if isinstance(error, InvalidPhone) else "code"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 from babel.dates import format_timedelta
 from fastapi import Request
@@ -11,11 +12,13 @@ from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import GuildCardError, RateLimited
 from guildcard.web.i18n import error_message, translations
 from guildcard.web.pages import language_of
-from guildcard.web.session import require_actor
+from guildcard.web.session import LoginRequired, container_of, require_actor
 
 LOGIN_URL = "/m/login"
 ALLIANCE_COOKIE = "gc_member_alliance"  # which alliance's login page a signed-out member goes back to
-TERMS_VERSION = "2026-11"  # the membership terms and privacy notice a new member accepts
+AGREE_URL = "/m/terms/agree"  # where a member agrees to a new version of the terms
+# Member pages a member reaches without agreeing to new terms: leaving must stay possible.
+WITHOUT_TERMS = ("/m/settings/export", "/m/settings/erase")
 CONSENT_VERSION = "2026-11"  # the wording of the optional consents on the settings page
 
 # What a member can act on, from the error's details, after its message (member.po translates them).
@@ -46,5 +49,14 @@ def status_for(error: GuildCardError) -> int:
 
 
 def member(request: Request) -> Actor:
-    """The signed-in member, or a redirect to the member login page."""
-    return require_actor(request, ActorKind.MEMBER, login_url=LOGIN_URL)
+    """The signed-in member, or a redirect to the member login page.
+
+    A member who has not agreed to the alliance's current terms version is sent to agree first.
+    """
+    actor = require_actor(request, ActorKind.MEMBER, login_url=LOGIN_URL)
+    if request.url.path not in WITHOUT_TERMS:
+        profiles = container_of(request).members.profiles
+        if profiles.terms_to_agree(alliance_id=actor.alliance_id, member_id=actor.id) is not None:
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise LoginRequired(f"{AGREE_URL}?next={quote(here if request.method == 'GET' else '/m')}")
+    return actor

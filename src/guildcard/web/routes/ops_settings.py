@@ -53,8 +53,12 @@ def _decimal(form: FormData, name: str) -> Decimal:
 # --- settings ----------------------------------------------------------------------------------
 
 
-def _settings_page(request: Request, actor: Actor, *, error: str = "") -> HTMLResponse:
+def _settings_page(
+    request: Request, actor: Actor, *, error: str = "", terms_form: dict[str, str] | None = None
+) -> HTMLResponse:
     box = container(request)
+    member_terms = box.members.profiles.current_terms(alliance_id=actor.alliance_id)
+    assert box.alliance is not None
     now = box.clock.now()
     with box.database.read() as conn:
         ledger = load_settings(conn, actor.alliance_id)
@@ -71,6 +75,9 @@ def _settings_page(request: Request, actor: Actor, *, error: str = "") -> HTMLRe
         ledger=ledger,
         breakage=breakage.value,
         expiry_kinds=[k.value for k in ExpiryKind],
+        member_terms=member_terms,
+        alliance_code=box.alliance.alliances.find(actor.alliance_id).code,
+        terms_form=terms_form or {"version": "", "body": member_terms.body},
         error=error,
         status_code=422 if error else 200,
     )
@@ -142,6 +149,25 @@ async def save_breakage(request: Request) -> Response:
         return redirect("/ops/settings", done="settings_saved")
 
     return await handle_post(request, act, lambda error: _settings_page(request, actor, error=error))
+
+
+@router.post("/ops/settings/terms", response_class=HTMLResponse)
+async def publish_terms(request: Request) -> Response:
+    """A new version of the membership terms: members agree again at their next visit."""
+    actor = operator(request)
+    typed: dict[str, str] = {}
+
+    def act(form: FormData) -> Response:
+        require_configure(actor)
+        typed.update(version=text(form, "terms_version"), body=str(form.get("terms_body") or ""))
+        container(request).members.profiles.publish_terms(
+            actor, version=typed["version"], body=typed["body"], idempotency_key=text(form, "idempotency_key")
+        )
+        return redirect("/ops/settings", done="terms_published")
+
+    return await handle_post(
+        request, act, lambda error: _settings_page(request, actor, error=error, terms_form=typed or None)
+    )
 
 
 # --- campaigns ---------------------------------------------------------------------------------

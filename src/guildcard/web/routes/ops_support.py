@@ -57,6 +57,7 @@ DONE_MESSAGES = {
     "suspended": "The merchant was suspended.",
     "reactivated": "The merchant was reactivated.",
     "settings_saved": "Settings saved.",
+    "terms_published": "The new terms were published. Members agree again at their next visit.",
     "campaign_created": "The campaign was created.",
     "campaign_ended": "The campaign was ended.",
     "limit_set": "The issuance limit was saved.",
