@@ -138,6 +138,9 @@ ROUTES: dict[str, Access] = {
     "GET /m/settings/erase": (MEMBER, None),
     "POST /m/settings/erase": (MEMBER, None),
     "GET /m/wallet": (MEMBER, None),  # stored value and tier history (issue 13, r3/tiers)
+    # the in-app inbox (issue 18, r4/auto2)
+    "GET /m/inbox": (MEMBER, None),
+    "POST /m/inbox/read": (MEMBER, None),
     # --- operator pages (/ops) -----------------------------------------------------------------
     "GET /ops/login": (PUBLIC, None),
     "POST /ops/login": (PUBLIC, None),
@@ -177,6 +180,13 @@ ROUTES: dict[str, Access] = {
     "GET /ops/settlement": (OPERATOR, None),
     "POST /ops/settlement/{period_key}/close": (OPERATOR, None),
     "GET /ops/audit": (OPERATOR, None),
+    # automation (issue 18, r4/auto2)
+    "GET /ops/automation": (OPERATOR, None),
+    "POST /ops/automation/rules": (OPERATOR, None),
+    "POST /ops/automation/presets/{preset}": (OPERATOR, None),
+    "POST /ops/automation/rules/{rule_id}/status": (OPERATOR, "alliance"),
+    "POST /ops/automation/rules/{rule_id}/dry-run": (OPERATOR, "alliance"),
+    "POST /ops/automation/messages/{message_id}/retry": (OPERATOR, "alliance"),
     # --- staff pages (/staff, /counter, /merchant) ---------------------------------------------
     "GET /staff/login": (PUBLIC, None),
     "POST /staff/login": (PUBLIC, None),
