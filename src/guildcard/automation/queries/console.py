@@ -11,6 +11,8 @@ from sqlalchemy import Connection
 from guildcard.automation.domain.rules import Channel
 from guildcard.automation.storage.rules import Message, Rule, RuleRepository
 
+__all__ = ["Console", "Inbox", "Message", "Rule", "RuleRow", "Run", "console", "inbox", "rule", "unread"]
+
 
 @dataclass(frozen=True)
 class RuleRow:

@@ -22,7 +22,6 @@ from guildcard.automation.handlers.rules import (
     preset_command,
 )
 from guildcard.automation.queries import console as queries
-from guildcard.automation.storage.rules import Rule
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.errors import InvalidInput
 from guildcard.members import queries as member_queries
@@ -129,7 +128,7 @@ def _command(form: FormData) -> CreateRule:
     )
 
 
-def _try(request: Request, actor: Actor, rule: Rule) -> DryRun:
+def _try(request: Request, actor: Actor, rule: queries.Rule) -> DryRun:
     box = container(request)
     with box.database.read() as conn:
         consenting = member_queries.consenting(conn, actor.alliance_id, "marketing")
