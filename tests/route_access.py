@@ -142,6 +142,9 @@ ROUTES: dict[str, Access] = {
     "GET /m/{alliance_ref}/terms": (PUBLIC, None),
     "GET /m/terms/agree": (MEMBER, None),
     "POST /m/terms/agree": (MEMBER, None),
+    # the in-app inbox (issue 18, r4/auto2)
+    "GET /m/inbox": (MEMBER, None),
+    "POST /m/inbox/read": (MEMBER, None),
     # --- operator pages (/ops) -----------------------------------------------------------------
     "GET /ops/login": (PUBLIC, None),
     "POST /ops/login": (PUBLIC, None),
@@ -182,6 +185,13 @@ ROUTES: dict[str, Access] = {
     "GET /ops/settlement": (OPERATOR, None),
     "POST /ops/settlement/{period_key}/close": (OPERATOR, None),
     "GET /ops/audit": (OPERATOR, None),
+    # automation (issue 18, r4/auto2)
+    "GET /ops/automation": (OPERATOR, None),
+    "POST /ops/automation/rules": (OPERATOR, None),
+    "POST /ops/automation/presets/{preset}": (OPERATOR, None),
+    "POST /ops/automation/rules/{rule_id}/status": (OPERATOR, "alliance"),
+    "POST /ops/automation/rules/{rule_id}/dry-run": (OPERATOR, "alliance"),
+    "POST /ops/automation/messages/{message_id}/retry": (OPERATOR, "alliance"),
     # --- staff pages (/staff, /counter, /merchant) ---------------------------------------------
     "GET /staff/login": (PUBLIC, None),
     "POST /staff/login": (PUBLIC, None),

@@ -124,6 +124,7 @@ class Container:
                 allow_local_http=self.settings.is_development,
                 consumers=[queue_deliveries, run_rules],
                 marketing_consent=marketing_consent,
+                cipher=self.cipher,
             ),
         )
         # Accounts, keys, roles, stores and sessions change only by alliance and members commands.

@@ -19,6 +19,7 @@ from guildcard.web.routes import (
     member,
     member_auth,
     member_coupons,
+    member_inbox,
     member_mall,
     member_terms,
     member_wallet,
@@ -27,6 +28,7 @@ from guildcard.web.routes import (
     merchant_coupons,
     merchant_imports,
     ops,
+    ops_automation,
     ops_coupons,
     ops_loyalty,
     ops_members,
@@ -50,6 +52,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(member.router)
     app.include_router(member_coupons.router)
     app.include_router(member_wallet.router)
+    app.include_router(member_inbox.router)
     app.include_router(member_mall.router)
     app.include_router(ops_rewards.router)
     app.include_router(staff_mall.router)
@@ -57,6 +60,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(ops_merchants.router)
     app.include_router(ops_settings.router)
     app.include_router(ops_loyalty.router)
+    app.include_router(ops_automation.router)
     app.include_router(ops_settlement.router)
     app.include_router(insights_pages.router)
     app.include_router(staff_auth.router)

@@ -86,6 +86,7 @@ class Target:
             "coupon_id": "cpn_none", "code": "NONE0000", "invitee_id": "mem_none",
             "subscription_id": "whs_none", "delivery_id": "whd_none",
             "upload_id": "upl_none", "pair_id": "mpr_none", "merge_id": "mrg_none",
+            "rule_id": "aut_none", "message_id": "msg_none", "preset": "welcome",
         }  # fmt: skip
 
 

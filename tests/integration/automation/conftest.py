@@ -16,10 +16,12 @@ from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import FixedClock, SystemClock
 from guildcard.pipeline import CommandBus, Event, outbox
+from guildcard.privacy.cipher import FieldCipher
 
 ALLIANCE = "all_01JAUTOMATION0000000000000"
 ADMIN = Actor(ActorKind.OPERATOR, "opr_admin", ALLIANCE, role="admin")
 NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+CIPHER = FieldCipher("automation-tests-data-key")  # webhook secrets are sealed as in the application
 
 
 def owner_of(merchant_id: str) -> Actor:
@@ -30,7 +32,8 @@ def automation_bus(
     database: Database, clock: FixedClock | None = None, *, local_http: bool = True
 ) -> CommandBus:
     bus = CommandBus(database, clock or SystemClock(), [handlers])
-    bus.provide("automation", AutomationDeps(allow_local_http=local_http, consumers=[queue_deliveries]))
+    deps = AutomationDeps(allow_local_http=local_http, consumers=[queue_deliveries], cipher=CIPHER)
+    bus.provide("automation", deps)
     return bus
 
 

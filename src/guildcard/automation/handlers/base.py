@@ -9,6 +9,7 @@ from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import PermissionDenied
 from guildcard.pipeline import Handlers, Work
 from guildcard.pipeline.outbox import StoredEvent
+from guildcard.privacy.cipher import FieldCipher
 
 handlers = Handlers("automation")
 
@@ -28,6 +29,7 @@ class AutomationDeps:
     allow_local_http: bool = False  # http://127.0.0.1 endpoints (development and tests only)
     consumers: list[Consumer] = field(default_factory=list)
     marketing_consent: ConsentSource = _nobody  # no adapter wired: no marketing at all
+    cipher: FieldCipher | None = None  # seals webhook secrets at rest (the application always wires it)
 
 
 def deps_of(work: Work) -> AutomationDeps:

@@ -49,8 +49,9 @@ class CreateRule(Command):
     paused: bool = False
 
 
-@handlers.register(authorize=may_manage_rules)
-def create_rule(command: CreateRule, work: Work) -> Rule:
+def draft(command: CreateRule, *, now: datetime) -> Rule:
+    """The rule a ``CreateRule`` describes, checked (trigger, condition, templates, controls), unsaved:
+    what ``create_rule`` stores and what a dry run of a form tries."""
     trigger = dom.TRIGGERS.get(command.trigger)
     if trigger is None:
         raise dom.UnknownTrigger(field="trigger")
@@ -58,11 +59,16 @@ def create_rule(command: CreateRule, work: Work) -> Rule:
     if not command.actions:
         raise dom.BadTemplate(field="actions")
     actions = tuple(dom.check_template(trigger, a) for a in command.actions)
-    rule = Rule(
+    return Rule(
         new_id("aut"), command.name.strip()[:100] or trigger.label_zh, command.preset, trigger.code,
         command.condition.strip(), actions, command.controls.check(),
-        RuleStatus.PAUSED if command.paused else RuleStatus.ACTIVE, work.now,
+        RuleStatus.PAUSED if command.paused else RuleStatus.ACTIVE, now,
     )  # fmt: skip
+
+
+@handlers.register(authorize=may_manage_rules)
+def create_rule(command: CreateRule, work: Work) -> Rule:
+    rule = draft(command, now=work.now)
     _repo(work).add_rule(rule, by=work.actor.id)
     work.audit(
         "automation.rule_create", object_type="automation_rule", object_id=rule.id,

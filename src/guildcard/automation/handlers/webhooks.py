@@ -11,6 +11,7 @@ from datetime import timedelta
 from guildcard.automation.domain import catalogue
 from guildcard.automation.domain import webhooks as rules
 from guildcard.automation.domain.webhooks import DeliveryStatus, SubscriptionStatus, UnknownEventType
+from guildcard.automation.handlers import sealing
 from guildcard.automation.handlers.base import deps_of, handlers, may_manage_webhooks, only_the_system
 from guildcard.automation.storage.webhooks import Delivery, Subscription, WebhookRepository
 from guildcard.kernel.actors import Actor
@@ -65,7 +66,20 @@ def _may_create(actor: Actor, command: CreateSubscription) -> None:
     may_manage_webhooks(actor, command.merchant_id)
 
 
-@handlers.register(authorize=_may_create)
+def _remember(sub: Subscription) -> dict[str, str]:
+    """What an idempotent replay keeps: the id only, never the secret in clear."""
+    return {"subscription_id": sub.id}
+
+
+def _replay(stored: dict[str, str], work: Work) -> Subscription:
+    """A replay answers with the subscription's current secret, opened from its sealed row."""
+    sub = _repo(work).subscription(stored["subscription_id"])
+    if sub is None:  # pragma: no cover - subscriptions are never deleted
+        raise SubscriptionNotFound()
+    return replace(sealing.opened(work, sub), previous_secret=None)
+
+
+@handlers.register(authorize=_may_create, remember=_remember, replay=_replay)
 def create_subscription(command: CreateSubscription, work: Work) -> Subscription:
     url = rules.check_endpoint(command.url, allow_local_http=deps_of(work).allow_local_http)
     unknown = [t for t in command.event_types if t not in catalogue.CATALOGUE]
@@ -76,7 +90,9 @@ def create_subscription(command: CreateSubscription, work: Work) -> Subscription
         tuple(dict.fromkeys(command.event_types)), rules.new_secret(), None, None,
         SubscriptionStatus.ACTIVE, None, None, work.now,
     )  # fmt: skip
-    _repo(work).add_subscription(sub, by=work.actor.id)
+    _repo(work).add_subscription(
+        replace(sub, secret=sealing.seal(work, sub.id, sub.secret)), by=work.actor.id
+    )
     work.audit(
         "automation.webhook_create", object_type="webhook_subscription", object_id=sub.id,
         merchant_id=sub.merchant_id, details={"url": url, "event_types": list(sub.event_types)},
@@ -90,19 +106,21 @@ class RotateSecret(Command):
     subscription_id: str
 
 
-@handlers.register()
+@handlers.register(remember=_remember, replay=_replay)
 def rotate_secret(command: RotateSecret, work: Work) -> Subscription:
     """A new secret signs from now on; the old one signs alongside it for a day."""
     sub = _owned(work, command.subscription_id)
     secret, until = rules.new_secret(), work.now + rules.ROTATION_OVERLAP
+    previous = sealing.seal(work, sub.id, sealing.open_secret(work, sub.id, sub.secret))
     _repo(work).update_subscription(
-        sub.id, now=work.now, secret=secret, previous_secret=sub.secret, previous_until=until
-    )
+        sub.id, now=work.now, secret=sealing.seal(work, sub.id, secret), previous_secret=previous,
+        previous_until=until,
+    )  # fmt: skip
     work.audit(
         "automation.webhook_rotate", object_type="webhook_subscription", object_id=sub.id,
         merchant_id=sub.merchant_id,
     )  # fmt: skip
-    return replace(sub, secret=secret, previous_secret=sub.secret, previous_until=until)
+    return replace(sub, secret=secret, previous_secret=None, previous_until=until)  # the new one, shown once
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -184,14 +202,17 @@ def claim_deliveries(command: ClaimDeliveries, work: Work) -> list[Outgoing]:
     repo = _repo(work)
     claimed = repo.claim_due(now=work.now, lease=LEASE, limit=command.limit)
     by_sub = {s.id: s for s in repo.subscriptions(every=True)}
-    out = []
+    out, resealed = [], set()
     for d in claimed:
         sub = by_sub[d.subscription_id]
         if sub.status is not SubscriptionStatus.ACTIVE:  # disabled meanwhile: park it for a replay
             repo.update_delivery(d.id, status=DeliveryStatus.FAILED.value, lease_until=None,
                                  last_error="subscription disabled")  # fmt: skip
             continue
-        secret, previous = sub.signing_secrets(work.now)
+        if sub.id not in resealed:
+            sealing.reseal(work, repo, sub)
+            resealed.add(sub.id)
+        secret, previous = sealing.opened(work, sub).signing_secrets(work.now)
         out.append(Outgoing(d.id, sub.url, d.body, secret, previous, d.attempts + 1))
     return out
 

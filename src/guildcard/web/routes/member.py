@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from guildcard.api.auth import clear_session_cookies
+from guildcard.automation.queries import console as inbox_queries
 from guildcard.bootstrap import Container
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.errors import GuildCardError
@@ -64,6 +65,11 @@ def _page(request: Request, template: str, actor: Actor, *, tab: str, **context:
     return response
 
 
+def _unread(container: Container, actor: Actor) -> int:
+    with container.database.read() as conn:
+        return inbox_queries.unread(conn, actor.alliance_id, actor.id)
+
+
 @router.get("/m", response_class=HTMLResponse)
 def card(request: Request) -> HTMLResponse:
     actor = member(request)
@@ -83,6 +89,7 @@ def card(request: Request) -> HTMLResponse:
         summary=member_reads.summary(container, actor.alliance_id, actor.id),
         expiring_days=member_reads.EXPIRING_DAYS,
         visit=member_reads.recent_visit(container, actor.alliance_id, actor.id),
+        unread=_unread(container, actor),
     )
 
 

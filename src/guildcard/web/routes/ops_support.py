@@ -41,6 +41,7 @@ MENU = (
     ("/ops/settlement", "Settlement"),
     ("/ops/insights", "Member insights"),
     ("/ops/members/duplicates", "Duplicates and merges"),
+    ("/ops/automation", "Automation"),
     ("/ops/audit", "Audit log"),
 )
 
@@ -66,6 +67,10 @@ DONE_MESSAGES = {
     "merged": "The two members were merged. The merge can be undone for 30 days.",
     "unmerged": "The merge was undone.",
     "pair_reviewed": "The pair was marked.",
+    "rule_created": "The rule was added.",
+    "rule_paused": "The rule was paused.",
+    "rule_resumed": "The rule was resumed.",
+    "message_retried": "The message will be sent again.",
 }
 
 
