@@ -202,3 +202,9 @@ class TermsVersionTaken(Conflict):
     """This terms version was published already: give the new text a new version."""
 
     code = "members.terms_version_taken"
+
+
+class ImportBasisMissing(InvalidInput):
+    """Say on what basis these members' data is shared with the alliance, and confirm it."""
+
+    code = "members.import_basis_missing"

@@ -7,7 +7,7 @@ row into an ``ImportRow`` or the list of what is wrong with it (row number and f
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -77,9 +77,14 @@ class RowError:
     value: str = ""
     limit: int | None = None
 
+    def problem_text(self, gettext: Callable[[str], str] = str) -> str:
+        """What is wrong, in the language ``gettext`` translates to, the limit filled in."""
+        text = gettext(self.problem)
+        return text % {"limit": self.limit} if self.limit is not None else text
+
     @property
     def message(self) -> str:
-        text = self.problem % {"limit": self.limit} if self.limit is not None else self.problem
+        text = self.problem_text()
         return f"{text}: {self.value!r}" if self.value else text
 
 

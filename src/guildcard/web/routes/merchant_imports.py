@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -16,13 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from guildcard.kernel.actors import Actor
-from guildcard.kernel.errors import GuildCardError, InvalidInput
+from guildcard.kernel.errors import GuildCardError
 from guildcard.members.domain.imports import (
     MEMBER_FIELDS,
     REQUIRED_MEMBER_FIELDS,
     RowError,
     chosen_columns,
 )
+from guildcard.members.errors import ImportBasisMissing
 from guildcard.members.services.imports import PAGE_MAX_BYTES, ImportService, StagedUpload
 from guildcard.web.i18n import translations
 from guildcard.web.pages import language_of, render_page
@@ -47,12 +49,6 @@ FIELD_LABELS = {
 }
 
 
-class BasisMissing(InvalidInput):
-    """Say on what basis these members' data is shared with the alliance, and confirm it."""
-
-    code = "members.import_basis_missing"
-
-
 def _imports(request: Request) -> ImportService:
     return container_of(request).members.imports
 
@@ -65,12 +61,19 @@ def _start_page(request: Request, actor: Actor, *, error: str = "", status_code:
     )  # fmt: skip
 
 
-def _choices(request: Request, width: int) -> dict[int, str] | None:
-    """The mapping sent back by the preview form (``col_0=phone`` …), or None on the first look."""
-    sent = {k: v for k, v in request.query_params.items() if k.startswith("col_")}
-    if not sent:
-        return None
-    return {int(k[4:]): v for k, v in sent.items() if k[4:].isdigit() and int(k[4:]) < width}
+def _choices(sent: Iterable[tuple[str, object]], width: int) -> dict[int, str] | None:
+    """The mapping sent back by the preview (``col_0=phone`` …, in its query or its form), or None
+    when nothing was sent (the first look: the columns are guessed from the header)."""
+    choices = {
+        int(name[4:]): str(value)
+        for name, value in sent
+        if name.startswith("col_") and name[4:].isdigit() and int(name[4:]) < width
+    }
+    return choices or None
+
+
+def _queried_choices(request: Request, staged: StagedUpload) -> dict[int, str] | None:
+    return _choices(request.query_params.multi_items(), len(staged.table.header))
 
 
 def _mapping(staged: StagedUpload, choices: dict[int, str] | None) -> dict[str, int] | None:
@@ -81,18 +84,15 @@ def _mapping(staged: StagedUpload, choices: dict[int, str] | None) -> dict[str, 
 
 def _problems(request: Request, errors: list[RowError]) -> list[dict[str, object]]:
     """Each problem in the page's language: row, field label, what is wrong, the value as written."""
-    catalog = translations(language_of(request))
+    gettext = translations(language_of(request)).gettext
     shown = []
     for e in errors:
-        text = catalog.gettext(e.problem)
-        if e.limit is not None:
-            text = text % {"limit": e.limit}
         label = FIELD_LABELS.get(e.field)
         shown.append(
             {
                 "row": e.row,
-                "field": catalog.gettext(label) if label else e.field,
-                "problem": text,
+                "field": gettext(label) if label else e.field,
+                "problem": e.problem_text(gettext),
                 "value": e.value,
             }
         )
@@ -174,7 +174,7 @@ def preview(request: Request, upload_id: str) -> HTMLResponse:
         staged = _staged(request, actor, upload_id)
     except GuildCardError as failure:
         return _start_page(request, actor, error=message_of(request, failure), status_code=404)
-    return _preview_page(request, actor, staged, choices=_choices(request, len(staged.table.header)))
+    return _preview_page(request, actor, staged, choices=_queried_choices(request, staged))
 
 
 @router.post("/merchant/members/import/{upload_id}", response_class=HTMLResponse)
@@ -189,16 +189,11 @@ async def run_import(request: Request, upload_id: str) -> HTMLResponse:
             staged = _staged(request, actor, upload_id)
         except GuildCardError as failure:
             return _start_page(request, actor, error=message_of(request, failure), status_code=404)
-        width = len(staged.table.header)
-        choices = {
-            int(k[4:]): str(v)
-            for k, v in form.items()
-            if k.startswith("col_") and k[4:].isdigit() and int(k[4:]) < width
-        }
+        choices = _choices(form.multi_items(), len(staged.table.header)) or {}
         basis = str(form.get("basis") or "").strip()
         try:
             if not basis or form.get("attest") != "yes":
-                raise BasisMissing()
+                raise ImportBasisMissing()
             report = _imports(request).import_members(
                 actor, alliance_id=actor.alliance_id, merchant_id=merchant_of(actor), table=staged.table,
                 source_name=staged.filename, basis=basis, all_or_nothing=form.get("mode") == "all_or_nothing",
@@ -227,7 +222,7 @@ def problems_csv(request: Request, upload_id: str) -> Response:
     actor = require_staff(request, *IMPORTER_ROLES)
     try:
         staged = _staged(request, actor, upload_id)
-        fields = _mapping(staged, _choices(request, len(staged.table.header)))
+        fields = _mapping(staged, _queried_choices(request, staged))
     except GuildCardError as failure:
         return _start_page(request, actor, error=message_of(request, failure), status_code=404)
     preview = _imports(request).preview(staged.table, rows=len(staged.table.rows), fields=fields)
