@@ -48,24 +48,40 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> str:
     """Append one line for ``actor`` doing ``action`` to an object; returns its id."""
-    entry_id = new_id("aud")
-    conn.execute(
-        insert(audit_log).values(
-            alliance_id=actor.alliance_id,
-            id=entry_id,
-            at=at,
-            actor_kind=actor.kind.value,
-            actor_id=actor.id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            merchant_id=merchant_id,
-            store_id=store_id,
-            request_id=request_id_var.get(),
-            details=details or {},
-        )
-    )
-    return entry_id
+    values = line(
+        actor=actor, action=action, object_type=object_type, object_id=object_id, at=at,
+        merchant_id=merchant_id, store_id=store_id, details=details,
+    )  # fmt: skip
+    conn.execute(insert(audit_log).values(**values))
+    return str(values["id"])
+
+
+def line(
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str,
+    at: datetime,
+    merchant_id: str | None = None,
+    store_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The row of one audit line (``record`` writes it; the command bus batches a command's)."""
+    return {
+        "alliance_id": actor.alliance_id,
+        "id": new_id("aud"),
+        "at": at,
+        "actor_kind": actor.kind.value,
+        "actor_id": actor.id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "merchant_id": merchant_id,
+        "store_id": store_id,
+        "request_id": request_id_var.get(),
+        "details": details or {},
+    }
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from guildcard.audit.log import record
+from guildcard.audit.log import line as audit_line
+from guildcard.audit.tables import audit_log
 from guildcard.db import idempotency
 from guildcard.db.engine import Database
+from guildcard.db.tables import outbox_events
 from guildcard.db.uow import committed
 from guildcard.kernel import permissions
 from guildcard.kernel.actors import Actor
@@ -179,18 +181,24 @@ class CommandBus:
         value = registration.handle(command, work)
         for flush in work.before_commit:
             flush()
-        for line in work.audits:
-            record(
-                conn, actor=line.actor or actor, action=line.action, object_type=line.object_type,
-                object_id=line.object_id, merchant_id=line.merchant_id, store_id=line.store_id,
-                details=dict(line.details) if line.details else None, at=work.now,
-            )  # fmt: skip
-        outbox.append(conn, alliance_id, work.events, at=work.now)
+        work.writes.insert(
+            audit_log,
+            [
+                audit_line(
+                    actor=a.actor or actor, action=a.action, object_type=a.object_type, object_id=a.object_id,
+                    merchant_id=a.merchant_id, store_id=a.store_id,
+                    details=dict(a.details) if a.details else None, at=work.now,
+                )
+                for a in work.audits
+            ],
+        )  # fmt: skip
+        work.writes.insert(outbox_events, outbox.rows(alliance_id, work.events, at=work.now))
         if registration.claim is None and key is not None:
             idempotency.remember(
                 conn, alliance_id=alliance_id, scope=scope, key=key,
                 response={"result": registration.encode(value)},
             )  # fmt: skip
+        work.writes.flush()
         return Outcome(value, replayed=work.replayed), work
 
     def _committed(self, alliance_id: str, works: list[Work | None]) -> None:

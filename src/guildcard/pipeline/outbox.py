@@ -32,18 +32,19 @@ class StoredEvent:
 
 def append(conn: Connection, alliance_id: str, events: Sequence[Event], *, at: datetime) -> None:
     """One multi-row insert for all of a command's events."""
-    if not events:
-        return
-    conn.execute(
-        insert(table),
-        [
-            {
-                "alliance_id": alliance_id, "id": new_id("evt"), "name": e.name, "subject": e.subject,
-                "payload": dict(e.payload), "occurred_at": at, "published_at": None,
-            }
-            for e in events
-        ],
-    )  # fmt: skip
+    if events:
+        conn.execute(insert(table), rows(alliance_id, events, at=at))
+
+
+def rows(alliance_id: str, events: Sequence[Event], *, at: datetime) -> list[dict[str, Any]]:
+    """The outbox rows of a command's events (the command bus writes them in its batch)."""
+    return [
+        {
+            "alliance_id": alliance_id, "id": new_id("evt"), "name": e.name, "subject": e.subject,
+            "payload": dict(e.payload), "occurred_at": at, "published_at": None,
+        }
+        for e in events
+    ]  # fmt: skip
 
 
 def pending(conn: Connection, alliance_id: str, *, limit: int = 500) -> list[StoredEvent]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from guildcard.db.batch import WriteBatch
 from guildcard.kernel.actors import Actor
 
 
@@ -55,6 +56,11 @@ class Work:
     before_commit: list[Callable[[], None]] = field(default_factory=list)
     # Run once the transaction has committed (e.g. remember what now exists); never on rollback.
     on_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Writes nothing reads back before commit: one statement on PostgreSQL, sent last.
+    writes: WriteBatch = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.writes = WriteBatch(self.connection)
 
     def emit(self, name: str, subject: str, /, **payload: Any) -> None:
         self.events.append(Event(name, subject, payload))
