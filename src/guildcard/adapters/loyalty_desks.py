@@ -7,6 +7,7 @@ purchase. The loyalty side writes its ledger entries through a ledger on that sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -77,10 +78,12 @@ class LoyaltyTierDesk:
         purchase_id: str,
         growth: int,
         at: datetime,
+        ready: Callable[[], None],
     ) -> TierChange | None:
         scheme = _seen(conn, alliance_id)
         if scheme is not None and len(scheme.tiers) == 1:
             return None  # no tiers designed: nothing to upgrade to
+        ready()  # the tiering reads the member's growth from the ledger
         tiering = Tiering(
             conn,
             alliance_id,

@@ -10,6 +10,7 @@ merchant the alliance's ``MerchantSuspended``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -124,8 +125,12 @@ class TierDesk(Protocol):
         purchase_id: str,
         growth: int,
         at: datetime,
+        ready: Callable[[], None],
     ) -> TierChange | None:
-        """In the commit's transaction, after growth was granted: an upgrade happens at once."""
+        """In the commit's transaction, after growth was granted: an upgrade happens at once.
+
+        ``ready`` writes the purchase's ledger entries so far (the commit keeps them for its last
+        statement): call it before reading the member's growth."""
         ...
 
     def after_refund(

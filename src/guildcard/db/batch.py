@@ -58,25 +58,27 @@ class WriteBatch:
         if not rows:
             return
         names = list(rows[0])
-        dialect = self.conn.dialect
-        processors = {}
-        for name in names:
-            processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                processors[name] = processor
         params: dict[str, Any] = {}
         values = []
         for i, row in enumerate(rows):
-            marks = []
             for name in names:
-                value = row[name]
-                if value is not None and name in processors:
-                    value = processors[name](value)
-                params[f"r{i}_{name}"] = value
-                marks.append(f"{{r{i}_{name}}}")
-            values.append(f"({', '.join(marks)})")
-        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES {', '.join(values)} {suffix}"
+                params[f"r{i}_{name}"] = self._bound(table, name, row[name])
+            values.append("(" + ", ".join(f"{{r{i}_{name}}}" for name in names) + ")")
+        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES {', '.join(values)} {suffix}"  # noqa: S608
         self.add(sql.rstrip(), params, tally="count(*)" if count else None, check=count)
+
+    def update(self, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+        """``UPDATE table SET values WHERE key`` (the columns of ``key`` equal to its values)."""
+        params = {f"s_{k}": self._bound(table, k, v) for k, v in values.items()}
+        params |= {f"k_{k}": self._bound(table, k, v) for k, v in key.items()}
+        sets = ", ".join(f"{k} = {{s_{k}}}" for k in values)
+        where = " AND ".join(f"{k} = {{k_{k}}}" for k in key)
+        self.add(f"UPDATE {table.name} SET {sets} WHERE {where}", params)  # noqa: S608 - column names
+
+    def _bound(self, table: Table, column: str, value: Any) -> Any:
+        dialect = self.conn.dialect
+        processor = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+        return value if value is None or processor is None else processor(value)
 
     def add(
         self,
@@ -114,7 +116,7 @@ class WriteBatch:
             ctes.append(f"w{i} AS ({_render(part.sql, '%({})s', f'w{i}_')})")
             params.update({f"w{i}_{k}": v for k, v in part.params.items()})
             if part.tally is not None:
-                tallies.append(f"(SELECT {part.tally} FROM w{i})")
+                tallies.append(f"(SELECT {part.tally} FROM w{i})")  # noqa: S608 - the callers' aggregates
         select = ", ".join(tallies) or "1"
         row = self.conn.exec_driver_sql(f"WITH {', '.join(ctes)} SELECT {select}", params).one()
         values = iter(row)

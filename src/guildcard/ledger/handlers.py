@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from guildcard.db.batch import WriteBatch
 from guildcard.kernel.clock import FixedClock
 from guildcard.ledger import jobs, settings_store
 from guildcard.ledger.domain.policy import ExpiryPolicy, LedgerSettings, NegativePolicy
@@ -41,12 +42,13 @@ class LedgerAccess:
         """The command's ledger: its postings written together before commit.
 
         ``fresh_keys``: the command derives every ledger key from an id it has just claimed, so
-        the entries' headers are written together too (``Ledger(defer_claims=True)``).
+        the entries' headers are written together too (``Ledger(defer_claims=True)``), and on
+        PostgreSQL everything the ledger writes joins the command's write batch (``work.writes``).
         """
         known = self.known_accounts.setdefault(work.alliance_id, set())
         ledger = self.for_read(
             work.connection, work.alliance_id, work.now, work.memo, known=known, defer=True,
-            defer_claims=fresh_keys,
+            defer_claims=fresh_keys, writes=work.writes if fresh_keys else None,
         )  # fmt: skip
         work.before_commit.append(ledger.flush)
         work.on_commit.append(lambda: known.update(ledger.registered_accounts))
@@ -62,12 +64,13 @@ class LedgerAccess:
         known: set[str] | frozenset[str] = frozenset(),
         defer: bool = False,
         defer_claims: bool = False,
+        writes: WriteBatch | None = None,
     ) -> Ledger:
         # Read when an operation first needs them (a spend never does): one round trip saved.
         settings = lambda: self.settings.get(conn, alliance_id, memo)  # noqa: E731 - a deferred read
         return Ledger(
             conn, alliance_id=alliance_id, clock=FixedClock(now), settings_source=settings,
-            known_accounts=known, defer_postings=defer, defer_claims=defer_claims,
+            known_accounts=known, defer_postings=defer, defer_claims=defer_claims, writes=writes,
         )  # fmt: skip
 
 

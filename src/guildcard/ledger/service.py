@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from guildcard.db.batch import WriteBatch
 from guildcard.kernel.clock import Clock, ensure_utc
 from guildcard.kernel.errors import IdempotencyConflict
 from guildcard.kernel.fingerprint import fingerprint
@@ -42,6 +43,9 @@ from guildcard.ledger.domain.policy import ExpiryPolicy, LedgerSettings
 from guildcard.ledger.domain.results import EntryResult
 from guildcard.ledger.settings_store import load_settings
 from guildcard.ledger.storage.store import LedgerStore
+from guildcard.ledger.storage.tables import entries as entries_table
+from guildcard.ledger.storage.tables import lots as lots_table
+from guildcard.ledger.storage.tables import postings as postings_table
 
 DEFAULT_HOLD_TTL = timedelta(minutes=30)
 
@@ -58,6 +62,7 @@ class Ledger:
         known_accounts: set[str] | frozenset[str] = frozenset(),
         defer_postings: bool = False,
         defer_claims: bool = False,
+        writes: WriteBatch | None = None,
     ) -> None:
         """``known_accounts``: shared accounts known to be registered already (skips re-registering).
 
@@ -71,6 +76,11 @@ class Ledger:
         from an id it just claimed): keep the entries' headers until ``flush_claims()`` (or
         ``flush()``) and insert them in one statement. A key found taken then is a conflict, never
         a replay.
+
+        ``writes`` (with ``defer_claims``): the command's write batch. On PostgreSQL the headers,
+        the member balances (one upsert: the net change of each account), the lots, the lot draw
+        and the postings then join it and reach the database in the command's last statement; a
+        balance locked with ``lock_points`` is checked here, in Python, under its row lock.
         """
         self.conn = connection
         self.alliance_id = alliance_id
@@ -84,6 +94,9 @@ class Ledger:
         )  # registered by this ledger (a caller may cache after commit)
         self._deferred: list[Any] | None = [] if defer_postings else None
         self._claims: list[dict[str, Any]] | None = [] if defer_claims else None
+        self._writes = writes if defer_claims and writes is not None and writes.deferred else None
+        self._held: dict[str, int] = {}  # balances locked by this ledger, with its changes so far
+        self._deltas: dict[tuple[str, str], int] = {}  # (code, unit) -> change not yet written
 
     @property
     def settings(self) -> LedgerSettings:
@@ -129,7 +142,7 @@ class Ledger:
         policy = expiry or self.settings.expiry
         target = chart.member_pending(member_id) if pending else chart.member_points(member_id)
         entry = header.with_postings(transfer(issuer, target, Unit.POINT, amount))
-        new_balance = self.store.credit(target, Unit.POINT, amount, now)
+        new_balance = self._credit(target, Unit.POINT, amount, now, need_balance=not pending)
         repaid = 0 if pending else min(amount, max(0, amount - new_balance))
         lot = Lot(
             id=new_id("lot"),
@@ -141,7 +154,7 @@ class Ledger:
             expires_at=policy.expires_at(occurred),
             state=LotState.PENDING if pending else LotState.ACTIVE,
         )
-        self.store.add_lot(lot, entry.id)
+        self._add_lot(lot, entry.id)
         if repaid:
             self.store.record_consumptions(
                 entry.id, member_id, [(lot.id, chart.member_points(member_id), repaid)]
@@ -264,7 +277,7 @@ class Ledger:
         if replay:
             return replay
         account = chart.member_growth(member_id)
-        self.store.credit(account, Unit.GROWTH, amount, header.recorded_at)
+        self._credit(account, Unit.GROWTH, amount, header.recorded_at, need_balance=False)
         self._append(header.with_postings(transfer(source, account, Unit.GROWTH, amount)))
         return EntryResult(header.id, Kind.GROWTH, amount)
 
@@ -313,8 +326,38 @@ class Ledger:
             elif self.store.debit(p.account, p.unit, -p.amount, floor=0, now=now) is None:
                 raise NegativeLimitExceeded(account=p.account, amount=p.amount)
 
+    def lock_points(self, member_id: str) -> int | None:
+        """Lock the member's points row (until the transaction ends) and return its balance.
+
+        While batching, this ledger then checks and nets that balance's changes itself."""
+        points = chart.member_points(member_id)
+        balance = self.store.lock_balance(points)
+        if self._writes is not None:
+            self._held[points] = balance or 0
+        return balance
+
+    def _credit(self, code: str, unit: Unit, amount: int, now: datetime, *, need_balance: bool) -> int:
+        """Add to a member account: at once, or (batching) as a delta when nothing needs the result
+        or the balance is held. The new balance (0 when not needed and unknown)."""
+        if self._writes is None or (need_balance and code not in self._held):
+            return self.store.credit(code, unit, amount, now)
+        self._deltas[(code, unit.value)] = self._deltas.get((code, unit.value), 0) + amount
+        if code in self._held:
+            self._held[code] += amount
+            return self._held[code]
+        return 0
+
+    def _add_lot(self, lot: Lot, entry_id: str) -> None:
+        if self._writes is None:
+            self.store.add_lot(lot, entry_id)
+        else:
+            self._writes.insert(lots_table, [self.store.lot_row(lot, entry_id)])
+
     def _draw(self, entry_id: str, member_id: str, amount: int, target: str) -> None:
         points = chart.member_points(member_id)
+        if self._writes is not None and points in self._held:
+            self._draw_in_batch(self._writes, entry_id, member_id, amount, target)
+            return
         if self.store.debit(points, Unit.POINT, amount, floor=0, now=self.clock.now()) is None:
             raise InsufficientPoints(needed=amount, available=max(self.store.balance(points) or 0, 0))
         drawn = self.store.draw_lots(entry_id, member_id, amount, target)
@@ -325,6 +368,23 @@ class Ledger:
         draws = plan_draws(self.store.member_lots(member_id, state=LotState.ACTIVE), amount)
         self.store.change_lots([(d.lot_id, d.amount) for d in draws])
         self.store.record_consumptions(entry_id, member_id, [(d.lot_id, target, d.amount) for d in draws])
+
+    def _draw_in_batch(
+        self, writes: WriteBatch, entry_id: str, member_id: str, amount: int, target: str
+    ) -> None:
+        """The held balance is checked here; the lots are drawn by the batch's statement, which
+        refuses (rolls back) when they hold less than the balance said."""
+        points = chart.member_points(member_id)
+        if self._held[points] - amount < 0:
+            raise InsufficientPoints(needed=amount, available=max(self._held[points], 0))
+        self._held[points] -= amount
+        self._deltas[(points, Unit.POINT.value)] = self._deltas.get((points, Unit.POINT.value), 0) - amount
+
+        def drawn_all(drawn: int) -> None:
+            if drawn != amount:
+                raise InsufficientPoints(needed=amount, available=drawn)
+
+        self.store.draw_lots_into(writes, entry_id, member_id, amount, target, check=drawn_all)
 
     def restore(
         self, entry_id: str, member_id: str, drawn_by: list[str], target: str, amount: int
@@ -440,7 +500,13 @@ class Ledger:
         self.store.add_postings(entry)
 
     def flush_claims(self) -> None:
-        """Insert the deferred entry headers in one statement (before anything reads them)."""
+        """Insert the deferred entry headers in one statement (before anything reads them).
+
+        While batching: everything kept so far is written now (one statement)."""
+        if self._writes is not None:
+            self.flush()
+            self._writes.flush()
+            return
         if self._claims:
             claims, self._claims = self._claims, []
             if len(self.store.claim_many(claims)) != len(claims):
@@ -449,15 +515,46 @@ class Ledger:
 
     def flush(self) -> None:
         """Write the deferred headers, then the postings: their accounts first, then one insert."""
+        if self._writes is not None:
+            self._flush_into(self._writes)
+            return
         self.flush_claims()
         if self._deferred:
             entries, self._deferred = self._deferred, []
             self.register_accounts(entries)
             self.store.add_postings_many(entries)
 
+    def _flush_into(self, writes: WriteBatch) -> None:
+        """Headers, net balance changes, shared accounts and postings, into the batch."""
+        claims, self._claims = self._claims or [], []
+        if claims:
+
+            def all_new(count: int) -> None:
+                if count != len(claims):
+                    raise IdempotencyConflict(
+                        scope=f"ledger.{claims[0]['scope']}", key=str(claims[0]["idem_key"])
+                    )
+
+            writes.insert(entries_table, claims, suffix="ON CONFLICT DO NOTHING RETURNING id", count=all_new)
+        deltas, self._deltas = self._deltas, {}
+        self.store.credit_into(writes, deltas, self.clock.now())
+        built, self._deferred = self._deferred or [], []
+        if built:
+            new = self._unregistered(built)
+            if new:
+                self.store.ensure_codes_into(writes, new, built[0].recorded_at)
+                self.registered_accounts.update(new)
+            writes.insert(postings_table, self.store.posting_rows(built))
+
     def register_accounts(self, built: list[Any]) -> None:
         """Register the shared accounts these entries touch, unless known already."""
-        new = {
+        new = self._unregistered(built)
+        if new:
+            self.store.ensure_codes(new, built[0].recorded_at)
+            self.registered_accounts.update(new)
+
+    def _unregistered(self, built: list[Any]) -> dict[str, str]:
+        return {
             p.account: p.unit.value
             for entry in built
             for p in entry.postings
@@ -465,9 +562,6 @@ class Ledger:
             and p.account not in self._known_accounts
             and p.account not in self.registered_accounts
         }
-        if new:
-            self.store.ensure_codes(new, built[0].recorded_at)
-            self.registered_accounts.update(new)
 
     def _hold(self, hold_id: str) -> Any:
         hold = self.store.hold(hold_id)

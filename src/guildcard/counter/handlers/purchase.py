@@ -31,7 +31,7 @@ from guildcard.kernel.actors import Actor
 from guildcard.kernel.errors import InvalidInput
 from guildcard.kernel.fingerprint import fingerprint
 from guildcard.kernel.ids import new_id
-from guildcard.ledger import Ledger, chart
+from guildcard.ledger import Ledger
 from guildcard.pipeline import Command, Work
 
 _CLAIMED = "counter.claimed_purchase"
@@ -95,7 +95,7 @@ def commit_purchase(command: CommitPurchase, work: Work) -> PurchaseReceipt:
     )  # fmt: skip
     # The ledger's keys derive from the purchase id just claimed: its entries are claimed together.
     ledger = work.deps.ledger.for_command(work, fresh_keys=True)
-    balance = ledger.store.lock_balance(chart.member_points(member.member_id)) or 0
+    balance = ledger.lock_points(member.member_id) or 0
     q = quote_purchase(conn, deps, work.alliance_id, store, member, request, balance, work.now, work.memo)
     if request.preview_token and request.preview_token != q.token:
         raise PreviewStale()
@@ -154,7 +154,7 @@ def record_purchase(
     )  # fmt: skip
     p = q.pricing
     CounterRepository(work.connection, work.alliance_id).finish_purchase(
-        purchase_id, member_id=q.member.member_id, status="committed", bill_fen=p.bill_fen,
+        work.writes, purchase_id, member_id=q.member.member_id, status="committed", bill_fen=p.bill_fen,
         discount_fen=p.discount_fen, payable_fen=p.payable_fen, points_used=p.points_used,
         points_value_fen=p.points_value_fen, cash_fen=p.cash_fen, points_earned=q.earn.points,
         growth=q.earn.growth, receipt=dump_purchase(receipt), occurred_at=q.occurred_at,

@@ -237,10 +237,9 @@ def record(
             member_id=member, amount=q.earn.growth, idempotency_key=f"{purchase_id}:growth",
             reference=purchase_id, occurred_at=q.occurred_at,
         ).entry_id  # fmt: skip
-        ledger.flush_claims()  # the tier desk reads growth from the entries' headers
         change = ports.tiers.after_purchase(
             conn, alliance_id=alliance_id, member_id=member, purchase_id=purchase_id, growth=q.earn.growth,
-            at=q.occurred_at,
+            at=q.occurred_at, ready=ledger.flush_claims,
         )  # fmt: skip
     return Recorded(ids, change)
 

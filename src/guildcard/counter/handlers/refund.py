@@ -92,7 +92,7 @@ def refund_purchase(command: RefundPurchase, work: Work) -> RefundReceipt:
     stages = _give_back_stages(work, purchase, share, refund_id, entries)
     refunded = int(purchase.refunded_fen) + share.refund_fen
     status = "refunded" if share.final else "partially_refunded"
-    repo.finish_purchase(purchase.purchase_id, refunded_fen=refunded, status=status)
+    repo.finish_purchase(work.writes, purchase.purchase_id, refunded_fen=refunded, status=status)
     receipt = RefundReceipt(
         refund_id=refund_id, refund_no=request.refund_no, order_no=request.order_no,
         purchase_id=purchase.purchase_id, amount_fen=share.refund_fen, cash_fen=share.cash_fen,

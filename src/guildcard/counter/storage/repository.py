@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from guildcard.counter.storage.tables import backfills, purchases, refunds
+from guildcard.db.batch import WriteBatch
 
 PURCHASE_PLACEHOLDERS = {
     "member_id": "", "status": "claimed", "bill_fen": 0, "discount_fen": 0, "payable_fen": 0,
@@ -50,12 +51,9 @@ class CounterRepository:
         )
         return self.conn.execute(self._lockable(stmt, lock)).first()
 
-    def finish_purchase(self, purchase_id: str, **values: Any) -> None:
-        self.conn.execute(
-            update(purchases)
-            .where(purchases.c.alliance_id == self.alliance_id, purchases.c.purchase_id == purchase_id)
-            .values(**values)
-        )
+    def finish_purchase(self, writes: WriteBatch, purchase_id: str, **values: Any) -> None:
+        """Complete the claimed row, in the command's write batch (nothing reads it back before commit)."""
+        writes.update(purchases, {"alliance_id": self.alliance_id, "purchase_id": purchase_id}, values)
 
     def earned_today(self, member_id: str, merchant_id: str, start: datetime, end: datetime) -> int:
         """Points this member earned at this merchant in [start, end) (refunds do not give room back)."""

@@ -6,6 +6,7 @@ are compiled once and reused, which keeps a ledger command close to the raw driv
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -127,20 +128,39 @@ _DRIVER_TEMPLATES = {
 # order (soonest expiry first, never-expiring last, then oldest, then id — as ``plan_draws``), each
 # taking what is left of the amount after the lots before it; the lots change and the
 # consumptions are written by the same statement, which answers one row per lot drawn.
-_PG_DRAW = (
-    "WITH ordered AS ("
-    " SELECT id, remaining, (sum(remaining) OVER (ORDER BY expires_at ASC NULLS LAST, available_at, id"
-    " ROWS UNBOUNDED PRECEDING) - remaining)::bigint AS before"
-    " FROM ledger_lots WHERE alliance_id = %(p_a)s AND member_id = %(p_member)s"
-    " AND state = 'active' AND remaining > 0),"
-    " draws AS (SELECT id, LEAST(remaining, %(p_amount)s - before) AS take FROM ordered"
-    " WHERE before < %(p_amount)s),"
-    " changed AS (UPDATE ledger_lots SET remaining = ledger_lots.remaining - draws.take FROM draws"
-    " WHERE ledger_lots.alliance_id = %(p_a)s AND ledger_lots.id = draws.id"
-    " RETURNING ledger_lots.id, draws.take)"
-    " INSERT INTO ledger_consumptions (alliance_id, entry_id, lot_id, member_id, target, amount)"
-    " SELECT %(p_a)s, %(p_entry)s, id, %(p_member)s, %(p_target)s, take FROM changed RETURNING amount"
+# The same draw as steps of a command's write batch (``guildcard.db.batch``: ``{name}`` parameters,
+# ``[[name]]`` for the steps, which join the batch's WITH list).
+PG_DRAW_STEPS = (
+    (
+        "ordered",
+        "SELECT id, remaining, (sum(remaining) OVER (ORDER BY expires_at ASC NULLS LAST, available_at, id"
+        " ROWS UNBOUNDED PRECEDING) - remaining)::bigint AS before"
+        " FROM ledger_lots WHERE alliance_id = {p_a} AND member_id = {p_member}"
+        " AND state = 'active' AND remaining > 0",
+    ),
+    (
+        "draws",
+        "SELECT id, LEAST(remaining, {p_amount} - before) AS take FROM [[ordered]] WHERE before < {p_amount}",
+    ),
+    (
+        "changed",
+        "UPDATE ledger_lots SET remaining = ledger_lots.remaining - [[draws]].take FROM [[draws]]"
+        " WHERE ledger_lots.alliance_id = {p_a} AND ledger_lots.id = [[draws]].id"
+        " RETURNING ledger_lots.id, [[draws]].take",
+    ),
 )
+PG_DRAW_INTO_BATCH = (
+    "INSERT INTO ledger_consumptions (alliance_id, entry_id, lot_id, member_id, target, amount)"
+    " SELECT {p_a}, {p_entry}, id, {p_member}, {p_target}, take FROM [[changed]] RETURNING amount"
+)
+
+
+def _standalone_draw() -> str:
+    """The draw as one statement of its own."""
+    steps = ", ".join(f"{name} AS ({body})" for name, body in PG_DRAW_STEPS)
+    sql = f"WITH {steps} {PG_DRAW_INTO_BATCH}".replace("[[", "").replace("]]", "")
+    return re.sub(r"\{(\w+)\}", r"%(\1)s", sql)
+
 
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's DateTime stores times in SQLite
 
@@ -177,5 +197,5 @@ def driver_sql(dialect: str) -> DriverSql:
     marks = _Placeholders("%({})s" if dialect == "postgresql" else ":{}")
     sql = {name: t.format_map(marks) for name, t in _DRIVER_TEMPLATES.items()}
     if dialect == "postgresql":
-        sql["draw"] = _PG_DRAW
+        sql["draw"] = _standalone_draw()
     return DriverSql(dialect, sql)

@@ -7,7 +7,7 @@ holds are locked before their member. SQLite serializes writers (``BEGIN IMMEDIA
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +15,15 @@ from sqlalchemy import Connection, Row, and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from guildcard.db.batch import WriteBatch
 from guildcard.ledger.domain.entries import Entry, EntryHeader, Posting, Unit, parse_account
 from guildcard.ledger.domain.lots import Lot, LotState
-from guildcard.ledger.storage.statements import driver_sql, statements
+from guildcard.ledger.storage.statements import (
+    PG_DRAW_INTO_BATCH,
+    PG_DRAW_STEPS,
+    driver_sql,
+    statements,
+)
 from guildcard.ledger.storage.tables import (
     accounts,
     consumptions,
@@ -26,6 +32,11 @@ from guildcard.ledger.storage.tables import (
     lots,
     postings,
     reversals,
+)
+
+
+_ADD_TO_BALANCE = (
+    "ON CONFLICT (alliance_id, code) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance"
 )
 
 
@@ -85,21 +96,21 @@ class LedgerStore:
         self.add_postings_many([entry])
 
     def add_postings_many(self, entries: Sequence[Entry]) -> None:
-        self.conn.exec_driver_sql(
-            self.raw.sql["add_postings"],
-            [
-                {
-                    "alliance_id": self.alliance_id,
-                    "entry_id": entry.id,
-                    "line": line,
-                    "account": p.account,
-                    "unit": p.unit.value,
-                    "amount": p.amount,
-                }
-                for entry in entries
-                for line, p in enumerate(entry.postings)
-            ],
-        )
+        self.conn.exec_driver_sql(self.raw.sql["add_postings"], self.posting_rows(entries))
+
+    def posting_rows(self, entries: Sequence[Entry]) -> list[dict[str, Any]]:
+        return [
+            {
+                "alliance_id": self.alliance_id,
+                "entry_id": entry.id,
+                "line": line,
+                "account": p.account,
+                "unit": p.unit.value,
+                "amount": p.amount,
+            }
+            for entry in entries
+            for line, p in enumerate(entry.postings)
+        ]
 
     def postings_of(self, entry_id: str) -> tuple[Posting, ...]:
         rows = self.conn.execute(
@@ -114,6 +125,15 @@ class LedgerStore:
         self.ensure_codes({p.account: p.unit.value for p in entry.postings}, now)
 
     def ensure_codes(self, units_by_code: dict[str, str], now: datetime) -> None:
+        rows = self._account_rows(units_by_code, now)
+        if rows:
+            self.conn.execute(self.sql.register_accounts, rows)
+
+    def ensure_codes_into(self, writes: WriteBatch, units_by_code: dict[str, str], now: datetime) -> None:
+        """``ensure_codes`` as a part of the command's write batch."""
+        writes.insert(accounts, self._account_rows(units_by_code, now), suffix="ON CONFLICT DO NOTHING")
+
+    def _account_rows(self, units_by_code: dict[str, str], now: datetime) -> list[dict[str, Any]]:
         rows = []
         for code, unit in units_by_code.items():
             ref = parse_account(code)
@@ -129,8 +149,7 @@ class LedgerStore:
                         "created_at": now,
                     }
                 )
-        if rows:
-            self.conn.execute(self.sql.register_accounts, rows)
+        return rows
 
     # --- member accounts (cached balances) ------------------------------------------------
 
@@ -145,6 +164,17 @@ class LedgerStore:
             "p_owner": parse_account(code).owner_id,
         }
         return int(self.conn.exec_driver_sql(self.raw.sql["credit"], params).scalar_one())
+
+    def credit_into(self, writes: WriteBatch, deltas: dict[tuple[str, str], int], now: datetime) -> None:
+        """Add each (code, unit)'s delta to its member account (creating it), as ONE upsert of the
+        command's write batch (in code order, the order row locks are taken in)."""
+        rows = [
+            {"alliance_id": self.alliance_id, "code": code, "unit": unit, "owner_kind": "member",
+             "owner_id": parse_account(code).owner_id, "balance": amount, "created_at": now}
+            for (code, unit), amount in sorted(deltas.items())
+            if amount
+        ]  # fmt: skip
+        writes.insert(accounts, rows, suffix=_ADD_TO_BALANCE)
 
     def credit_many(self, amounts: dict[str, int], unit: str, now: datetime) -> dict[str, int]:
         """Credit several member accounts in one statement (in code order); new balance per code."""
@@ -195,24 +225,29 @@ class LedgerStore:
         self.add_lots([(lot, entry_id)])
 
     def add_lots(self, pairs: Sequence[tuple[Lot, str]]) -> None:
-        self.conn.exec_driver_sql(
-            self.raw.sql["add_lot"],
-            [
-                {
-                    "alliance_id": self.alliance_id,
-                    "id": lot.id,
-                    "member_id": lot.member_id,
-                    "issuer": lot.issuer,
-                    "entry_id": entry_id,
-                    "amount": lot.amount,
-                    "remaining": lot.remaining,
-                    "state": lot.state.value,
-                    "available_at": self.raw.time(lot.available_at),
-                    "expires_at": self.raw.time(lot.expires_at),
-                }
-                for lot, entry_id in pairs
-            ],
-        )
+        rows = []
+        for lot, entry_id in pairs:
+            row = self.lot_row(lot, entry_id)
+            row["available_at"], row["expires_at"] = (
+                self.raw.time(lot.available_at),
+                self.raw.time(lot.expires_at),
+            )
+            rows.append(row)
+        self.conn.exec_driver_sql(self.raw.sql["add_lot"], rows)
+
+    def lot_row(self, lot: Lot, entry_id: str) -> dict[str, Any]:
+        return {
+            "alliance_id": self.alliance_id,
+            "id": lot.id,
+            "member_id": lot.member_id,
+            "issuer": lot.issuer,
+            "entry_id": entry_id,
+            "amount": lot.amount,
+            "remaining": lot.remaining,
+            "state": lot.state.value,
+            "available_at": lot.available_at,
+            "expires_at": lot.expires_at,
+        }
 
     def member_lots(self, member_id: str, *, state: LotState, with_remaining: bool = True) -> list[Lot]:
         if state is LotState.ACTIVE and with_remaining:
@@ -256,6 +291,18 @@ class LedgerStore:
         params = {"p_a": self.alliance_id, "p_member": member_id, "p_amount": amount,
                   "p_entry": entry_id, "p_target": target}  # fmt: skip
         return sum(int(r[0]) for r in self.conn.exec_driver_sql(self.raw.sql["draw"], params))
+
+    def draw_lots_into(
+        self, writes: WriteBatch, entry_id: str, member_id: str, amount: int, target: str,
+        *, check: Callable[[int], None],
+    ) -> None:  # fmt: skip
+        """PostgreSQL: ``draw_lots`` as a part of the command's write batch; ``check`` gets what
+        was drawn. The caller holds the member's ``points`` row."""
+        params = {"p_a": self.alliance_id, "p_member": member_id, "p_amount": amount,
+                  "p_entry": entry_id, "p_target": target}  # fmt: skip
+        writes.add(
+            PG_DRAW_INTO_BATCH, params, ctes=PG_DRAW_STEPS, tally="coalesce(sum(amount), 0)", check=check
+        )
 
     def change_lots(self, changes: Sequence[tuple[str, int]]) -> None:
         """Subtract each amount from its lot's remainder (negative amounts restore)."""
