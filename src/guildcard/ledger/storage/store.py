@@ -34,7 +34,6 @@ from guildcard.ledger.storage.tables import (
     reversals,
 )
 
-
 _ADD_TO_BALANCE = (
     "ON CONFLICT (alliance_id, code) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance"
 )
