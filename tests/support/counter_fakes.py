@@ -56,8 +56,9 @@ class InMemoryMembers:
         return code
 
     def redeem_member_code(
-        self, conn: Connection, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None
-    ) -> MemberRef:
+        self, conn: Connection, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None,
+        writes: object = None,
+    ) -> MemberRef:  # fmt: skip
         found = self._valid(alliance_id, code, now)
         if found.expires_at is not None:  # rotating codes are single-use
             found.used = True

@@ -20,6 +20,7 @@ from guildcard.alliance.domain.contracts import ContractTerms, ContractVersion, 
 from guildcard.alliance.domain.errors import MerchantSuspended
 from guildcard.counter.domain.errors import StoreNotFound
 from guildcard.counter.ports import CounterPorts, CounterTerms, MemberRef, StoreRef
+from guildcard.db.batch import WriteBatch
 from guildcard.members.counter_lookup import CounterLookup
 from guildcard.members.domain.model import Member
 from guildcard.settlement import queries as settlement
@@ -34,20 +35,25 @@ class MembersForCounter:
     def __init__(self, lookup: CounterLookup) -> None:
         self._lookup = lookup
 
-    def _ref(self, conn: Connection, found: Member, merchant_id: str | None) -> MemberRef:
-        view = self._lookup.view_of(conn, found, merchant_id or _ALLIANCE_VIEWER)
+    def _ref(
+        self, conn: Connection, found: Member, merchant_id: str | None, shares: bool | None = None
+    ) -> MemberRef:
+        view = self._lookup.view_of(conn, found, merchant_id or _ALLIANCE_VIEWER, shares=shares)
         display = f"{view.label} {view.phone_masked}" if view.shared and view.phone_masked else view.label
         return MemberRef(member_id=found.member_id, display=display)
 
     def redeem_member_code(
-        self, conn: Connection, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None
-    ) -> MemberRef:
-        return self._ref(conn, self._lookup.redeem(conn, alliance_id, code, now), merchant_id)
+        self, conn: Connection, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None,
+        writes: WriteBatch | None = None,
+    ) -> MemberRef:  # fmt: skip
+        holder = self._lookup.redeem(conn, alliance_id, code, now, writes)
+        return self._ref(conn, holder.member, merchant_id, holder.shares)
 
     def peek_member_code(
         self, conn: Connection, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None
     ) -> MemberRef:
-        return self._ref(conn, self._lookup.peek(conn, alliance_id, code, now), merchant_id)
+        holder = self._lookup.peek(conn, alliance_id, code, now)
+        return self._ref(conn, holder.member, merchant_id, holder.shares)
 
     def lookup_by_phone_for_counter(
         self, conn: Connection, alliance_id: str, phone: str, *, merchant_id: str | None = None

@@ -28,6 +28,7 @@ from guildcard.counter.domain.stages import (
     WalletBalance,
     WalletSplit,
 )
+from guildcard.db.batch import WriteBatch
 
 ONE = Decimal(1)
 
@@ -60,10 +61,11 @@ class MemberDirectory(Protocol):
     """``merchant_id`` is who will see the member: the display is masked or pseudonymous for them."""
 
     def redeem_member_code(
-        self, conn: Connection, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None
-    ) -> MemberRef:
+        self, conn: Connection, alliance_id: str, code: str, now: datetime, *, merchant_id: str | None = None,
+        writes: WriteBatch | None = None,
+    ) -> MemberRef:  # fmt: skip
         """The member behind a rotating code, using it up in ``conn``'s transaction (so a failed
-        commit leaves the code usable)."""
+        commit leaves the code usable); ``writes``: the use may join the command's write batch."""
         ...
 
     def peek_member_code(

@@ -12,10 +12,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from guildcard.db.batch import WriteBatch
 from guildcard.members.domain.model import ConsentKind, Member, MemberRef, has_consent
 from guildcard.members.domain.pseudonyms import customer_label
 from guildcard.members.errors import LookupNotAllowed, MemberNotFound
-from guildcard.members.handlers.counter import check_member_code, use_member_code
+from guildcard.members.handlers.counter import CodeHolder, check_member_code, use_member_code
 from guildcard.members.storage.repository import MemberRepository
 from guildcard.privacy.cipher import FieldCipher, LookupHasher
 from guildcard.privacy.phones import mask_phone, normalize_phone
@@ -40,17 +41,19 @@ class CounterLookup:
     def _members(self, conn: Connection) -> MemberRepository:
         return MemberRepository(conn, self.cipher, self.lookup)
 
-    def redeem(self, conn: Connection, alliance_id: str, code: str, now: datetime) -> Member:
-        """Accept a scanned or typed code once, within its window, in its alliance.
+    def redeem(
+        self, conn: Connection, alliance_id: str, code: str, now: datetime, writes: WriteBatch | None = None
+    ) -> CodeHolder:
+        """Accept a scanned or typed code once, within its window, in its alliance (``writes``: the
+        use joins the command's write batch).
 
         Raises MemberCodeInvalid (wrong, expired, unknown, other alliance), MemberCodeAlreadyUsed.
         """
-        return use_member_code(self._members(conn), alliance_id, code, now=now)
+        return use_member_code(self._members(conn), alliance_id, code, now=now, writes=writes)
 
-    def peek(self, conn: Connection, alliance_id: str, code: str, now: datetime) -> Member:
+    def peek(self, conn: Connection, alliance_id: str, code: str, now: datetime) -> CodeHolder:
         """The member behind a code that ``redeem`` would accept now; uses nothing up."""
-        member, _ = check_member_code(self._members(conn), alliance_id, code, now=now)
-        return member
+        return check_member_code(self._members(conn), alliance_id, code, now=now)
 
     def by_phone(self, conn: Connection, alliance_id: str, phone: str) -> Member:
         """A member found by phone, only if they allow it. Raises InvalidPhone, MemberNotFound,
@@ -73,12 +76,16 @@ class CounterLookup:
         """The member as merchant ``merchant_id`` may see them. Raises MemberNotFound."""
         return self.view_of(conn, self.member(conn, member.alliance_id, member.member_id), merchant_id)
 
-    def view_of(self, conn: Connection, found: Member, merchant_id: str) -> CustomerView:
-        """The view of a member already read (spares reading them again)."""
+    def view_of(
+        self, conn: Connection, found: Member, merchant_id: str, *, shares: bool | None = None
+    ) -> CustomerView:
+        """The view of a member already read (spares reading them again); ``shares``: their sharing
+        consent when it was read with them (``CodeHolder.shares``)."""
         repo = self._members(conn)
-        consents = repo.consents(found.alliance_id, found.member_id)
+        if shares is None:
+            shares = has_consent(repo.consents(found.alliance_id, found.member_id), ConsentKind.SHARING)
         digest = repo.keyed_digest(found.member_id, scope=f"{found.alliance_id}:merchant:{merchant_id}")
-        return _view(found, digest, shared=found.is_active and has_consent(consents, ConsentKind.SHARING))
+        return _view(found, digest, shared=found.is_active and shares)
 
 
 def _view(member: Member, ref_digest: str, *, shared: bool) -> CustomerView:

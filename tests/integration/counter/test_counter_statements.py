@@ -16,14 +16,14 @@ from tests.integration.alliance.world import Builder, auth, make_client
 from tests.integration.test_coalition_story import member_code, sign_up
 
 # BEGIN and COMMIT included (40 before the write path was tightened, authentication included;
-# 24 before the set-based lot draw, the cached stores and contracts and the claims together).
-# Left: versions, purchase claim, member code (read, use), consents, balance lock, the member's
-# tier with the alliance's tier design in one read (TierDesk.benefits; issue 13), the 3
-# entry claims (one insert), the spend's debit, the lot draw (one UPDATE ... RETURNING that
-# writes the consumptions), the award's balance and lot, the growth balance, the purchase row,
-# all postings (1), outbox, the purchase's audit line (issue 12).
-# Issue 10 aims at 8.
-MAX_STATEMENTS = 19
+# 24 before the set-based lot draw, the cached stores and contracts and the claims together;
+# 19 before the command's write batch). Left: BEGIN, the configuration versions, the purchase
+# claim, the member behind the code (with their latest code step and sharing consent), the
+# balance lock, the member's tier with the alliance's tier design (TierDesk.benefits; issue 13),
+# ONE statement of data-modifying CTEs writing the code's use, the entry headers, the net balance
+# changes, the lot drawn and the lot earned, the consumptions, the postings, the finished purchase
+# row, the audit line and the outbox event (``guildcard.db.batch``), COMMIT.
+MAX_STATEMENTS = 8
 
 
 @pytest.mark.postgresql

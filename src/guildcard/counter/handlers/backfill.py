@@ -183,6 +183,7 @@ def _record(
         occurred_at=row.purchased_at, now=work.now, loyalty=loyalty,
     )  # fmt: skip
     record_purchase(work, ledger, q, purchase_id=purchase_id, order_no=row.receipt_no, source="backfill")
+    work.writes.flush()  # the backfill's view reads the purchase row back
     repo.update_backfill(backfill_id, purchase_id=purchase_id)
 
 

@@ -18,6 +18,7 @@ from guildcard.counter.commands import MemberIdentity
 from guildcard.counter.domain.errors import MemberRequired
 from guildcard.counter.handlers.terms_cache import TermsCopy, merchants_for, terms_cache
 from guildcard.counter.ports import CounterPorts, MemberRef, MerchantDirectory, StoreRef
+from guildcard.db.batch import WriteBatch
 from guildcard.kernel.actors import Actor
 from guildcard.ledger.handlers import LedgerAccess
 from guildcard.loyalty import queries as loyalty_queries
@@ -83,12 +84,18 @@ def resolve_member(
     merchant_id: str,
     now: datetime,
     use_code: bool,
+    writes: WriteBatch | None = None,
 ) -> MemberRef:
-    """The member behind a code or a consented phone; ``use_code`` spends the code in ``conn``."""
+    """The member behind a code or a consented phone; ``use_code`` spends the code in ``conn``
+    (``writes``: as a part of the command's write batch, checked when it is written)."""
     if bool(who.member_code) == bool(who.phone):
         raise MemberRequired(field="member_code")
     members = deps.ports.members
     if who.member_code:
+        if use_code and writes is not None:
+            return members.redeem_member_code(
+                conn, alliance_id, who.member_code, now, merchant_id=merchant_id, writes=writes
+            )
         take = members.redeem_member_code if use_code else members.peek_member_code
         return take(conn, alliance_id, who.member_code, now, merchant_id=merchant_id)
     assert who.phone is not None

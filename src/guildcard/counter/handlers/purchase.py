@@ -91,7 +91,7 @@ def commit_purchase(command: CommitPurchase, work: Work) -> PurchaseReceipt:
     store, purchase_id = work.memo[_CLAIMED]
     member = resolve_member(
         conn, deps, work.alliance_id, request.member, merchant_id=store.merchant_id, now=work.now,
-        use_code=True,
+        use_code=True, writes=work.writes,
     )  # fmt: skip
     # The ledger's keys derive from the purchase id just claimed: its entries are claimed together.
     ledger = work.deps.ledger.for_command(work, fresh_keys=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from guildcard.db.batch import WriteBatch
 from guildcard.kernel.ids import new_id
 from guildcard.members.domain.model import (
     Consent,
@@ -153,8 +155,9 @@ class MemberRepository:
             return self.get(alliance_id, survivor) if survivor else None
         return self._member(row) if row else None
 
-    def by_code_number(self, alliance_id: str, number: int) -> tuple[Member, str, int | None] | None:
-        """The active member with this number, their TOTP secret and their latest used code step, in one
+    def by_code_number(self, alliance_id: str, number: int) -> tuple[Member, str, int | None, bool] | None:
+        """The active member with this number, their TOTP secret, their latest used code step and
+        whether they share their profile with merchants now (their latest sharing consent), in one
         read (the counter's hot path)."""
         if not 0 < number <= MAX_STORED_NUMBER:  # a code read in the wrong step unmasks to noise
             return None
@@ -166,8 +169,19 @@ class MemberRepository:
             )
             .scalar_subquery()
         )
+        sharing = (
+            select(member_consents.c.granted)
+            .where(
+                member_consents.c.alliance_id == members.c.alliance_id,
+                member_consents.c.member_id == members.c.member_id,
+                member_consents.c.kind == ConsentKind.SHARING.value,
+            )
+            .order_by(member_consents.c.recorded_at.desc(), member_consents.c.consent_id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
         row = self.conn.execute(
-            select(members, latest.label("latest_step")).where(
+            select(members, latest.label("latest_step"), sharing.label("sharing")).where(
                 members.c.alliance_id == alliance_id,
                 members.c.number == number,
                 members.c.status == MemberStatus.ACTIVE.value,
@@ -176,7 +190,7 @@ class MemberRepository:
         if row is None:
             return None
         secret = self._open(row, "totp")
-        return (self._member(row), secret, row.latest_step) if secret else None
+        return (self._member(row), secret, row.latest_step, bool(row.sharing)) if secret else None
 
     def latest_code_step(self, alliance_id: str, member_id: str) -> int | None:
         """The time step of the member's code accepted last; None before the first use."""
@@ -375,6 +389,20 @@ class MemberRepository:
         )
 
     # --- member code uses -------------------------------------------------------------------
+
+    def record_code_use_into(
+        self, writes: WriteBatch, alliance_id: str, member_id: str, step: int, now: datetime,
+        *, taken: Callable[[], None],
+    ) -> None:  # fmt: skip
+        """``record_code_use`` in the command's write batch: ``taken()`` when the step was used already
+        (raising there rolls the whole command back)."""
+
+        def check(inserted: int) -> None:
+            if not inserted:
+                taken()
+
+        row = {"alliance_id": alliance_id, "member_id": member_id, "step": step, "used_at": now}
+        writes.insert(member_code_uses, [row], suffix="ON CONFLICT DO NOTHING RETURNING step", count=check)
 
     def record_code_use(self, alliance_id: str, member_id: str, step: int, now: datetime) -> bool:
         """Record a code's use; False when that step was used already (a replay, or a race lost)."""
