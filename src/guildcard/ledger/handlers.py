@@ -48,7 +48,7 @@ class LedgerAccess:
         known = self.known_accounts.setdefault(work.alliance_id, set())
         ledger = self.for_read(
             work.connection, work.alliance_id, work.now, work.memo, known=known, defer=True,
-            defer_claims=fresh_keys, writes=work.writes if fresh_keys else None,
+            defer_claims=fresh_keys, writes=work.writes,
         )  # fmt: skip
         work.before_commit.append(ledger.flush)
         work.on_commit.append(lambda: known.update(ledger.registered_accounts))

@@ -51,7 +51,7 @@ def reverse(
     if amount is not None and amount <= 0:
         raise InvalidInput("a reversal amount is positive", amount=amount)
     if original.member_id:
-        store.lock_balance(chart.member_points(original.member_id))
+        store.hold_row(chart.member_points(original.member_id))
     total = int(original.amount) if original.amount is not None else 1
     done = store.reversals_of(entry_id)
     left = total - sum(int(r.amount) for r in done)

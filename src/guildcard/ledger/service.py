@@ -77,7 +77,8 @@ class Ledger:
         ``flush()``) and insert them in one statement. A key found taken then is a conflict, never
         a replay.
 
-        ``writes`` (with ``defer_claims``): the command's write batch. On PostgreSQL the headers,
+        ``writes``: the command's write batch. On PostgreSQL the deferred postings join it; with
+        ``defer_claims`` too, the headers,
         the member balances (one upsert: the net change of each account), the lots, the lot draw
         and the postings then join it and reach the database in the command's last statement; a
         balance locked with ``lock_points`` is checked here, in Python, under its row lock.
@@ -94,7 +95,9 @@ class Ledger:
         )  # registered by this ledger (a caller may cache after commit)
         self._deferred: list[Any] | None = [] if defer_postings else None
         self._claims: list[dict[str, Any]] | None = [] if defer_claims else None
-        self._writes = writes if defer_claims and writes is not None and writes.deferred else None
+        # PostgreSQL: the postings (and their accounts) join the batch; with fresh keys, everything.
+        self._tail = writes if defer_postings and writes is not None and writes.deferred else None
+        self._writes = self._tail if defer_claims else None
         self._held: dict[str, int] = {}  # balances locked by this ledger, with its changes so far
         self._deltas: dict[tuple[str, str], int] = {}  # (code, unit) -> change not yet written
 
@@ -394,7 +397,7 @@ class Ledger:
         Lots already past their expiry send their share to breakage; a member in debt repays it first.
         """
         points = chart.member_points(member_id)
-        self.store.lock_balance(points)
+        self.store.hold_row(points)
         net = self.store.net_drawn(drawn_by, target)
         lots = self.store.lots_by_id(net)
         ordered = sorted((lots[lot_id] for lot_id in net), key=consumption_order)
@@ -521,6 +524,9 @@ class Ledger:
         self.flush_claims()
         if self._deferred:
             entries, self._deferred = self._deferred, []
+            if self._tail is not None:
+                self._postings_into(self._tail, entries)
+                return
             self.register_accounts(entries)
             self.store.add_postings_many(entries)
 
@@ -540,11 +546,14 @@ class Ledger:
         self.store.credit_into(writes, deltas, self.clock.now())
         built, self._deferred = self._deferred or [], []
         if built:
-            new = self._unregistered(built)
-            if new:
-                self.store.ensure_codes_into(writes, new, built[0].recorded_at)
-                self.registered_accounts.update(new)
-            writes.insert(postings_table, self.store.posting_rows(built))
+            self._postings_into(writes, built)
+
+    def _postings_into(self, writes: WriteBatch, built: list[Any]) -> None:
+        new = self._unregistered(built)
+        if new:
+            self.store.ensure_codes_into(writes, new, built[0].recorded_at)
+            self.registered_accounts.update(new)
+        writes.insert(postings_table, self.store.posting_rows(built))
 
     def register_accounts(self, built: list[Any]) -> None:
         """Register the shared accounts these entries touch, unless known already."""

@@ -25,6 +25,12 @@ from tests.integration.test_coalition_story import member_code, sign_up
 # row, the audit line and the outbox event (``guildcard.db.batch``), COMMIT.
 MAX_STATEMENTS = 8
 
+# A partial refund of a purchase that used and earned points, by a cashier: 40 before the store
+# came from the command's cache, the member's row was locked once per command, and the refund's
+# receipt and the postings joined the write batch. Three reversals (spend, award, growth), each
+# reading its original and its reversals and claiming its header, remain one statement apiece.
+MAX_REFUND_STATEMENTS = 34
+
 
 @pytest.mark.postgresql
 def test_a_purchase_paying_with_points_and_earning_costs_a_pinned_number_of_statements(pg_database):
@@ -49,19 +55,7 @@ def test_a_purchase_paying_with_points_and_earning_costs_a_pinned_number_of_stat
         buy(hot_pot, order(hot_pot, "W-1", 50000))  # earns 475 points
         buy(cinema, order(cinema, "W-2", 5000, points=100))  # the process now knows every account
         body = order(cinema, "W-3", 5000, points=100)
-        statements: list[str] = []
-
-        def count(conn, cursor, statement, *args) -> None:
-            statements.append(statement.split(None, 1)[0])
-
-        engine = container.database.engine
-        event.listen(engine, "before_cursor_execute", count)
-        event.listen(engine, "begin", lambda conn: statements.append("BEGIN"))
-        event.listen(engine, "commit", lambda conn: statements.append("COMMIT"))
-        try:
-            receipt = buy(cinema, body)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
+        statements, receipt = counted(container.database.engine, lambda: buy(cinema, body))
         assert (receipt["points_used"], receipt["points_earned"]) == (100, 46)
         commit = statements.index("COMMIT") + 1
         purchase, after = statements[:commit], statements[commit:]
@@ -69,3 +63,46 @@ def test_a_purchase_paying_with_points_and_earning_costs_a_pinned_number_of_stat
         assert len(purchase) <= MAX_STATEMENTS, statements
         # after the commit, the rewards listener checks its configuration version: one indexed read
         assert after in ([], ["BEGIN", "SELECT", "COMMIT"]), after
+
+        def refund(refund_no: str, amount_fen: int) -> dict:
+            body = {
+                "store_id": cinema.store_a,
+                "order_no": "W-2",
+                "refund_no": refund_no,
+                "amount_fen": amount_fen,
+            }
+            response = client.post("/api/v1/counter/refunds", json=body, headers=auth(cinema.cashier))
+            assert response.status_code == 201, response.text
+            return response.json()
+
+        refund("R-1", 1000)  # the refund path has run once in this process
+        statements, refunded = counted(container.database.engine, lambda: refund("R-2", 1000))
+        assert refunded["points_restored"] > 0, refunded
+        assert refunded["points_clawed_back"] > 0, refunded
+        commit = statements.index("COMMIT") + 1
+        assert statements[:commit].count("BEGIN") == 1, statements
+        assert len(statements[:commit]) <= MAX_REFUND_STATEMENTS, statements
+
+
+def counted(engine, run):
+    """The statements ``run`` sends (BEGIN and COMMIT included), and what it answers."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement.split(None, 1)[0])
+
+    def begin(conn) -> None:
+        statements.append("BEGIN")
+
+    def commit(conn) -> None:
+        statements.append("COMMIT")
+
+    listeners = [("before_cursor_execute", count), ("begin", begin), ("commit", commit)]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        answer = run()
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+    return statements, answer

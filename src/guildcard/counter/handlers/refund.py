@@ -54,7 +54,7 @@ def _check(_actor: Actor, command: RefundPurchase) -> None:
 def _claim(command: RefundPurchase, work: Work) -> RefundReceipt | None:
     """Lock the purchase and claim the refund number, or the first refund's receipt."""
     request, conn = command.refund, work.connection
-    store = store_for(conn, work.deps, work.actor, request.store_id)
+    store = store_for(conn, work.deps, work.actor, request.store_id, work.memo)
     repo = CounterRepository(conn, work.alliance_id)
     purchase = repo.purchase_by_order(store.merchant_id, request.order_no, lock=True)
     if purchase is None or purchase.status == "claimed":
@@ -104,7 +104,7 @@ def refund_purchase(command: RefundPurchase, work: Work) -> RefundReceipt:
         wallet_bonus_fen=share.wallet_bonus_fen, coupon_returned=stages.coupon_returned,
         tier_change=stages.tier_change,
     )  # fmt: skip
-    repo.finish_refund(refund_id, dump_refund(receipt))
+    repo.finish_refund(work.writes, refund_id, dump_refund(receipt))
     work.emit(
         "counter.purchase_refunded", refund_id, purchase_id=purchase.purchase_id,
         merchant_id=purchase.merchant_id, store_id=purchase.store_id, member_id=purchase.member_id,

@@ -91,11 +91,10 @@ class CounterRepository:
             )
         ).first()
 
-    def finish_refund(self, refund_id: str, receipt: dict[str, Any]) -> None:
-        self.conn.execute(
-            update(refunds)
-            .where(refunds.c.alliance_id == self.alliance_id, refunds.c.refund_id == refund_id)
-            .values(receipt=receipt)
+    def finish_refund(self, writes: WriteBatch, refund_id: str, receipt: dict[str, Any]) -> None:
+        """Store the refund's receipt, in the command's write batch."""
+        writes.update(
+            refunds, {"alliance_id": self.alliance_id, "refund_id": refund_id}, {"receipt": receipt}
         )
 
     # --- backfills ---------------------------------------------------------------------------

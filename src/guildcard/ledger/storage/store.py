@@ -47,6 +47,7 @@ class LedgerStore:
         self._insert = pg_insert if self.is_pg else sqlite_insert
         self.sql = statements(connection.dialect.name)
         self.raw = driver_sql(connection.dialect.name)
+        self._held: set[str] = set()  # member rows this store has locked (until the transaction ends)
 
     # --- entries ---------------------------------------------------------------------------
 
@@ -216,7 +217,13 @@ class LedgerStore:
             accounts.c.alliance_id == self.alliance_id, accounts.c.code == code
         )
         value = self.conn.execute(stmt.with_for_update() if self.is_pg else stmt).scalar()
+        self._held.add(code)
         return None if value is None else int(value)
+
+    def hold_row(self, code: str) -> None:
+        """Lock a member account's row for the transaction; once (a second lock adds nothing)."""
+        if code not in self._held:
+            self.lock_balance(code)
 
     # --- lots and consumptions --------------------------------------------------------------
 
