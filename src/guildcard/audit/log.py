@@ -48,25 +48,15 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> str:
     """Append one line for ``actor`` doing ``action`` to an object; returns its id."""
-    values = line(
-        actor=actor, action=action, object_type=object_type, object_id=object_id, at=at,
-        merchant_id=merchant_id, store_id=store_id, details=details,
-    )  # fmt: skip
+    values = line(actor, action, object_type, object_id, at, merchant_id, store_id, details)
     conn.execute(insert(audit_log).values(**values))
     return str(values["id"])
 
 
-def line(
-    *,
-    actor: Actor,
-    action: str,
-    object_type: str,
-    object_id: str,
-    at: datetime,
-    merchant_id: str | None = None,
-    store_id: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+def line(  # noqa: PLR0917 - the columns of one line, in order
+    actor: Actor, action: str, object_type: str, object_id: str, at: datetime, merchant_id: str | None,
+    store_id: str | None, details: dict[str, Any] | None,
+) -> dict[str, Any]:  # fmt: skip
     """The row of one audit line (``record`` writes it; the command bus batches a command's)."""
     return {
         "alliance_id": actor.alliance_id,

@@ -181,17 +181,12 @@ class CommandBus:
         value = registration.handle(command, work)
         for flush in work.before_commit:
             flush()
-        work.writes.insert(
-            audit_log,
-            [
-                audit_line(
-                    actor=a.actor or actor, action=a.action, object_type=a.object_type, object_id=a.object_id,
-                    merchant_id=a.merchant_id, store_id=a.store_id,
-                    details=dict(a.details) if a.details else None, at=work.now,
-                )
-                for a in work.audits
-            ],
-        )  # fmt: skip
+        lines = [
+            audit_line(a.actor or actor, a.action, a.object_type, a.object_id, work.now, a.merchant_id,
+                       a.store_id, dict(a.details) if a.details else None)
+            for a in work.audits
+        ]  # fmt: skip
+        work.writes.insert(audit_log, lines)
         work.writes.insert(outbox_events, outbox.rows(alliance_id, work.events, at=work.now))
         if registration.claim is None and key is not None:
             idempotency.remember(
