@@ -58,7 +58,8 @@ class MembersForCounter:
     def lookup_by_phone_for_counter(
         self, conn: Connection, alliance_id: str, phone: str, *, merchant_id: str | None = None
     ) -> MemberRef:
-        return self._ref(conn, self._lookup.by_phone(conn, alliance_id, phone), merchant_id)
+        member, shares = self._lookup.by_phone_sharing(conn, alliance_id, phone)
+        return self._ref(conn, member, merchant_id, shares)
 
     def get(
         self, conn: Connection, alliance_id: str, member_id: str, *, merchant_id: str | None = None

@@ -58,13 +58,19 @@ class CounterLookup:
     def by_phone(self, conn: Connection, alliance_id: str, phone: str) -> Member:
         """A member found by phone, only if they allow it. Raises InvalidPhone, MemberNotFound,
         LookupNotAllowed."""
+        return self.by_phone_sharing(conn, alliance_id, phone)[0]
+
+    def by_phone_sharing(self, conn: Connection, alliance_id: str, phone: str) -> tuple[Member, bool]:
+        """``by_phone`` and whether the member shares their profile with merchants (the same read
+        of their consents)."""
         repo = self._members(conn)
         member = repo.by_phone(alliance_id, normalize_phone(phone))
         if member is None or not member.is_active:
             raise MemberNotFound()
-        if not has_consent(repo.consents(alliance_id, member.member_id), ConsentKind.PHONE_LOOKUP):
+        consents = repo.consents(alliance_id, member.member_id)
+        if not has_consent(consents, ConsentKind.PHONE_LOOKUP):
             raise LookupNotAllowed()
-        return member
+        return member, has_consent(consents, ConsentKind.SHARING)
 
     def member(self, conn: Connection, alliance_id: str, member_id: str) -> Member:
         found = self._members(conn).get(alliance_id, member_id)
