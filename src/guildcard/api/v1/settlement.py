@@ -17,6 +17,8 @@ from pydantic import BaseModel
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
+from guildcard.api.permits import requires
+from guildcard.kernel.permissions import P
 from guildcard.settlement import exports
 from guildcard.settlement.admin import SettlementAdmin
 from guildcard.settlement.domain.periods import PeriodKind
@@ -189,7 +191,7 @@ def proof(
     return asdict(service.proof(actor, period, merchant_id, entry_id))
 
 
-@router.post("/periods/{period}/close", response_model=CloseRead)
+@router.post("/periods/{period}/close", response_model=CloseRead, dependencies=[requires(P.SETTLEMENT_CLOSE)])
 def close(actor: CurrentActor, service: ServiceDep, period: str) -> CloseRead:
     """Close the period (operators). Naturally idempotent: closing again returns the first result."""
     result = service.close(actor, period)
@@ -236,7 +238,9 @@ def near_limit(
     ]
 
 
-@router.put("/limits/{merchant_id}", response_model=AppliedRead)
+@router.put(
+    "/limits/{merchant_id}", response_model=AppliedRead, dependencies=[requires(P.SETTLEMENT_CONFIGURE)]
+)
 def set_limit(
     actor: CurrentActor,
     admin: AdminDep,
@@ -255,7 +259,7 @@ def set_limit(
     return AppliedRead(values=applied.values, replayed=applied.replayed)
 
 
-@router.put("/settings/breakage", response_model=AppliedRead)
+@router.put("/settings/breakage", response_model=AppliedRead, dependencies=[requires(P.SETTLEMENT_CONFIGURE)])
 def set_breakage(
     actor: CurrentActor,
     admin: AdminDep,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
+from guildcard.api.permits import requires
 from guildcard.api.v1.alliance_common import PROBLEMS, IdempotencyKey, mark_replay
 from guildcard.automation.domain.catalogue import CATALOGUE
 from guildcard.automation.handlers.webhooks import (
@@ -20,6 +21,7 @@ from guildcard.automation.handlers.webhooks import (
 )
 from guildcard.automation.queries import webhooks as queries
 from guildcard.automation.queries.webhooks import Delivery, Subscription
+from guildcard.kernel.permissions import P
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], responses=PROBLEMS)
 
@@ -121,7 +123,12 @@ def list_subscriptions(
         return [SubscriptionRead.of(s) for s in queries.subscriptions(conn, actor, merchant_id=merchant_id)]
 
 
-@router.post("/subscriptions", status_code=201, response_model=SubscriptionWithSecret)
+@router.post(
+    "/subscriptions",
+    status_code=201,
+    response_model=SubscriptionWithSecret,
+    dependencies=[requires(P.WEBHOOK_MANAGE)],
+)
 def create_subscription(
     body: SubscriptionCreate,
     actor: CurrentActor,
@@ -145,7 +152,11 @@ def get_subscription(subscription_id: str, actor: CurrentActor, container: Conta
         return SubscriptionRead.of(queries.subscription(conn, actor, subscription_id))
 
 
-@router.post("/subscriptions/{subscription_id}/rotate-secret", response_model=SubscriptionWithSecret)
+@router.post(
+    "/subscriptions/{subscription_id}/rotate-secret",
+    response_model=SubscriptionWithSecret,
+    dependencies=[requires(P.WEBHOOK_MANAGE)],
+)
 def rotate_secret(
     subscription_id: str, actor: CurrentActor, container: ContainerDep, key: IdempotencyKey = None
 ) -> SubscriptionWithSecret:
@@ -154,7 +165,11 @@ def rotate_secret(
     return _with_secret(outcome.value)
 
 
-@router.put("/subscriptions/{subscription_id}/status", response_model=SubscriptionRead)
+@router.put(
+    "/subscriptions/{subscription_id}/status",
+    response_model=SubscriptionRead,
+    dependencies=[requires(P.WEBHOOK_MANAGE)],
+)
 def set_status(
     subscription_id: str, body: StatusChange, actor: CurrentActor, container: ContainerDep
 ) -> SubscriptionRead:
@@ -173,7 +188,12 @@ def list_deliveries(
         return [DeliveryRead.of(d) for d in queries.deliveries(conn, actor, subscription_id, limit=limit)]
 
 
-@router.post("/deliveries/{delivery_id}/replay", status_code=202, response_model=DeliveryRead)
+@router.post(
+    "/deliveries/{delivery_id}/replay",
+    status_code=202,
+    response_model=DeliveryRead,
+    dependencies=[requires(P.WEBHOOK_MANAGE)],
+)
 def replay(delivery_id: str, actor: CurrentActor, container: ContainerDep) -> DeliveryRead:
     """Send a delivery again (same `webhook-id`), e.g. after the receiver was fixed."""
     return DeliveryRead.of(container.bus.execute(actor, ReplayDelivery(delivery_id=delivery_id)).value)
