@@ -5,7 +5,8 @@ and each role of a seeded alliance (four operator roles, owner, manager, cashier
 member), the expected answer comes from the one role → permission table: a role the table
 refuses gets 403 for a body that is no JSON, a body of the wrong shape and a body with wrong
 field types, and is never told which fields are wrong; a role the table grants gets the 422
-that names them (for a body that is no JSON or of the wrong shape). A write route that declares nothing fails the first test.
+that names them (for a body that is no JSON or of the wrong shape). A write route that declares
+nothing fails the first test.
 """
 
 from __future__ import annotations
@@ -45,8 +46,7 @@ def test_every_write_route_that_needs_a_caller_declares_its_permission(api):
         if not declared(route.dependant) and f"{method} {path}" not in ANY_SIGNED_IN
     ]
     assert undeclared == [], (
-        "declare the permission with dependencies=[requires(Perm.…)] (guildcard.api.permits): "
-        f"{undeclared}"
+        f"declare the permission with dependencies=[requires(Perm.…)] (guildcard.api.permits): {undeclared}"
     )
 
 
