@@ -32,7 +32,7 @@ from guildcard.api.v1.counter_schemas import (
 )
 from guildcard.counter.commands import Written
 from guildcard.counter.domain.errors import CounterForbidden
-from guildcard.kernel.errors import GuildCardError, InvalidInput
+from guildcard.kernel.errors import GuildCardError
 from guildcard.kernel.permissions import P
 from guildcard.web.i18n import error_message
 
@@ -231,11 +231,10 @@ def adjust(
     actor: CurrentActor,
     container: ContainerDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+    idempotency_key: Annotated[str, Header(min_length=1, max_length=128)],
 ) -> Receipt:
-    """Operators (admin, finance) grant or take back points by hand, with a reason; audited."""
-    if not idempotency_key:
-        raise InvalidInput("An Idempotency-Key header is required.", field="Idempotency-Key")
+    """Operators (admin, finance) grant or take back points by hand, with a reason; audited.
+    The `Idempotency-Key` header is required."""
     return _answer(
         container.counter.adjust(actor, body.to_input(), idempotency_key=idempotency_key), response
     )

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -40,7 +40,10 @@ def _admin(container: ContainerDep) -> SettlementAdmin:
 
 ServiceDep = Annotated[SettlementService, Depends(_service)]
 AdminDep = Annotated[SettlementAdmin, Depends(_admin)]
-PeriodQuery = Annotated[str, Query(description="2026-11, 2026-W48 or 2026-11-23 (Asia/Shanghai)")]
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4]\d|5[0-3])|(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
+PERIOD_HELP = "2026-11, 2026-W48 or 2026-11-23 (Asia/Shanghai)"
+PeriodQuery = Annotated[str, Query(description=PERIOD_HELP, pattern=PERIOD_PATTERN)]
+PeriodPath = Annotated[str, Path(description=PERIOD_HELP, pattern=PERIOD_PATTERN)]
 
 
 class LineRead(BaseModel):
@@ -152,7 +155,7 @@ ExportLanguage = Annotated[
 
 @router.get("/statements/{period}/export.csv", response_class=Response)
 def export_csv(
-    actor: CurrentActor, service: ServiceDep, period: str, lang: ExportLanguage = "zh"
+    actor: CurrentActor, service: ServiceDep, period: PeriodPath, lang: ExportLanguage = "zh"
 ) -> Response:
     """The statements as CSV for Excel: UTF-8 with a BOM, Chinese headers (``lang=en``: English), yuan."""
     body = exports.to_csv(service.statements(actor, period), lang)
@@ -162,7 +165,7 @@ def export_csv(
 
 @router.get("/statements/{period}/export.xlsx", response_class=Response)
 def export_xlsx(
-    actor: CurrentActor, service: ServiceDep, period: str, lang: ExportLanguage = "zh"
+    actor: CurrentActor, service: ServiceDep, period: PeriodPath, lang: ExportLanguage = "zh"
 ) -> Response:
     """The statements as an Excel workbook: yuan as numbers with a currency format, dates as dates."""
     body = exports.to_xlsx(service.statements(actor, period), lang)
@@ -172,27 +175,29 @@ def export_xlsx(
 
 
 @router.get("/statements/{period}/{merchant_id}", response_model=StatementRead)
-def get_statement(actor: CurrentActor, service: ServiceDep, period: str, merchant_id: str) -> StatementRead:
+def get_statement(
+    actor: CurrentActor, service: ServiceDep, period: PeriodPath, merchant_id: str
+) -> StatementRead:
     return read(service.statement(actor, period, merchant_id))
 
 
 @router.get("/statements/{period}/{merchant_id}/lines/{component}", response_model=list[DrillItemRead])
 def drill_down(
-    actor: CurrentActor, service: ServiceDep, period: str, merchant_id: str, component: Component
+    actor: CurrentActor, service: ServiceDep, period: PeriodPath, merchant_id: str, component: Component
 ) -> list[DrillItemRead]:
     return [DrillItemRead(**asdict(i)) for i in service.drill_down(actor, period, merchant_id, component)]
 
 
 @router.get("/statements/{period}/{merchant_id}/proofs/{entry_id}")
 def proof(
-    actor: CurrentActor, service: ServiceDep, period: str, merchant_id: str, entry_id: str
+    actor: CurrentActor, service: ServiceDep, period: PeriodPath, merchant_id: str, entry_id: str
 ) -> dict[str, Any]:
     """The inclusion proof of an entry behind a closed statement (see docs/settlement.md to check it)."""
     return asdict(service.proof(actor, period, merchant_id, entry_id))
 
 
 @router.post("/periods/{period}/close", response_model=CloseRead, dependencies=[requires(P.SETTLEMENT_CLOSE)])
-def close(actor: CurrentActor, service: ServiceDep, period: str) -> CloseRead:
+def close(actor: CurrentActor, service: ServiceDep, period: PeriodPath) -> CloseRead:
     """Close the period (operators). Naturally idempotent: closing again returns the first result."""
     result = service.close(actor, period)
     return CloseRead(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
@@ -36,7 +36,11 @@ class EventTypeRead(BaseModel):
 
 class SubscriptionCreate(BaseModel):
     url: str = Field(max_length=2000, examples=["https://pos.example.com/guildcard/webhooks"])
-    event_types: list[str] = Field(min_length=1, max_length=50)
+    event_types: list[str] = Field(
+        min_length=1,
+        max_length=50,
+        json_schema_extra={"items": {"type": "string", "enum": sorted(CATALOGUE)}},  # the catalogue's names
+    )
     merchant_id: str | None = Field(default=None, max_length=40, description="None: the alliance's own.")
     description: str = Field(default="", max_length=200)
 
@@ -65,7 +69,7 @@ class SubscriptionWithSecret(SubscriptionRead):
 
 
 class StatusChange(BaseModel):
-    active: bool
+    active: StrictBool
 
 
 class DeliveryRead(BaseModel):
