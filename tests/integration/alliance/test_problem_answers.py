@@ -39,7 +39,7 @@ def test_a_term_that_is_no_number_is_refused_before_anything_else(api):
             f"/api/v1/merchants/{merchant}/contracts", json=body, headers=auth(mine.operators["admin"])
         )
         _problem(r, 422, "invalid_input")
-        for token in (mine.operators["viewer"], mine.merchants[0].cashier):  # without contract.write: 403 first
+        for token in (mine.operators["viewer"], mine.merchants[0].cashier):  # no contract.write: 403 first
             r = api.client.post(f"/api/v1/merchants/{merchant}/contracts", json=body, headers=auth(token))
             _problem(r, 403, "permission_denied")
     for bad in ("NaN", "Infinity", "1e400", "-1", " 1"):

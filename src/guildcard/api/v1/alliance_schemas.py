@@ -410,7 +410,7 @@ class PosKeyCreated(BaseModel):
 
 class CategoryItem(BaseModel):
     model_config = _examples({"code": "dining", "name": "火锅/餐饮", "active": True})
-    code: str = Field(max_length=32)
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")  # unique in the list (the handler checks)
     name: str = Field(max_length=50)
     active: StrictBool = True
 
@@ -586,4 +586,4 @@ class ActivateCreate(BaseModel):
 
 class PasswordUpdate(BaseModel):
     current_password: str = Field(max_length=256)
-    new_password: str = Field(max_length=256)
+    new_password: str = Field(min_length=10, max_length=256)  # alliance.weak_password below that

@@ -40,7 +40,7 @@ def _admin(container: ContainerDep) -> SettlementAdmin:
 
 ServiceDep = Annotated[SettlementService, Depends(_service)]
 AdminDep = Annotated[SettlementAdmin, Depends(_admin)]
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4]\d|5[0-3])|(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
+PERIOD_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4]\d|5[0-3])|(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
 PERIOD_HELP = "2026-11, 2026-W48 or 2026-11-23 (Asia/Shanghai)"
 PeriodQuery = Annotated[str, Query(description=PERIOD_HELP, pattern=PERIOD_PATTERN)]
 PeriodPath = Annotated[str, Path(description=PERIOD_HELP, pattern=PERIOD_PATTERN)]
@@ -227,7 +227,7 @@ def liability(actor: CurrentActor, admin: AdminDep, period: PeriodQuery) -> Liab
 
 @router.get("/limits/near", response_model=list[LimitStatusRead])
 def near_limit(
-    actor: CurrentActor, admin: AdminDep, threshold: Annotated[Decimal, Query(ge=0, le=10)] = Decimal("0.8")
+    actor: CurrentActor, admin: AdminDep, threshold: Annotated[float, Query(ge=0, le=10)] = 0.8
 ) -> list[LimitStatusRead]:
     return [
         LimitStatusRead(
@@ -239,7 +239,7 @@ def near_limit(
             remaining=s.remaining,
             used=str(s.used),
         )
-        for s in admin.near_limit(actor, threshold)
+        for s in admin.near_limit(actor, Decimal(str(threshold)))
     ]
 
 

@@ -35,7 +35,11 @@ class EventTypeRead(BaseModel):
 
 
 class SubscriptionCreate(BaseModel):
-    url: str = Field(max_length=2000, examples=["https://pos.example.com/guildcard/webhooks"])
+    url: str = Field(
+        max_length=2000,
+        pattern=r"^https://[^\s/?#]+",
+        examples=["https://pos.example.com/guildcard/webhooks"],
+    )
     event_types: list[str] = Field(
         min_length=1,
         max_length=50,
