@@ -11,6 +11,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     StringConstraints,
     TypeAdapter,
     field_validator,
@@ -81,7 +82,7 @@ class PurchaseCreate(MemberIn):
     wallet_fen: int = Field(
         0, ge=0, description="Stored value (储值) to pay with, in fen; at most what is left after points."
     )
-    items: int | None = Field(
+    items: StrictInt | None = Field(  # strict: `false` is no count of items
         None, ge=0, le=100_000, description="Optional: how many items the order holds (客单量); never priced."
     )
 
