@@ -10,8 +10,8 @@ fixed seed; about a minute on two cores.
 Zero failures of any check, except the ones recorded in ``schemathesis_baseline.json``: each is
 an operation that answers 422 with its own code for a request the schema cannot tell is wrong
 (a rule on the data: a date in the past, a transition from the current state, a phone number
-that is no number, a period that does not exist). A new failure of any kind fails this test. After fixing one, rerun with
-``GUILDCARD_SCHEMATHESIS_BASELINE_UPDATE=1`` and ``--baseline-prune`` by hand to shrink the file.
+that is no number, a period that does not exist). A new failure of any kind fails this test.
+After fixing one, rerun with ``GUILDCARD_SCHEMATHESIS_BASELINE_UPDATE=1`` (and prune the file).
 """
 
 from __future__ import annotations
@@ -93,6 +93,8 @@ def test_every_operation_passes_every_check_of_schemathesis(api: Api, tmp_path: 
         done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False)
         summary = done.stdout[done.stdout.rfind("SUMMARY") :]
         summaries.append(f"--- {credential}\n{summary}")
-        assert updating or done.returncode == 0, f"{credential}: {done.stdout[-12000:]}\n{done.stderr[-2000:]}"
+        assert updating or done.returncode == 0, (
+            f"{credential}: {done.stdout[-12000:]}\n{done.stderr[-2000:]}"
+        )
         assert "Tested:" in summary, summary
     print("\n".join(summaries))  # the figures: operations tested, cases generated, baseline hits

@@ -119,7 +119,7 @@ def _guarded(app: FastAPI) -> set[tuple[str, str]]:
         for route in routes:
             if isinstance(route, APIRoute) and needs_actor(route.dependant):
                 path = route.path if route.path.startswith(prefix) else prefix + route.path
-                found.update((m, path) for m in route.methods)
+                found.update((m, path) for m in route.methods or ())
             elif hasattr(route, "original_router"):
                 walk(route.original_router.routes, prefix + route.include_context.prefix)
 

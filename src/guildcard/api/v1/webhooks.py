@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, Field, JsonValue, StrictBool
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
@@ -34,6 +34,9 @@ class EventTypeRead(BaseModel):
     schema_: dict[str, Any] = Field(alias="schema", serialization_alias="schema")
 
 
+_EVENT_NAMES: list[JsonValue] = [*sorted(CATALOGUE)]  # the catalogue's names, for the schema
+
+
 class SubscriptionCreate(BaseModel):
     url: str = Field(
         max_length=2000,
@@ -43,7 +46,7 @@ class SubscriptionCreate(BaseModel):
     event_types: list[str] = Field(
         min_length=1,
         max_length=50,
-        json_schema_extra={"items": {"type": "string", "enum": sorted(CATALOGUE)}},  # the catalogue's names
+        json_schema_extra={"items": {"type": "string", "enum": _EVENT_NAMES}},
     )
     merchant_id: str | None = Field(default=None, max_length=40, description="None: the alliance's own.")
     description: str = Field(default="", max_length=200)
