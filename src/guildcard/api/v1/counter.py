@@ -58,6 +58,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     },
 }
 
+# The permissions the routes declare (checked before the body, see api/permits.py).
+SELLING = [requires(P.COUNTER_SELL, CounterForbidden)]
+DECIDING = [requires(P.BACKFILL_DECIDE, CounterForbidden)]
+
 
 def _answer(written: Written[Any], response: Response) -> Receipt:
     response.status_code = 200 if written.replayed else 201
@@ -69,7 +73,7 @@ def _answer(written: Written[Any], response: Response) -> Receipt:
     response_model=Preview,
     responses=ERRORS,
     summary="Preview a purchase",
-    dependencies=[requires(P.COUNTER_SELL, CounterForbidden)],
+    dependencies=SELLING,
 )
 def preview(body: PurchaseCreate, actor: CurrentActor, container: ContainerDep) -> Preview:
     """Member (masked), discount, points to earn explained, what points may pay. No side effects."""
@@ -82,7 +86,7 @@ def preview(body: PurchaseCreate, actor: CurrentActor, container: ContainerDep) 
     status_code=201,
     responses=ERRORS,
     summary="Commit a purchase",
-    dependencies=[requires(P.COUNTER_SELL, CounterForbidden)],
+    dependencies=SELLING,
 )
 def commit(body: PurchaseCreate, actor: CurrentActor, container: ContainerDep, response: Response) -> Receipt:
     """One transaction: spend the points used, award points on the cash part, add growth, record the purchase.
@@ -98,7 +102,7 @@ def commit(body: PurchaseCreate, actor: CurrentActor, container: ContainerDep, r
     response_model=BatchResult,
     responses=ERRORS,
     summary="Commit many purchases",
-    dependencies=[requires(P.COUNTER_SELL, CounterForbidden)],
+    dependencies=SELLING,
 )
 def commit_batch(
     body: PurchaseBatch, actor: CurrentActor, container: ContainerDep, request: Request
@@ -167,7 +171,7 @@ def store_day(
     status_code=201,
     responses=ERRORS,
     summary="Refund a purchase",
-    dependencies=[requires(P.COUNTER_SELL, CounterForbidden)],
+    dependencies=SELLING,
 )
 def refund(body: RefundCreate, actor: CurrentActor, container: ContainerDep, response: Response) -> Receipt:
     """Whole or partial, by order number; reverses points, points used and growth in proportion.
@@ -183,7 +187,7 @@ def refund(body: RefundCreate, actor: CurrentActor, container: ContainerDep, res
     status_code=201,
     responses=ERRORS,
     summary="Backfill (补录)",
-    dependencies=[requires(P.COUNTER_SELL, CounterForbidden)],
+    dependencies=SELLING,
 )
 def backfill(
     body: BackfillCreate, actor: CurrentActor, container: ContainerDep, response: Response
@@ -196,7 +200,7 @@ def backfill(
     "/backfills/{backfill_id}/approve",
     response_model=Receipt,
     responses=ERRORS,
-    dependencies=[requires(P.BACKFILL_DECIDE, CounterForbidden)],
+    dependencies=DECIDING,
 )
 def approve_backfill(
     backfill_id: str, body: BackfillDecision, actor: CurrentActor, container: ContainerDep
@@ -210,7 +214,7 @@ def approve_backfill(
     "/backfills/{backfill_id}/reject",
     response_model=Receipt,
     responses=ERRORS,
-    dependencies=[requires(P.BACKFILL_DECIDE, CounterForbidden)],
+    dependencies=DECIDING,
 )
 def reject_backfill(
     backfill_id: str, body: BackfillDecision, actor: CurrentActor, container: ContainerDep
