@@ -586,4 +586,4 @@ class ActivateCreate(BaseModel):
 
 class PasswordUpdate(BaseModel):
     current_password: str = Field(max_length=256)
-    new_password: str = Field(min_length=10, max_length=256)  # alliance.weak_password below that
+    new_password: str = Field(max_length=256, json_schema_extra={"minLength": 10})  # alliance.weak_password

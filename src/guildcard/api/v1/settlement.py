@@ -42,8 +42,10 @@ ServiceDep = Annotated[SettlementService, Depends(_service)]
 AdminDep = Annotated[SettlementAdmin, Depends(_admin)]
 PERIOD_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4]\d|5[0-3])|(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
 PERIOD_HELP = "2026-11, 2026-W48 or 2026-11-23 (Asia/Shanghai)"
-PeriodQuery = Annotated[str, Query(description=PERIOD_HELP, pattern=PERIOD_PATTERN)]
-PeriodPath = Annotated[str, Path(description=PERIOD_HELP, pattern=PERIOD_PATTERN)]
+# The pattern is documented, the service checks it (answering its own `settlement.invalid_period`).
+_PERIOD_SCHEMA: dict[str, Any] = {"pattern": PERIOD_PATTERN}
+PeriodQuery = Annotated[str, Query(description=PERIOD_HELP, json_schema_extra=_PERIOD_SCHEMA)]
+PeriodPath = Annotated[str, Path(description=PERIOD_HELP, json_schema_extra=_PERIOD_SCHEMA)]
 
 
 class LineRead(BaseModel):

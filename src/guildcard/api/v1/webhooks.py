@@ -40,7 +40,7 @@ _EVENT_NAMES: list[JsonValue] = [*sorted(CATALOGUE)]  # the catalogue's names, f
 class SubscriptionCreate(BaseModel):
     url: str = Field(
         max_length=2000,
-        pattern=r"^https://[^\s/?#]+",
+        json_schema_extra={"pattern": r"^https://[^\s/?#]+"},  # enforced by the handler: its own code
         examples=["https://pos.example.com/guildcard/webhooks"],
     )
     event_types: list[str] = Field(
