@@ -1,6 +1,8 @@
 """Contention at the counter over real HTTP: ``guildcard serve`` on the real bootstrap.
 
-One worker: its thread pool and its 10 + 10 pooled connections meet every request.
+Two workers, as production runs it: each with its thread pool and its 10 + 10 pooled connections;
+neither may be killed and respawned by uvicorn's supervisor on the way (a start-up slower than
+its health check did that, forever, on a loaded machine).
 
 The bench alliance is seeded through the services into a fresh database; the requests come from
 as many concurrent clients as there are requests, each with the hot-pot's POS key.
@@ -40,7 +42,7 @@ FIXED_OTP = "246810"
 PURCHASES = "/api/v1/counter/purchases"
 REFUNDS = "/api/v1/counter/refunds"
 PREVIEWS = "/api/v1/counter/previews"
-WORKERS = ("--workers", "1")  # two workers did not start within 5 min on the shared 2-core CI box
+WORKERS = ("--workers", "2")
 
 
 @dataclass
@@ -223,3 +225,12 @@ def test_concurrent_refunds_of_one_purchase_refund_it_at_most_once(till):
     assert read.json()["refunded_fen"] == 3 * third <= payable
     verified = run_cli("ledger", "verify", env=till.env, timeout=120)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_both_workers_served_the_whole_load_without_a_respawn(till):
+    """Last in the module: the two workers that started are the two that answered everything."""
+    log = till.server.log()
+    assert log.count("Application startup complete") == 2, log[-3000:]
+    assert "died" not in log, log[-3000:]  # uvicorn's supervisor: "Child process [pid] died"
+    pids = {line.split("[")[1].split("]")[0] for line in log.splitlines() if "Started server process" in line}
+    assert len(pids) == 2, pids

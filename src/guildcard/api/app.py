@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from guildcard import __version__
-from guildcard.api import docs, health, problems
+from guildcard.api import docs, health, openapi_doc, problems
 from guildcard.api.middleware import RequestContextMiddleware
 from guildcard.api.security_headers import SecurityHeadersMiddleware
 from guildcard.api.v1 import (
@@ -64,6 +64,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     app.add_middleware(SecurityHeadersMiddleware, production=not container.settings.is_development)
     problems.install_problem_handlers(app)
     docs.install_docs(app)
+    openapi_doc.install_openapi(app)
     app.include_router(health.router)
     app.include_router(settlement.router)
     app.include_router(counter_api.router)

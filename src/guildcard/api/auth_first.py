@@ -4,7 +4,8 @@ FastAPI reads and validates the body while it resolves a route's dependencies, s
 body would answer 422 (naming the fields it expected) before the caller's credential is looked
 at. When validation fails, this module first does what the route's ``current_actor`` dependency
 would have done: no or an unknown credential answers 401, a cookie session without its CSRF
-token 403. Only a caller the route accepts learns what is wrong with the body.
+token 403, and a role without the permission the route declares (``permits.requires``) 403.
+Only a caller the route accepts learns what is wrong with the body.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.security.utils import get_authorization_scheme_param
 
 from guildcard.api.auth import SESSION_COOKIE, _check_csrf, current_actor, resolve_actor
+from guildcard.api.permits import declared
 from guildcard.bootstrap import Container
 from guildcard.kernel.errors import Unauthenticated
 
@@ -37,5 +39,8 @@ def authenticate_first(request: Request) -> None:
         raise Unauthenticated()
     if not by_bearer:
         _check_csrf(request, container.settings.secret("secret_key"), credential)
-    if resolve_actor(container, credential) is None:
+    actor = resolve_actor(container, credential)
+    if actor is None:
         raise Unauthenticated("The credential is unknown, expired or revoked.")
+    for permission in declared(route.dependant):
+        permission.check(actor)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from guildcard.api.auth_first import authenticate_first
 from guildcard.kernel import errors
@@ -111,7 +112,19 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
     language = language_of(request)
     detail = translations(language).gettext(str(exc.detail))  # Starlette's phrases ("Not Found")
-    return problem(exc.status_code, code, detail, language=language)
+    answer = problem(exc.status_code, code, detail, language=language)
+    answer.headers.update(exc.headers or {})
+    if exc.status_code == 405:  # every method the path has, not only those of the first route matched
+        answer.headers["Allow"] = ", ".join(allowed_methods(request))
+    return answer
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI document lists for the request's path (a literal path before templates)."""
+    paths = request.app.openapi().get("paths", {})
+    path = request.url.path
+    matching = [path] if path in paths else [t for t in paths if compile_path(t)[0].match(path)]
+    return sorted({method.upper() for t in matching for method in paths[t] if method != "parameters"})
 
 
 async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:

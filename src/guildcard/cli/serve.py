@@ -14,7 +14,14 @@ from guildcard.cli.common import console, container_or_exit, settings_or_exit
 from guildcard.cli.worker import start_in_background
 from guildcard.db import schema
 from guildcard.kernel.errors import InsecureSettings
+from guildcard.logs import configure_logging
 from guildcard.settings import Settings
+
+# uvicorn's supervisor pings each worker and kills one that does not answer within this many
+# seconds. A worker answers only once its interpreter has re-imported the CLI (spawn runs the
+# console script again, about 4 s of CPU), so uvicorn's 5 s default killed and respawned both
+# workers forever on a loaded machine: ``--workers 2`` never became healthy.
+WORKER_HEALTHCHECK_SECONDS = 120
 
 
 def serve(
@@ -33,6 +40,7 @@ def serve(
         console.print("[yellow]Each worker keeps its own rate-limit counters (development only).[/]")
     with container_or_exit() as container:
         schema.assert_current(container.database.engine)
+    configure_logging(settings.log_level)  # the supervisor's own lines (a worker died) reach the log
     _run(settings, host or settings.host, port or settings.port, workers)
 
 
@@ -74,12 +82,14 @@ def print_urls(host: str, port: int, database: str) -> None:
 
 
 def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
-    """How the server runs: forwarded headers are believed only from GUILDCARD_TRUSTED_PROXIES."""
+    """How the server runs: forwarded headers are believed only from GUILDCARD_TRUSTED_PROXIES;
+    workers get time to start on a busy machine."""
     proxies = settings.uvicorn_proxy_options()
     return {
         "host": host,
         "port": port,
         "workers": workers,
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
         "log_config": None,
         "access_log": False,
         "proxy_headers": bool(proxies["proxy_headers"]),

@@ -49,7 +49,12 @@ class Perm(StrEnum):
     DUPLICATE_READ = "members.duplicate_read"  # the duplicate review list (personal data masked)
     DUPLICATE_REVIEW = "members.duplicate_review"  # decide on a flagged pair
     MEMBER_PERSONAL_READ = "members.personal_read"  # full names and birthdays, unmasked
+    MEMBER_IMPORT = "members.import"  # upload a member list (an owner: for their merchant)
     MEMBER_SELF = "members.self"  # one's own card, profile, codes and history
+    # automation
+    WEBHOOK_MANAGE = (
+        "automation.webhook_manage"  # subscriptions, secrets, replays (an owner: their merchant's)
+    )
 
 
 P = Perm
@@ -71,7 +76,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     (ActorKind.OPERATOR, "viewer"): _OPERATOR_READ | {P.CONTRACT_READ, P.POS_KEY_READ},
     (ActorKind.STAFF, "owner"): _STAFF_ADMIN
     | {P.STORE_WRITE, P.POS_KEY_WRITE, P.CONTRACT_READ, P.AUDIT_READ, P.COUNTER_SELL, P.BACKFILL_DECIDE}
-    | {P.SETTLEMENT_READ},
+    | {P.SETTLEMENT_READ, P.MEMBER_IMPORT, P.WEBHOOK_MANAGE},
     (ActorKind.STAFF, "manager"): _STAFF_ADMIN | {P.POS_KEY_WRITE, P.COUNTER_SELL, P.SETTLEMENT_READ},
     (ActorKind.STAFF, "cashier"): frozenset({P.MERCHANT_READ, P.STORE_READ, P.COUNTER_SELL}),
     (ActorKind.POS, "counter:read"): frozenset({P.MERCHANT_READ, P.STORE_READ}),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
 from guildcard.api.auth import CurrentActor
-from guildcard.api.v1.alliance_common import PROBLEMS, Services
+from guildcard.api.v1.alliance_common import PROBLEMS, IsoDatetime, Services
 from guildcard.api.v1.alliance_schemas import AuditEntryRead
 from guildcard.audit.log import AuditFilter
 
@@ -21,8 +20,8 @@ def _filter(
     object_id: Annotated[str | None, Query(max_length=40)] = None,
     actor_id: Annotated[str | None, Query(max_length=40)] = None,
     action: Annotated[str | None, Query(max_length=64)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: IsoDatetime | None = None,
+    until: IsoDatetime | None = None,
     before_id: Annotated[
         str | None, Query(max_length=40, description="Page: entries older than this id.")
     ] = None,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Response
+from pydantic import BeforeValidator
 
 from guildcard.alliance.services.facade import AllianceServices
 from guildcard.api.deps import ContainerDep
@@ -38,3 +41,13 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such object, or not yours (problem+json, `not_found`)."},
     422: {"description": "Invalid input (problem+json with a stable `code`)."},
 }
+
+
+def _iso_only(value: object) -> object:
+    """A query's time is ISO 8601 text; a bare number (pydantic would read it as Unix time) is refused."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?[\d.eE+-]+\s*", value):
+        raise ValueError("an ISO 8601 date-time is expected")
+    return value
+
+
+IsoDatetime = Annotated[datetime, BeforeValidator(_iso_only)]

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from guildcard.alliance.domain.contracts import ContractLimits
+from guildcard.alliance.domain.errors import Forbidden
 from guildcard.alliance.domain.model import Alliance, MerchantStatus, Operator
 from guildcard.api.auth import CurrentActor
+from guildcard.api.permits import requires
 from guildcard.api.v1.alliance_common import PROBLEMS, IdempotencyKey, Services, mark_replay
 from guildcard.api.v1.alliance_schemas import (
     AllianceRead,
@@ -23,6 +25,7 @@ from guildcard.api.v1.alliance_schemas import (
     OperatorRead,
     StatusEventRead,
 )
+from guildcard.kernel.permissions import P
 
 router = APIRouter(prefix="/api/v1", tags=["merchants"], responses=PROBLEMS)
 
@@ -47,7 +50,12 @@ def get_alliance(actor: CurrentActor, services: Services) -> AllianceRead:
     return _alliance(services.alliances.get(actor))
 
 
-@router.put("/alliance/contract-limits", response_model=AllianceRead, tags=["alliance"])
+@router.put(
+    "/alliance/contract-limits",
+    response_model=AllianceRead,
+    tags=["alliance"],
+    dependencies=[requires(P.ALLIANCE_CONFIGURE, Forbidden)],
+)
 def set_limits(body: dict[str, BoundsItem], actor: CurrentActor, services: Services) -> AllianceRead:
     """Admins: the bounds within which merchants' contract terms must lie."""
     limits = ContractLimits.from_strings({k: v.model_dump() for k, v in body.items()})
@@ -59,7 +67,12 @@ def list_categories(actor: CurrentActor, services: Services) -> list[CategoryIte
     return [CategoryItem.of(c) for c in services.alliances.categories(actor)]
 
 
-@router.put("/alliance/trade-categories", response_model=list[CategoryItem], tags=["alliance"])
+@router.put(
+    "/alliance/trade-categories",
+    response_model=list[CategoryItem],
+    tags=["alliance"],
+    dependencies=[requires(P.ALLIANCE_CONFIGURE, Forbidden)],
+)
 def set_categories(body: list[CategoryItem], actor: CurrentActor, services: Services) -> list[CategoryItem]:
     """Admins: the whole list, in display order. Categories left out become inactive, never deleted."""
     return [CategoryItem.of(c) for c in services.alliances.set_categories(actor, [i.domain() for i in body])]
@@ -71,7 +84,11 @@ def list_operators(actor: CurrentActor, services: Services) -> list[OperatorRead
 
 
 @router.post(
-    "/operators", response_model=OperatorCreated, status_code=status.HTTP_201_CREATED, tags=["alliance"]
+    "/operators",
+    response_model=OperatorCreated,
+    status_code=status.HTTP_201_CREATED,
+    tags=["alliance"],
+    dependencies=[requires(P.OPERATOR_MANAGE, Forbidden)],
 )
 def create_operator(
     body: OperatorCreate,
@@ -94,7 +111,12 @@ def create_operator(
     return OperatorCreated(operator=OperatorRead.of(account), activation_token=created.value.activation_token)
 
 
-@router.delete("/operators/{operator_id}", response_model=OperatorRead, tags=["alliance"])
+@router.delete(
+    "/operators/{operator_id}",
+    response_model=OperatorRead,
+    tags=["alliance"],
+    dependencies=[requires(P.OPERATOR_MANAGE, Forbidden)],
+)
 def disable_operator(operator_id: str, actor: CurrentActor, services: Services) -> OperatorRead:
     """Admins: disable an operator (kept for the audit trail)."""
     return OperatorRead.of(services.alliances.disable_operator(actor, operator_id))
@@ -118,7 +140,11 @@ def get_merchant(merchant_id: str, actor: CurrentActor, services: Services) -> M
     return MerchantRead.of(services.merchants.get(actor, merchant_id))
 
 
-@router.patch("/merchants/{merchant_id}", response_model=MerchantRead)
+@router.patch(
+    "/merchants/{merchant_id}",
+    response_model=MerchantRead,
+    dependencies=[requires(P.MERCHANT_SUSPEND, Forbidden)],
+)
 def set_merchant_status(
     merchant_id: str, body: MerchantStatusUpdate, actor: CurrentActor, services: Services
 ) -> MerchantRead:
@@ -149,6 +175,7 @@ def contract_history(merchant_id: str, actor: CurrentActor, services: Services) 
     response_model=ContractRead,
     status_code=status.HTTP_201_CREATED,
     tags=["contracts"],
+    dependencies=[requires(P.CONTRACT_WRITE, Forbidden)],
 )
 def set_contract(
     *,

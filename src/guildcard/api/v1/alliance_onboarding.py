@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
+from guildcard.alliance.domain.errors import Forbidden
 from guildcard.alliance.domain.onboarding import ApplicationStatus, ReviewDecision
 from guildcard.alliance.services.onboarding import ApplicationForm
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ClientIp
+from guildcard.api.permits import requires
 from guildcard.api.v1.alliance_common import PROBLEMS, IdempotencyKey, Services, mark_replay
 from guildcard.api.v1.alliance_schemas import (
     ApplicationCreate,
@@ -23,6 +25,7 @@ from guildcard.api.v1.alliance_schemas import (
     StatusEventRead,
     StoreRead,
 )
+from guildcard.kernel.permissions import P
 
 router = APIRouter(prefix="/api/v1", tags=["onboarding"], responses=PROBLEMS)
 
@@ -106,7 +109,11 @@ def application_history(
     return [StatusEventRead.model_validate(e) for e in services.onboarding.history(actor, application_id)]
 
 
-@router.post("/merchant-applications/{application_id}/reviews", response_model=ApprovalRead)
+@router.post(
+    "/merchant-applications/{application_id}/reviews",
+    response_model=ApprovalRead,
+    dependencies=[requires(P.APPLICATION_REVIEW, Forbidden)],
+)
 def review_application(
     *,
     application_id: str,

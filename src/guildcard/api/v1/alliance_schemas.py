@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from guildcard.alliance.domain.contracts import ContractTerms, ContractVersion
 from guildcard.alliance.domain.model import (
@@ -185,7 +185,14 @@ class MerchantRead(BaseModel):
 
 
 class MerchantStatusUpdate(BaseModel):
-    model_config = _examples({"status": "suspended", "reason": "连续三个月未结算"}, {"status": "active"})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"status": "suspended", "reason": "连续三个月未结算"}, {"status": "active"}],
+            # what the service enforces: suspending needs a reason that is not blank
+            "if": {"properties": {"status": {"const": "suspended"}}},
+            "then": {"required": ["reason"], "properties": {"reason": {"type": "string", "pattern": "\\S"}}},
+        }
+    )
     status: str = Field(pattern="^(active|suspended)$")
     reason: str | None = Field(default=None, max_length=500)
 
@@ -403,9 +410,9 @@ class PosKeyCreated(BaseModel):
 
 class CategoryItem(BaseModel):
     model_config = _examples({"code": "dining", "name": "火锅/餐饮", "active": True})
-    code: str = Field(max_length=32)
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")  # unique in the list (the handler checks)
     name: str = Field(max_length=50)
-    active: bool = True
+    active: StrictBool = True
 
     @classmethod
     def of(cls, c: TradeCategory) -> CategoryItem:
@@ -579,4 +586,4 @@ class ActivateCreate(BaseModel):
 
 class PasswordUpdate(BaseModel):
     current_password: str = Field(max_length=256)
-    new_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256, json_schema_extra={"minLength": 10})  # alliance.weak_password

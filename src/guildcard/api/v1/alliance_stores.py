@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from guildcard.alliance.domain.errors import Forbidden
 from guildcard.alliance.domain.model import StaffAccount
 from guildcard.api.auth import CurrentActor
+from guildcard.api.permits import requires
 from guildcard.api.v1.alliance_common import PROBLEMS, IdempotencyKey, Services, mark_replay
 from guildcard.api.v1.alliance_schemas import (
     PosKeyCreate,
@@ -19,6 +21,7 @@ from guildcard.api.v1.alliance_schemas import (
     StoreRead,
     StoreUpdate,
 )
+from guildcard.kernel.permissions import P
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEMS)
 
@@ -37,6 +40,7 @@ def list_stores(merchant_id: str, actor: CurrentActor, services: Services) -> li
     response_model=StoreRead,
     status_code=status.HTTP_201_CREATED,
     tags=["stores"],
+    dependencies=[requires(P.STORE_WRITE, Forbidden)],
 )
 def create_store(
     *,
@@ -58,7 +62,12 @@ def get_store(store_id: str, actor: CurrentActor, services: Services) -> StoreRe
     return StoreRead.of(services.stores.get(actor, store_id))
 
 
-@router.patch("/stores/{store_id}", response_model=StoreRead, tags=["stores"])
+@router.patch(
+    "/stores/{store_id}",
+    response_model=StoreRead,
+    tags=["stores"],
+    dependencies=[requires(P.STORE_WRITE, Forbidden)],
+)
 def update_store(store_id: str, body: StoreUpdate, actor: CurrentActor, services: Services) -> StoreRead:
     """Owners: rename, move, close or reopen a store."""
     return StoreRead.of(services.stores.update(actor, store_id, **body.model_dump(exclude_unset=True)))
@@ -82,6 +91,7 @@ def list_staff(merchant_id: str, actor: CurrentActor, services: Services) -> lis
     response_model=StaffCreated,
     status_code=status.HTTP_201_CREATED,
     tags=["staff"],
+    dependencies=[requires(P.STAFF_WRITE, Forbidden)],
 )
 def create_staff(
     *,
@@ -111,7 +121,12 @@ def get_staff(staff_id: str, actor: CurrentActor, services: Services) -> StaffRe
     return StaffRead.of(services.staff.get(actor, staff_id))
 
 
-@router.patch("/staff/{staff_id}", response_model=StaffRead, tags=["staff"])
+@router.patch(
+    "/staff/{staff_id}",
+    response_model=StaffRead,
+    tags=["staff"],
+    dependencies=[requires(P.STAFF_WRITE, Forbidden)],
+)
 def update_staff(staff_id: str, body: StaffUpdate, actor: CurrentActor, services: Services) -> StaffRead:
     """Change name, role, stores, or disable; privilege changes sign the account out everywhere."""
     return StaffRead.of(services.staff.update(actor, staff_id, **body.model_dump(exclude_unset=True)))
@@ -130,6 +145,7 @@ def list_pos_keys(store_id: str, actor: CurrentActor, services: Services) -> lis
     response_model=PosKeyCreated,
     status_code=status.HTTP_201_CREATED,
     tags=["pos keys"],
+    dependencies=[requires(P.POS_KEY_WRITE, Forbidden)],
 )
 def create_pos_key(
     *,
@@ -156,7 +172,12 @@ def get_pos_key(key_id: str, actor: CurrentActor, services: Services) -> PosKeyR
     return PosKeyRead.of(services.pos_keys.get(actor, key_id))
 
 
-@router.delete("/pos-keys/{key_id}", response_model=PosKeyRead, tags=["pos keys"])
+@router.delete(
+    "/pos-keys/{key_id}",
+    response_model=PosKeyRead,
+    tags=["pos keys"],
+    dependencies=[requires(P.POS_KEY_WRITE, Forbidden)],
+)
 def revoke_pos_key(key_id: str, actor: CurrentActor, services: Services) -> PosKeyRead:
     """Revoke a key at once; it stays listed with its revocation time."""
     return PosKeyRead.of(services.pos_keys.revoke(actor, key_id))

@@ -13,6 +13,7 @@ from pydantic import AwareDatetime
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
+from guildcard.api.permits import requires
 from guildcard.api.problems import language_of, status_for
 from guildcard.api.v1.counter_schemas import (
     AdjustmentCreate,
@@ -30,7 +31,9 @@ from guildcard.api.v1.counter_schemas import (
     as_json,
 )
 from guildcard.counter.commands import Written
-from guildcard.kernel.errors import GuildCardError, InvalidInput
+from guildcard.counter.domain.errors import CounterForbidden
+from guildcard.kernel.errors import GuildCardError
+from guildcard.kernel.permissions import P
 from guildcard.web.i18n import error_message
 
 router = APIRouter(prefix="/api/v1/counter", tags=["counter"])
@@ -55,20 +58,35 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     },
 }
 
+# The permissions the routes declare (checked before the body, see api/permits.py).
+SELLING = [requires(P.COUNTER_SELL, CounterForbidden)]
+DECIDING = [requires(P.BACKFILL_DECIDE, CounterForbidden)]
+
 
 def _answer(written: Written[Any], response: Response) -> Receipt:
     response.status_code = 200 if written.replayed else 201
     return Receipt.of(written.receipt, replayed=written.replayed)
 
 
-@router.post("/previews", response_model=Preview, responses=ERRORS, summary="Preview a purchase")
+@router.post(
+    "/previews",
+    response_model=Preview,
+    responses=ERRORS,
+    summary="Preview a purchase",
+    dependencies=SELLING,
+)
 def preview(body: PurchaseCreate, actor: CurrentActor, container: ContainerDep) -> Preview:
     """Member (masked), discount, points to earn explained, what points may pay. No side effects."""
     return Preview.of(container.counter.preview(actor, body.to_input()))
 
 
 @router.post(
-    "/purchases", response_model=Receipt, status_code=201, responses=ERRORS, summary="Commit a purchase"
+    "/purchases",
+    response_model=Receipt,
+    status_code=201,
+    responses=ERRORS,
+    summary="Commit a purchase",
+    dependencies=SELLING,
 )
 def commit(body: PurchaseCreate, actor: CurrentActor, container: ContainerDep, response: Response) -> Receipt:
     """One transaction: spend the points used, award points on the cash part, add growth, record the purchase.
@@ -80,7 +98,11 @@ def commit(body: PurchaseCreate, actor: CurrentActor, container: ContainerDep, r
 
 
 @router.post(
-    "/purchases:batch", response_model=BatchResult, responses=ERRORS, summary="Commit many purchases"
+    "/purchases:batch",
+    response_model=BatchResult,
+    responses=ERRORS,
+    summary="Commit many purchases",
+    dependencies=SELLING,
 )
 def commit_batch(
     body: PurchaseBatch, actor: CurrentActor, container: ContainerDep, request: Request
@@ -144,7 +166,12 @@ def store_day(
 
 
 @router.post(
-    "/refunds", response_model=Receipt, status_code=201, responses=ERRORS, summary="Refund a purchase"
+    "/refunds",
+    response_model=Receipt,
+    status_code=201,
+    responses=ERRORS,
+    summary="Refund a purchase",
+    dependencies=SELLING,
 )
 def refund(body: RefundCreate, actor: CurrentActor, container: ContainerDep, response: Response) -> Receipt:
     """Whole or partial, by order number; reverses points, points used and growth in proportion.
@@ -155,7 +182,12 @@ def refund(body: RefundCreate, actor: CurrentActor, container: ContainerDep, res
 
 
 @router.post(
-    "/backfills", response_model=Receipt, status_code=201, responses=ERRORS, summary="Backfill (补录)"
+    "/backfills",
+    response_model=Receipt,
+    status_code=201,
+    responses=ERRORS,
+    summary="Backfill (补录)",
+    dependencies=SELLING,
 )
 def backfill(
     body: BackfillCreate, actor: CurrentActor, container: ContainerDep, response: Response
@@ -164,7 +196,12 @@ def backfill(
     return _answer(container.counter.backfill(actor, body.to_input()), response)
 
 
-@router.post("/backfills/{backfill_id}/approve", response_model=Receipt, responses=ERRORS)
+@router.post(
+    "/backfills/{backfill_id}/approve",
+    response_model=Receipt,
+    responses=ERRORS,
+    dependencies=DECIDING,
+)
 def approve_backfill(
     backfill_id: str, body: BackfillDecision, actor: CurrentActor, container: ContainerDep
 ) -> Receipt:
@@ -173,7 +210,12 @@ def approve_backfill(
     return Receipt.of(written.receipt, replayed=written.replayed)
 
 
-@router.post("/backfills/{backfill_id}/reject", response_model=Receipt, responses=ERRORS)
+@router.post(
+    "/backfills/{backfill_id}/reject",
+    response_model=Receipt,
+    responses=ERRORS,
+    dependencies=DECIDING,
+)
 def reject_backfill(
     backfill_id: str, body: BackfillDecision, actor: CurrentActor, container: ContainerDep
 ) -> Receipt:
@@ -181,17 +223,22 @@ def reject_backfill(
     return Receipt.of(written.receipt, replayed=written.replayed)
 
 
-@router.post("/adjustments", response_model=Receipt, status_code=201, responses=ERRORS)
+@router.post(
+    "/adjustments",
+    response_model=Receipt,
+    status_code=201,
+    responses=ERRORS,
+    dependencies=[requires(P.POINTS_ADJUST, CounterForbidden)],
+)
 def adjust(
     body: AdjustmentCreate,
     actor: CurrentActor,
     container: ContainerDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+    idempotency_key: Annotated[str, Header(min_length=1, max_length=128)],
 ) -> Receipt:
-    """Operators (admin, finance) grant or take back points by hand, with a reason; audited."""
-    if not idempotency_key:
-        raise InvalidInput("An Idempotency-Key header is required.", field="Idempotency-Key")
+    """Operators (admin, finance) grant or take back points by hand, with a reason; audited.
+    The `Idempotency-Key` header is required."""
     return _answer(
         container.counter.adjust(actor, body.to_input(), idempotency_key=idempotency_key), response
     )

@@ -11,6 +11,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     StringConstraints,
     TypeAdapter,
     field_validator,
@@ -36,9 +37,9 @@ Reason = Annotated[str, StringConstraints(max_length=500, pattern=_PRINTABLE)]
 Category = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_PRINTABLE)]
 
 
-class LineIn(BaseModel):
+class LineIn(BaseModel):  # amounts are StrictInt: pydantic would read `false` as 0
     category: Category
-    amount_fen: int
+    amount_fen: StrictInt
 
 
 class MemberIn(BaseModel):
@@ -67,8 +68,8 @@ class PurchaseCreate(MemberIn):
 
     store_id: Id
     order_no: Number = Field(description="The merchant's own order number: the purchase's idempotency key.")
-    amount_fen: int = Field(description="The bill in fen (¥128.00 = 12800).")
-    points_to_use: int | None = Field(
+    amount_fen: StrictInt = Field(description="The bill in fen (¥128.00 = 12800).")
+    points_to_use: StrictInt | None = Field(
         0, description="Points the member wants to pay with; in a preview, null means as many as allowed."
     )
     lines: list[LineIn] = Field(default_factory=list, max_length=100, description="Optional category lines.")
@@ -78,10 +79,10 @@ class PurchaseCreate(MemberIn):
     coupon_id: Id | None = Field(
         None, description="One of the member's coupons to use (the preview lists those valid here)."
     )
-    wallet_fen: int = Field(
+    wallet_fen: StrictInt = Field(
         0, ge=0, description="Stored value (储值) to pay with, in fen; at most what is left after points."
     )
-    items: int | None = Field(
+    items: StrictInt | None = Field(
         None, ge=0, le=100_000, description="Optional: how many items the order holds (客单量); never priced."
     )
 
@@ -135,7 +136,7 @@ class RefundCreate(BaseModel):
     store_id: Id
     order_no: Number
     refund_no: Number = Field(description="The merchant's refund number: this refund's idempotency key.")
-    amount_fen: int = Field(description="How much of the payable amount to refund, in fen.")
+    amount_fen: StrictInt = Field(description="How much of the payable amount to refund, in fen.")
 
     def to_input(self) -> RefundInput:
         return RefundInput(self.store_id, self.order_no, self.refund_no, self.amount_fen)
@@ -154,7 +155,7 @@ class BackfillCreate(MemberIn):
     store_id: Id
     receipt_no: Number
     purchased_at: AwareDatetime
-    amount_fen: int
+    amount_fen: StrictInt
     lines: list[LineIn] = Field(default_factory=list, max_length=100)
 
     @field_validator("purchased_at")
@@ -184,7 +185,7 @@ class AdjustmentCreate(BaseModel):
     )  # fmt: skip
 
     member_id: Id
-    points: int = Field(description="Positive to grant, negative to take back.")
+    points: StrictInt = Field(description="Positive to grant, negative to take back.")
     reason: Reason = Field(description="Mandatory, at least 4 characters; kept in the audit trail.")
 
     def to_input(self) -> AdjustmentInput:

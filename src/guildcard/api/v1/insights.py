@@ -10,11 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
+from guildcard.api.permits import requires
+from guildcard.insights.domain.errors import InsightsNotAllowed
 from guildcard.insights.domain.windows import Grain, parse_period, window_of
 from guildcard.insights.queries.metrics import as_json
 from guildcard.insights.queries.scope import parse_scope
 from guildcard.kernel.actors import system_actor
 from guildcard.kernel.clock import business_date
+from guildcard.kernel.permissions import P
 
 router = APIRouter(prefix="/api/v1/insights", tags=["insights"])
 
@@ -45,7 +48,12 @@ class DailyTotalCreate(BaseModel):
     items: int | None = Field(None, ge=0)
 
 
-@router.post("/walk-in-sales", status_code=201, summary="Record a non-member purchase (no member, no points)")
+@router.post(
+    "/walk-in-sales",
+    status_code=201,
+    summary="Record a non-member purchase (no member, no points)",
+    dependencies=[requires(P.COUNTER_SELL, InsightsNotAllowed)],
+)
 def walk_in(body: WalkInCreate, actor: CurrentActor, container: ContainerDep) -> dict[str, Any]:
     """Idempotent on (merchant, `order_no`): the same sale again answers with the first one."""
     sale = container.insights.record_walk_in(actor, **body.model_dump())
@@ -54,7 +62,11 @@ def walk_in(body: WalkInCreate, actor: CurrentActor, container: ContainerDep) ->
             "occurred_at": sale.occurred_at.isoformat()}  # fmt: skip
 
 
-@router.put("/daily-totals", summary="Report a store's daily total (every transaction, members' included)")
+@router.put(
+    "/daily-totals",
+    summary="Report a store's daily total (every transaction, members' included)",
+    dependencies=[requires(P.COUNTER_SELL, InsightsNotAllowed)],
+)
 def daily_total(body: DailyTotalCreate, actor: CurrentActor, container: ContainerDep) -> dict[str, Any]:
     total = container.insights.report_daily_total(actor, **body.model_dump())
     return {"store_id": total.store_id, "day": total.day.isoformat(), "orders": total.orders,

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from guildcard.api.auth import SESSION_COOKIE, CurrentActor
 from guildcard.api.deps import ContainerDep
+from guildcard.api.permits import requires
 from guildcard.api.v1.alliance_common import IdempotencyKey, mark_replay
 from guildcard.api.v1.members_schemas import (
     ConsentChangeRead,
@@ -25,6 +26,7 @@ from guildcard.api.v1.members_schemas import (
 )
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import PermissionDenied
+from guildcard.kernel.permissions import P
 from guildcard.members.domain import member_code
 from guildcard.members.domain.model import ConsentKind, current_consents
 from guildcard.members.qr import qr_svg
@@ -55,7 +57,12 @@ def get_me(actor: MemberActor, container: ContainerDep) -> MemberRead:
     return MemberRead.of(container.members.profiles.get(alliance_id=actor.alliance_id, member_id=actor.id))
 
 
-@router.patch("", response_model=MemberRead, responses=problems(401, 403, 422))
+@router.patch(
+    "",
+    response_model=MemberRead,
+    responses=problems(401, 403, 422),
+    dependencies=[requires(P.MEMBER_SELF, MembersOnly)],
+)
 def update_me(body: ProfileUpdate, actor: MemberActor, container: ContainerDep) -> MemberRead:
     """Change the fields sent (null clears one); safe to repeat. Error: `members.invalid_profile`."""
     changes = {name: getattr(body, name) for name in body.model_fields_set}
@@ -75,7 +82,12 @@ def get_consents(actor: MemberActor, container: ContainerDep) -> ConsentsRead:
     )
 
 
-@router.put("/consents/{kind}", response_model=ConsentChangeRead, responses=problems(401, 403, 409, 422))
+@router.put(
+    "/consents/{kind}",
+    response_model=ConsentChangeRead,
+    responses=problems(401, 403, 409, 422),
+    dependencies=[requires(P.MEMBER_SELF, MembersOnly)],
+)
 def put_consent(
     *,
     kind: ConsentKind,
@@ -136,7 +148,12 @@ def export_me(actor: MemberActor, container: ContainerDep) -> JSONResponse:
     return JSONResponse(data, headers=headers)
 
 
-@router.post("/erasure", response_model=ErasureRead, responses=problems(401, 403, 422))
+@router.post(
+    "/erasure",
+    response_model=ErasureRead,
+    responses=problems(401, 403, 422),
+    dependencies=[requires(P.MEMBER_SELF, MembersOnly)],
+)
 def erase_me(
     body: ErasureCreate, actor: MemberActor, container: ContainerDep, response: Response
 ) -> ErasureRead:

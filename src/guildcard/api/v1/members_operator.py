@@ -6,8 +6,11 @@ from fastapi import APIRouter
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
+from guildcard.api.permits import requires
 from guildcard.api.v1.members_schemas import DuplicateRead, DuplicateReview, PairMemberRead, problems
+from guildcard.kernel.permissions import P
 from guildcard.members.domain.duplicates import Verdict
+from guildcard.members.errors import OperatorsOnly
 from guildcard.members.services.duplicates import DuplicatePair
 
 router = APIRouter(prefix="/api/v1/alliances/{alliance_id}/member-duplicates", tags=["operators"])
@@ -37,7 +40,12 @@ def list_duplicates(
     return [_read(p) for p in pairs]
 
 
-@router.post("/{flag_id}/review", response_model=DuplicateRead, responses=problems(401, 403, 404, 409))
+@router.post(
+    "/{flag_id}/review",
+    response_model=DuplicateRead,
+    responses=problems(401, 403, 404, 409),
+    dependencies=[requires(P.DUPLICATE_REVIEW, OperatorsOnly)],
+)
 def review_duplicate(
     alliance_id: str, flag_id: str, body: DuplicateReview, actor: CurrentActor, container: ContainerDep
 ) -> DuplicateRead:

@@ -19,8 +19,11 @@ from starlette.concurrency import run_in_threadpool
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
+from guildcard.api.permits import requires
 from guildcard.api.v1.alliance_common import IdempotencyKey, mark_replay
 from guildcard.api.v1.members_schemas import PairMemberRead, problems
+from guildcard.kernel.permissions import P
+from guildcard.members.errors import ImportNotAllowed, MergeNotAllowed
 from guildcard.members.handlers.merge import Merged, MergeMembers, Unmerged, UnmergeMembers
 from guildcard.members.services.imports import PAGE_MAX_BYTES, ImportReport
 from guildcard.members.services.merge import Holder, MergeView, PairView
@@ -165,7 +168,12 @@ class MergeRead(BaseModel):
         )  # fmt: skip
 
 
-@router.post("/member-imports", response_model=ImportReportRead, responses=problems(401, 403, 404, 422))
+@router.post(
+    "/member-imports",
+    response_model=ImportReportRead,
+    responses=problems(401, 403, 404, 422),
+    dependencies=[requires(P.MEMBER_IMPORT, ImportNotAllowed)],
+)
 async def import_members(
     alliance_id: str,
     *,
@@ -217,6 +225,7 @@ def list_pairs(
     "/member-match-pairs/{pair_id}/review",
     response_model=PairReviewedRead,
     responses=problems(401, 403, 404, 409, 422),
+    dependencies=[requires(P.DUPLICATE_REVIEW, MergeNotAllowed)],
 )
 def review_pair(
     alliance_id: str, pair_id: str, body: PairReviewBody, actor: CurrentActor, container: ContainerDep
@@ -227,7 +236,11 @@ def review_pair(
 
 
 @router.post(
-    "/member-merges", response_model=MergedRead, status_code=201, responses=problems(401, 403, 404, 409, 422)
+    "/member-merges",
+    response_model=MergedRead,
+    status_code=201,
+    responses=problems(401, 403, 404, 409, 422),
+    dependencies=[requires(P.DUPLICATE_REVIEW, MergeNotAllowed)],
 )
 def merge(
     alliance_id: str,
@@ -255,7 +268,10 @@ def list_merges(alliance_id: str, actor: CurrentActor, container: ContainerDep) 
 
 
 @router.post(
-    "/member-merges/{merge_id}/undo", response_model=UnmergedRead, responses=problems(401, 403, 404, 409, 422)
+    "/member-merges/{merge_id}/undo",
+    response_model=UnmergedRead,
+    responses=problems(401, 403, 404, 409, 422),
+    dependencies=[requires(P.DUPLICATE_REVIEW, MergeNotAllowed)],
 )
 def undo_merge(
     alliance_id: str,

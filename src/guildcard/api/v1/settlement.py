@@ -11,12 +11,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
+from guildcard.api.permits import requires
+from guildcard.kernel.permissions import P
 from guildcard.settlement import exports
 from guildcard.settlement.admin import SettlementAdmin
 from guildcard.settlement.domain.periods import PeriodKind
@@ -38,7 +40,12 @@ def _admin(container: ContainerDep) -> SettlementAdmin:
 
 ServiceDep = Annotated[SettlementService, Depends(_service)]
 AdminDep = Annotated[SettlementAdmin, Depends(_admin)]
-PeriodQuery = Annotated[str, Query(description="2026-11, 2026-W48 or 2026-11-23 (Asia/Shanghai)")]
+PERIOD_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4]\d|5[0-3])|(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
+PERIOD_HELP = "2026-11, 2026-W48 or 2026-11-23 (Asia/Shanghai)"
+# The pattern is documented, the service checks it (answering its own `settlement.invalid_period`).
+_PERIOD_SCHEMA: dict[str, Any] = {"pattern": PERIOD_PATTERN}
+PeriodQuery = Annotated[str, Query(description=PERIOD_HELP, json_schema_extra=_PERIOD_SCHEMA)]
+PeriodPath = Annotated[str, Path(description=PERIOD_HELP, json_schema_extra=_PERIOD_SCHEMA)]
 
 
 class LineRead(BaseModel):
@@ -150,7 +157,7 @@ ExportLanguage = Annotated[
 
 @router.get("/statements/{period}/export.csv", response_class=Response)
 def export_csv(
-    actor: CurrentActor, service: ServiceDep, period: str, lang: ExportLanguage = "zh"
+    actor: CurrentActor, service: ServiceDep, period: PeriodPath, lang: ExportLanguage = "zh"
 ) -> Response:
     """The statements as CSV for Excel: UTF-8 with a BOM, Chinese headers (``lang=en``: English), yuan."""
     body = exports.to_csv(service.statements(actor, period), lang)
@@ -160,7 +167,7 @@ def export_csv(
 
 @router.get("/statements/{period}/export.xlsx", response_class=Response)
 def export_xlsx(
-    actor: CurrentActor, service: ServiceDep, period: str, lang: ExportLanguage = "zh"
+    actor: CurrentActor, service: ServiceDep, period: PeriodPath, lang: ExportLanguage = "zh"
 ) -> Response:
     """The statements as an Excel workbook: yuan as numbers with a currency format, dates as dates."""
     body = exports.to_xlsx(service.statements(actor, period), lang)
@@ -170,27 +177,29 @@ def export_xlsx(
 
 
 @router.get("/statements/{period}/{merchant_id}", response_model=StatementRead)
-def get_statement(actor: CurrentActor, service: ServiceDep, period: str, merchant_id: str) -> StatementRead:
+def get_statement(
+    actor: CurrentActor, service: ServiceDep, period: PeriodPath, merchant_id: str
+) -> StatementRead:
     return read(service.statement(actor, period, merchant_id))
 
 
 @router.get("/statements/{period}/{merchant_id}/lines/{component}", response_model=list[DrillItemRead])
 def drill_down(
-    actor: CurrentActor, service: ServiceDep, period: str, merchant_id: str, component: Component
+    actor: CurrentActor, service: ServiceDep, period: PeriodPath, merchant_id: str, component: Component
 ) -> list[DrillItemRead]:
     return [DrillItemRead(**asdict(i)) for i in service.drill_down(actor, period, merchant_id, component)]
 
 
 @router.get("/statements/{period}/{merchant_id}/proofs/{entry_id}")
 def proof(
-    actor: CurrentActor, service: ServiceDep, period: str, merchant_id: str, entry_id: str
+    actor: CurrentActor, service: ServiceDep, period: PeriodPath, merchant_id: str, entry_id: str
 ) -> dict[str, Any]:
     """The inclusion proof of an entry behind a closed statement (see docs/settlement.md to check it)."""
     return asdict(service.proof(actor, period, merchant_id, entry_id))
 
 
-@router.post("/periods/{period}/close", response_model=CloseRead)
-def close(actor: CurrentActor, service: ServiceDep, period: str) -> CloseRead:
+@router.post("/periods/{period}/close", response_model=CloseRead, dependencies=[requires(P.SETTLEMENT_CLOSE)])
+def close(actor: CurrentActor, service: ServiceDep, period: PeriodPath) -> CloseRead:
     """Close the period (operators). Naturally idempotent: closing again returns the first result."""
     result = service.close(actor, period)
     return CloseRead(
@@ -220,7 +229,7 @@ def liability(actor: CurrentActor, admin: AdminDep, period: PeriodQuery) -> Liab
 
 @router.get("/limits/near", response_model=list[LimitStatusRead])
 def near_limit(
-    actor: CurrentActor, admin: AdminDep, threshold: Annotated[Decimal, Query(ge=0, le=10)] = Decimal("0.8")
+    actor: CurrentActor, admin: AdminDep, threshold: Annotated[float, Query(ge=0, le=10)] = 0.8
 ) -> list[LimitStatusRead]:
     return [
         LimitStatusRead(
@@ -232,11 +241,13 @@ def near_limit(
             remaining=s.remaining,
             used=str(s.used),
         )
-        for s in admin.near_limit(actor, threshold)
+        for s in admin.near_limit(actor, Decimal(str(threshold)))
     ]
 
 
-@router.put("/limits/{merchant_id}", response_model=AppliedRead)
+@router.put(
+    "/limits/{merchant_id}", response_model=AppliedRead, dependencies=[requires(P.SETTLEMENT_CONFIGURE)]
+)
 def set_limit(
     actor: CurrentActor,
     admin: AdminDep,
@@ -255,7 +266,7 @@ def set_limit(
     return AppliedRead(values=applied.values, replayed=applied.replayed)
 
 
-@router.put("/settings/breakage", response_model=AppliedRead)
+@router.put("/settings/breakage", response_model=AppliedRead, dependencies=[requires(P.SETTLEMENT_CONFIGURE)])
 def set_breakage(
     actor: CurrentActor,
     admin: AdminDep,

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue, StrictBool
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
+from guildcard.api.permits import requires
 from guildcard.api.v1.alliance_common import PROBLEMS, IdempotencyKey, mark_replay
 from guildcard.automation.domain.catalogue import CATALOGUE
 from guildcard.automation.handlers.webhooks import (
@@ -20,6 +21,7 @@ from guildcard.automation.handlers.webhooks import (
 )
 from guildcard.automation.queries import webhooks as queries
 from guildcard.automation.queries.webhooks import Delivery, Subscription
+from guildcard.kernel.permissions import P
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], responses=PROBLEMS)
 
@@ -32,9 +34,20 @@ class EventTypeRead(BaseModel):
     schema_: dict[str, Any] = Field(alias="schema", serialization_alias="schema")
 
 
+_EVENT_NAMES: list[JsonValue] = [*sorted(CATALOGUE)]  # the catalogue's names, for the schema
+
+
 class SubscriptionCreate(BaseModel):
-    url: str = Field(max_length=2000, examples=["https://pos.example.com/guildcard/webhooks"])
-    event_types: list[str] = Field(min_length=1, max_length=50)
+    url: str = Field(
+        max_length=2000,
+        json_schema_extra={"pattern": r"^https://[^\s/?#]+"},  # enforced by the handler: its own code
+        examples=["https://pos.example.com/guildcard/webhooks"],
+    )
+    event_types: list[str] = Field(
+        min_length=1,
+        max_length=50,
+        json_schema_extra={"items": {"type": "string", "enum": _EVENT_NAMES}},
+    )
     merchant_id: str | None = Field(default=None, max_length=40, description="None: the alliance's own.")
     description: str = Field(default="", max_length=200)
 
@@ -63,7 +76,7 @@ class SubscriptionWithSecret(SubscriptionRead):
 
 
 class StatusChange(BaseModel):
-    active: bool
+    active: StrictBool
 
 
 class DeliveryRead(BaseModel):
@@ -121,7 +134,12 @@ def list_subscriptions(
         return [SubscriptionRead.of(s) for s in queries.subscriptions(conn, actor, merchant_id=merchant_id)]
 
 
-@router.post("/subscriptions", status_code=201, response_model=SubscriptionWithSecret)
+@router.post(
+    "/subscriptions",
+    status_code=201,
+    response_model=SubscriptionWithSecret,
+    dependencies=[requires(P.WEBHOOK_MANAGE)],
+)
 def create_subscription(
     body: SubscriptionCreate,
     actor: CurrentActor,
@@ -145,7 +163,11 @@ def get_subscription(subscription_id: str, actor: CurrentActor, container: Conta
         return SubscriptionRead.of(queries.subscription(conn, actor, subscription_id))
 
 
-@router.post("/subscriptions/{subscription_id}/rotate-secret", response_model=SubscriptionWithSecret)
+@router.post(
+    "/subscriptions/{subscription_id}/rotate-secret",
+    response_model=SubscriptionWithSecret,
+    dependencies=[requires(P.WEBHOOK_MANAGE)],
+)
 def rotate_secret(
     subscription_id: str, actor: CurrentActor, container: ContainerDep, key: IdempotencyKey = None
 ) -> SubscriptionWithSecret:
@@ -154,7 +176,11 @@ def rotate_secret(
     return _with_secret(outcome.value)
 
 
-@router.put("/subscriptions/{subscription_id}/status", response_model=SubscriptionRead)
+@router.put(
+    "/subscriptions/{subscription_id}/status",
+    response_model=SubscriptionRead,
+    dependencies=[requires(P.WEBHOOK_MANAGE)],
+)
 def set_status(
     subscription_id: str, body: StatusChange, actor: CurrentActor, container: ContainerDep
 ) -> SubscriptionRead:
@@ -173,7 +199,12 @@ def list_deliveries(
         return [DeliveryRead.of(d) for d in queries.deliveries(conn, actor, subscription_id, limit=limit)]
 
 
-@router.post("/deliveries/{delivery_id}/replay", status_code=202, response_model=DeliveryRead)
+@router.post(
+    "/deliveries/{delivery_id}/replay",
+    status_code=202,
+    response_model=DeliveryRead,
+    dependencies=[requires(P.WEBHOOK_MANAGE)],
+)
 def replay(delivery_id: str, actor: CurrentActor, container: ContainerDep) -> DeliveryRead:
     """Send a delivery again (same `webhook-id`), e.g. after the receiver was fixed."""
     return DeliveryRead.of(container.bus.execute(actor, ReplayDelivery(delivery_id=delivery_id)).value)
