@@ -152,9 +152,8 @@ def perform_refund(
 
 
 def _cash_allowed(work: Work) -> bool:
-    return work.deps.loyalty.get(
-        work.connection, work.alliance_id, work.memo
-    ).settings.refund_cash_for_spent_points
+    settings = work.deps.loyalty.get(work.connection, work.alliance_id, work.memo).settings
+    return bool(settings.refund_cash_for_spent_points)
 
 
 def _pending_award(ledger: Ledger, purchase: Any) -> bool:

@@ -77,7 +77,8 @@ def _claim(command: AskRefundApproval, work: Work) -> RefundRequestReceipt | Non
         request_id=request_id, merchant_id=store.merchant_id, store_id=purchase.store_id,
         order_no=request.order_no, refund_no=request.refund_no, purchase_id=purchase.purchase_id,
         member_id=purchase.member_id, amount_fen=request.amount_fen,
-        shortfall_points=command.shortfall_points, status="pending", fingerprint=digest, requested_by=work.actor.id, requested_at=work.now,
+        shortfall_points=command.shortfall_points, status="pending", fingerprint=digest,
+        requested_by=work.actor.id, requested_at=work.now,
     ):  # fmt: skip
         work.memo[_CLAIMED] = (purchase, request_id)
         return None
