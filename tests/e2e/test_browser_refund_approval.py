@@ -10,7 +10,7 @@ from tests.e2e.test_browser_counter import sign_in_with_keyboard
 pytestmark = pytest.mark.browser
 
 
-def _buy(world, shop, member, order_no: str, amount_fen: int, points: int = 0) -> dict:
+def _buy(world, shop, member, order_no: str, amount_fen: int, *, points: int = 0) -> dict:
     body = {"store_id": shop.store, "order_no": order_no, "amount_fen": amount_fen,
             "member_code": world.member_code(member), "points_to_use": points}  # fmt: skip
     r = world.api.post(

@@ -56,12 +56,14 @@ def test_a_cashier_s_refund_below_zero_becomes_a_request_the_manager_approves(co
 
     decided = counter.service.decide_refund(HOTPOT_MANAGER, asked.request_id, approve=True).receipt
     assert (decided.status, decided.settle_as) == ("approved", "below_zero")
-    assert decided.refund is not None and decided.refund.points_clawed_back == 190
+    assert decided.refund is not None
+    assert decided.refund.points_clawed_back == 190
     assert (counter.balance().available, counter.balance().debt) == (0, 93)
     assert counter.service.refund_requests(HOTPOT_OWNER, merchant_id=HOTPOT) == []
     # The cashier asking again with the same number now gets the refund itself.
     again = _ask(counter)
-    assert isinstance(again.receipt, RefundReceipt) and again.replayed
+    assert isinstance(again.receipt, RefundReceipt)
+    assert again.replayed
     assert again.receipt.refund_id == decided.refund.refund_id
     with pytest.raises(RefundRequestNotPending):
         counter.service.decide_refund(HOTPOT_OWNER, asked.request_id, approve=False)
@@ -71,7 +73,8 @@ def test_a_cashier_s_refund_below_zero_becomes_a_request_the_manager_approves(co
 def test_a_pos_key_gets_the_request_id_and_a_rejection_changes_nothing(counter):
     _spent(counter)
     asked = _ask(counter, POS).receipt
-    assert isinstance(asked, RefundRequestReceipt) and asked.shortfall_points == 93
+    assert isinstance(asked, RefundRequestReceipt)
+    assert asked.shortfall_points == 93
     assert counter.service.refund_request(POS, asked.request_id).status == "pending"
     with pytest.raises(CounterForbidden):
         counter.service.decide_refund(HOTPOT_CASHIER, asked.request_id, approve=True)
