@@ -209,7 +209,8 @@ def test_wrong_codes_registration_profile_and_consents_leave_audit_lines_without
     actions = [(r.action, r.object_type) for r in lines]
     assert sorted(actions) == sorted([
         ("members.otp_failed", "otp"), ("members.register", "member"), ("members.sign_in", "member"),
-        ("members.update_profile", "member"), ("members.set_consent", "member"), ("members.otp_failed", "member"),
+        ("members.update_profile", "member"), ("members.set_consent", "member"),
+        ("members.otp_failed", "member"),
     ])  # fmt: skip
     assert {r.object_id for r in lines if r.object_type == "member"} == {mid}
     profile_line = next(r for r in lines if r.action == "members.update_profile")
@@ -223,7 +224,8 @@ def test_a_successful_sign_in_is_audited_on_the_member_without_the_phone(world):
         alliance_id="al_1", phone=PHONE, code=world.send_code(PHONE), client_ip="x", terms_version=TERMS
     )
     world.clock.advance(timedelta(minutes=2))
-    world.members.identity.sign_in(alliance_id="al_1", phone=PHONE, code=world.send_code(PHONE), client_ip="x")
+    code = world.send_code(PHONE)
+    world.members.identity.sign_in(alliance_id="al_1", phone=PHONE, code=code, client_ip="x")
     with world.deps.database.read() as conn:
         query = audit_log.select().where(audit_log.c.action == "members.sign_in").order_by(audit_log.c.at)
         lines = conn.execute(query).all()

@@ -90,4 +90,4 @@ def test_a_coupon_form_with_an_error_keeps_what_was_typed_and_marks_the_field(co
     assert bad.status_code == 422
     assert 'value="周三满减"' in bad.text
     assert re.search(r'<input[^>]*name="threshold"[^>]*value="100"', bad.text)
-    assert re.search(r'<input[^>]*name="value"[^>]*aria-invalid="true"', bad.text), "the wrong field is marked"
+    assert re.search(r'<input[^>]*name="value"[^>]*aria-invalid="true"', bad.text)  # the wrong field
