@@ -22,6 +22,7 @@ from guildcard.counter.domain.receipts import RefundReceipt
 from guildcard.counter.domain.refunds import RefundShare, SettleAs, Settled, keep_spent_points, refund_share
 from guildcard.counter.domain.stages import TierChange
 from guildcard.counter.handlers.base import handlers, store_for
+from guildcard.counter.ports import StoreRef
 from guildcard.counter.storage.receipts import dump_refund, load_refund
 from guildcard.counter.storage.repository import CounterRepository
 from guildcard.kernel.actors import Actor, ActorKind
@@ -53,15 +54,22 @@ def _check(_actor: Actor, command: RefundPurchase) -> None:
         raise InvalidInput("A refund number is required.", field="refund_no")
 
 
-def _claim(command: RefundPurchase, work: Work) -> RefundReceipt | None:
-    """Lock the purchase and claim the refund number, or the first refund's receipt."""
-    request, conn = command.refund, work.connection
-    store = store_for(conn, work.deps, work.actor, request.store_id)
-    repo = CounterRepository(conn, work.alliance_id)
+def locked_purchase(work: Work, request: RefundInput) -> tuple[StoreRef, CounterRepository, Any]:
+    """The store, the repository and the refunded purchase's row, locked; the purchase must be at
+    a store the actor reaches."""
+    store = store_for(work.connection, work.deps, work.actor, request.store_id)
+    repo = CounterRepository(work.connection, work.alliance_id)
     purchase = repo.purchase_by_order(store.merchant_id, request.order_no, lock=True)
     if purchase is None or purchase.status == "claimed":
         raise PurchaseNotFound(order_no=request.order_no)
     access.check_purchase_store(work.actor, purchase.store_id, request.order_no)
+    return store, repo, purchase
+
+
+def _claim(command: RefundPurchase, work: Work) -> RefundReceipt | None:
+    """Lock the purchase and claim the refund number, or the first refund's receipt."""
+    request = command.refund
+    store, repo, purchase = locked_purchase(work, request)
     refund_id, digest = new_id("rfd"), fingerprint(command.identity())
     if repo.claim_refund(
         refund_id=refund_id, merchant_id=store.merchant_id, refund_no=request.refund_no,

@@ -16,11 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from guildcard.counter import access
 from guildcard.counter.commands import RefundInput
 from guildcard.counter.domain.errors import (
     CounterForbidden,
-    PurchaseNotFound,
     RefundBelowZeroNotAllowed,
     RefundCashNotAllowed,
     RefundConflict,
@@ -29,8 +27,8 @@ from guildcard.counter.domain.errors import (
 )
 from guildcard.counter.domain.receipts import RefundRequestReceipt
 from guildcard.counter.domain.refunds import SettleAs, points_value_fen
-from guildcard.counter.handlers.base import CounterDeps, handlers, store_for
-from guildcard.counter.handlers.refund import perform_refund
+from guildcard.counter.handlers.base import CounterDeps, handlers
+from guildcard.counter.handlers.refund import locked_purchase, perform_refund
 from guildcard.counter.storage.receipts import load_refund
 from guildcard.counter.storage.repository import CounterRepository
 from guildcard.kernel.actors import Actor
@@ -62,12 +60,7 @@ class DecideRefundRequest(Command):
 def _claim(command: AskRefundApproval, work: Work) -> RefundRequestReceipt | None:
     """Claim the refund number for the request, or the first request's state when it is the same."""
     request, conn = command.refund, work.connection
-    store = store_for(conn, work.deps, work.actor, request.store_id)
-    repo = CounterRepository(conn, work.alliance_id)
-    purchase = repo.purchase_by_order(store.merchant_id, request.order_no, lock=True)
-    if purchase is None or purchase.status == "claimed":
-        raise PurchaseNotFound(order_no=request.order_no)
-    access.check_purchase_store(work.actor, purchase.store_id, request.order_no)
+    store, repo, purchase = locked_purchase(work, request)
     # The same identity as the refund's: approving records the refund this fingerprint replays.
     digest, request_id = (
         fingerprint({"order_no": request.order_no, "amount_fen": request.amount_fen}),
