@@ -84,8 +84,8 @@ def test_a_cashier_previews_confirms_and_a_double_submit_shows_the_same_receipt(
     assert 'id="confirm-amount">¥60.80<' in asked.text
     assert 'id="confirm-clawed">60 积分<' in asked.text
     assert 'id="confirm-restored">0 积分<' in asked.text
-    # A cashier is told before confirming that a refund below zero needs the owner or a manager.
-    assert "只能由店主或店长办理退款" in asked.text
+    # A cashier is told before confirming that a refund below zero goes to the owner or a manager.
+    assert "退款将提交店主或店长审批" in asked.text
     assert (
         "¥0.00"
         not in client.get("/counter/refunds", params={"order_no": "HP-100"}).text.split("refundable")[1][:40]
