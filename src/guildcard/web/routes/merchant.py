@@ -62,9 +62,11 @@ def dashboard(request: Request) -> HTMLResponse:
         redeemed = ledger.account_balance(chart.merchant_redeemed(merchant_id))
         pending = len(queries.pending_backfills(conn, actor.alliance_id, merchant_id))
     series = [(d.strftime("%m-%d"), amount) for d, amount in daily]
+    refunds_waiting = len(container.counter.refund_requests(actor, merchant_id=merchant_id))
     return render_page(
         request, "merchant/dashboard.html", actor=actor, merchant_name=merchant_name(request, actor),
         today=day, month=mon, issued=issued, redeemed=redeemed, series=series, pending=pending,
+        refunds_waiting=refunds_waiting,
         month_key=this_month.key, yuan=format_fen,
     )  # fmt: skip
 
