@@ -144,6 +144,11 @@ def test_a_large_backfill_waits_for_the_owner_who_approves_it(world):
     assert "13912345678" not in pending.text
     assert "¥800.00" in pending.text
     backfill_id = re.search(r"/merchant/backfills/([^/]+)/approve", pending.text).group(1)
+    # An unknown decision is not read as a rejection (issue 12 item 19): nothing is decided.
+    odd = client.post(f"/merchant/backfills/{backfill_id}/maybe", data={"csrf_token": token})
+    assert odd.status_code == 404
+    assert "PAPER-7" in odd.text
+    assert 'name="note"' in odd.text  # a rejection can say why
     approved = client.post(f"/merchant/backfills/{backfill_id}/approve", data={"csrf_token": token})
     assert "已批准" in approved.text
     assert "PAPER-7" not in approved.text
