@@ -38,6 +38,7 @@ class Coalition:
     admin: str  # bearer token
     api: httpx.Client
     shops: list[Shop] = field(default_factory=list)
+    admin_password: str = ""  # the operator console's sign-in
 
     def auth(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
@@ -118,5 +119,5 @@ def coalition(server: LiveServer, code: str) -> Coalition:
     password = re.search(r"initial password: (\S+)", created.stdout).group(1)
     api = seeding_client(server.base_url, source="127.0.0.62")
     world = Coalition(code, alliance_id, "", api)
-    world.admin = world.login("admin", password)
+    world.admin, world.admin_password = world.login("admin", password), password
     return world

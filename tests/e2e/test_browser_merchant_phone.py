@@ -16,6 +16,7 @@ MERCHANT_PAGES = (
     "/merchant/statements",
     "/merchant/insights",
     "/merchant/backfills",
+    "/merchant/refunds",
     "/merchant/coupons",
     "/merchant/mall",
 )

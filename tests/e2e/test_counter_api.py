@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import event
 from tests.support.seeded_counter import NOW, auth, seeded_counter
 
+from guildcard.ledger.domain.policy import NegativePolicy
+
 PURCHASES = "/api/v1/counter/purchases"
 
 
@@ -199,3 +201,35 @@ def test_a_till_reads_todays_lines_and_the_shift_summary_of_its_store(counter):
     assert later.json()["lines"] == []  # a shift that starts now has nothing yet
     other = client.get(f"/api/v1/counter/stores/{store_b}/day", headers=cashier)  # not the cashier's store
     assert (other.status_code, other.json()["code"]) == (403, "counter.forbidden")
+
+
+def test_a_pos_key_s_refund_of_spent_points_answers_202_with_a_request_the_owner_approves(counter):
+    client, alliance = counter.client, counter.alliance
+    hotpot, store = alliance.hotpot, alliance.hotpot.store_ids[0]
+    key, owner = auth(hotpot.pos_key), auth(hotpot.sessions["owner"])
+    counter.container.ledger().update_policies(alliance.id, negative=NegativePolicy.allow_negative(500))
+    assert client.post(PURCHASES, json=purchase(store, counter.code()), headers=key).is_success  # +190
+    # The member spends all but 50 points elsewhere (here: taken back by hand).
+    balance = counter.container.ledger().queries(alliance.id).balance(alliance.member_ids[0]).available
+    adjustment = {"member_id": alliance.member_ids[0], "points": 50 - balance, "reason": "spent elsewhere"}
+    headers = auth(alliance.admin) | {"Idempotency-Key": "adj-spent"}
+    assert client.post("/api/v1/counter/adjustments", json=adjustment, headers=headers).status_code == 201
+
+    refund = {"store_id": store, "order_no": "HP-1", "refund_no": "RF-1", "amount_fen": 19000}
+    asked = client.post("/api/v1/counter/refunds", json=refund, headers=key)
+    assert asked.status_code == 202, asked.text
+    request = asked.json()
+    assert (request["status"], request["shortfall_points"]) == ("pending", 140)  # 190 to take, 50 left
+    again = client.post("/api/v1/counter/refunds", json=refund, headers=key)
+    assert (again.status_code, again.json()["request_id"]) == (202, request["request_id"])
+    url = f"/api/v1/counter/refund-requests/{request['request_id']}"
+    assert client.get(url, headers=key).json()["status"] == "pending"
+    queue = client.get("/api/v1/counter/refund-requests", headers=owner).json()["requests"]
+    assert [r["request_id"] for r in queue] == [request["request_id"]]
+    assert client.post(f"{url}/approve", json={}, headers=key).status_code == 403
+    approved = client.post(f"{url}/approve", json={"settle_as": "below_zero"}, headers=owner)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["refund"]["points_clawed_back"] == 190
+    done = client.post("/api/v1/counter/refunds", json=refund, headers=key)
+    assert (done.status_code, done.json()["replayed"], done.json()["points_clawed_back"]) == (200, True, 190)
+    assert counter.container.ledger().verify(alliance.id) == {alliance.id: []}

@@ -230,6 +230,7 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     # The coupons' and referrals' part (demo/coupons.py) adds its own members, purchases and refund.
     assert events["members.member_registered"] == report["members"] + report["rewards_members"]
     recorded = report["purchases"] + report["backfills"] + report["rewards_purchases"]
+    recorded += report["refund_request_purchases"]  # the dinner and the spending of the refund waiting
     assert events["counter.purchase_recorded"] == recorded
     assert events["counter.purchase_refunded"] == report["refunds"] + report["rewards_refunds"]
     for key in ("coupons_issued", "coupons_redeemed", "stamp_trails_completed", "referrals_rewarded"):
@@ -242,6 +243,8 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
               "points_used", "points_expired", "periods_closed", "seconds"}  # fmt: skip
     assert wanted <= set(report)
     assert report["periods_closed"] == 1
+    # A cashier's refund of spent points waits for the owner (issue 12 item 6), with its own event.
+    assert report["refund_requests_pending"] == events["counter.refund_requested"] == 1
     assert report["staff"] >= report["merchants"] + report["stores"] + 13  # owner, manager, a cashier a store
     assert 0 < report["seconds"] < 60
     signed_out = events["counter.purchase_refunded"] + events.get("counter.backfill_requested", 0)

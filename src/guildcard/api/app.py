@@ -27,6 +27,7 @@ from guildcard.api.v1 import (
     settlement,
 )
 from guildcard.api.v1 import counter as counter_api
+from guildcard.api.v1 import counter_refunds as counter_refunds_api
 from guildcard.api.v1 import webhooks as webhooks_api
 from guildcard.bootstrap import Container, bootstrap
 from guildcard.db import schema
@@ -68,6 +69,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     app.include_router(health.router)
     app.include_router(settlement.router)
     app.include_router(counter_api.router)
+    app.include_router(counter_refunds_api.router)
     app.include_router(insights.router)
     install_web(app)
     app.include_router(members_public.router)

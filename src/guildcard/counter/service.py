@@ -11,7 +11,9 @@ members' ``MemberCodeInvalid``, ``MemberCodeAlreadyUsed``, ``MemberNotFound``,
 ``LookupNotAllowed``; ``MemberRequired``, ``InvalidAmount``, ``InvalidCategoryLines``,
 ``PointsExceedBalance``, ``PointsExceedCap``, ``PointsNotWholeStep``, ``PreviewStale``,
 ``OrderConflict`` (commit); ``PurchaseNotFound``, ``RefundExceedsPaid``,
-``RefundConflict``, ``ledger.NegativeLimitExceeded`` (refund); ``BackfillTooOld``,
+``RefundConflict``, ``RefundNeedsManager``, ``ledger.NegativeLimitExceeded`` (refund);
+``RefundRequestNotFound``, ``RefundRequestNotPending``, ``RefundCashNotAllowed``,
+``RefundBelowZeroNotAllowed`` (refund requests); ``BackfillTooOld``,
 ``BackfillInFuture``, ``DuplicateOrder``, ``BackfillNotFound``, ``BackfillNotPending``
 (backfill); ``ReasonRequired``, ``InvalidAdjustment``, ``ledger.InsufficientPoints`` (adjust).
 """
@@ -25,27 +27,33 @@ from typing import Any, TypeVar
 from guildcard.counter import access
 from guildcard.counter import store_day as store_days
 from guildcard.counter.commands import AdjustmentInput, BackfillInput, PurchaseInput, RefundInput, Written
-from guildcard.counter.domain.errors import PurchaseNotFound
+from guildcard.counter.domain.errors import PurchaseNotFound, RefundNeedsManager, RefundRequestNotFound
 from guildcard.counter.domain.receipts import (
     AdjustmentReceipt,
     BackfillReceipt,
     PurchasePreview,
     PurchaseReceipt,
     RefundReceipt,
+    RefundRequestReceipt,
 )
+from guildcard.counter.domain.refunds import SettleAs
 from guildcard.counter.handlers import (
     AdjustPoints,
+    AskRefundApproval,
     CommitPurchase,
     CounterDeps,
     DecideBackfill,
+    DecideRefundRequest,
     RefundPurchase,
     RequestBackfill,
     handlers,
     quoting,
+    refund_requests,
 )
 from guildcard.counter.handlers.base import open_store, resolve_member, store_for
 from guildcard.counter.handlers.purchase import check_purchase_input, quote_purchase, replay_of
 from guildcard.counter.ports import CounterPorts
+from guildcard.counter.storage.repository import CounterRepository
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor
 from guildcard.kernel.clock import Clock, business_date
@@ -121,6 +129,49 @@ class CounterService:
 
     def refund(self, actor: Actor, request: RefundInput) -> Written[RefundReceipt]:
         return self._run(actor, RefundPurchase(refund=request))
+
+    def refund_or_ask(
+        self, actor: Actor, request: RefundInput
+    ) -> Written[RefundReceipt] | Written[RefundRequestReceipt]:
+        """The refund, or, when a cashier's or POS key's refund would take the member below zero, a
+        request the owner or a manager decides on (filed under the same refund number)."""
+        try:
+            return self.refund(actor, request)
+        except RefundNeedsManager as needed:
+            shortfall = int(needed.details["shortfall_points"])
+            return self._run(actor, AskRefundApproval(refund=request, shortfall_points=shortfall))
+
+    def decide_refund(
+        self,
+        actor: Actor,
+        request_id: str,
+        *,
+        approve: bool,
+        settle_as: SettleAs = SettleAs.BELOW_ZERO,
+        note: str | None = None,
+    ) -> Written[RefundRequestReceipt]:
+        command = DecideRefundRequest(request_id=request_id, approve=approve, settle_as=settle_as, note=note)
+        return self._run(actor, command)
+
+    def refund_requests(
+        self, actor: Actor, *, merchant_id: str, status: str = "pending"
+    ) -> list[RefundRequestReceipt]:
+        """The merchant's refund requests in ``status``, oldest first (the owner's and managers' queue)."""
+        with self.database.read() as conn:
+            if not actor.is_staff_of(merchant_id, "owner", "manager"):
+                return []
+            rows = CounterRepository(conn, actor.alliance_id).refund_requests(merchant_id, status=status)
+            memo: dict[str, Any] = {}
+            return [refund_requests.view(conn, self.deps, actor.alliance_id, row, memo) for row in rows]
+
+    def refund_request(self, actor: Actor, request_id: str) -> RefundRequestReceipt:
+        """One request: for the merchant's owner and managers, and for the cashier or key that asked."""
+        with self.database.read() as conn:
+            row = CounterRepository(conn, actor.alliance_id).refund_request(request_id)
+            mine = row is not None and row.requested_by == actor.id
+            if row is None or not (mine or actor.is_staff_of(row.merchant_id, "owner", "manager")):
+                raise RefundRequestNotFound(request_id=request_id)
+            return refund_requests.view(conn, self.deps, actor.alliance_id, row)
 
     def backfill(self, actor: Actor, request: BackfillInput) -> Written[BackfillReceipt]:
         return self._run(actor, RequestBackfill(backfill=request))

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from guildcard.bootstrap import Container
-from guildcard.demo import tiers_wallet
+from guildcard.demo import refund_requests, tiers_wallet
 from guildcard.demo.activity import Story, Tally
 from guildcard.demo.automation import automation_figures, open_automation
 from guildcard.demo.coupons import DemoRewards
@@ -101,6 +101,7 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
     mall = seed_rewards(container, clock, alliance, list(story.member_ids.values()), seed=options.seed)
     delivered = seed_webhooks(container, alliance)
     extras = seed_people(container, alliance, seed=options.seed) | automation_figures(container, alliance)
+    extras |= refund_requests.play(container, alliance, next(iter(story.member_ids.values())))
     insights = seed_insights(container, alliance, plan.window)
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)

@@ -40,6 +40,7 @@ class Perm(StrEnum):
     # counter
     COUNTER_SELL = "counter.sell"  # preview, purchase, refund, read receipts, request a backfill
     BACKFILL_DECIDE = "counter.backfill_decide"
+    REFUND_DECIDE = "counter.refund_decide"  # approve a cashier's or POS key's refund of spent points
     POINTS_ADJUST = "counter.points_adjust"
     # settlement
     SETTLEMENT_READ = "settlement.read"  # statements, liability, exports
@@ -68,7 +69,8 @@ _STAFF_ADMIN = frozenset({P.MERCHANT_READ, P.STORE_READ, P.STAFF_READ, P.STAFF_W
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     (ActorKind.OPERATOR, "admin"): frozenset(Perm)
-    - {P.STORE_WRITE, P.STAFF_WRITE, P.POS_KEY_WRITE, P.COUNTER_SELL, P.BACKFILL_DECIDE, P.MEMBER_SELF},
+    - {P.STORE_WRITE, P.STAFF_WRITE, P.POS_KEY_WRITE, P.COUNTER_SELL, P.BACKFILL_DECIDE, P.REFUND_DECIDE}
+    - {P.MEMBER_SELF},
     (ActorKind.OPERATOR, "reviewer"): _OPERATOR_READ
     | {P.APPLICATION_REVIEW, P.DUPLICATE_REVIEW, P.MEMBER_PERSONAL_READ},
     (ActorKind.OPERATOR, "finance"): _OPERATOR_READ
@@ -76,8 +78,10 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     (ActorKind.OPERATOR, "viewer"): _OPERATOR_READ | {P.CONTRACT_READ, P.POS_KEY_READ},
     (ActorKind.STAFF, "owner"): _STAFF_ADMIN
     | {P.STORE_WRITE, P.POS_KEY_WRITE, P.CONTRACT_READ, P.AUDIT_READ, P.COUNTER_SELL, P.BACKFILL_DECIDE}
+    | {P.REFUND_DECIDE}
     | {P.SETTLEMENT_READ, P.MEMBER_IMPORT, P.WEBHOOK_MANAGE},
-    (ActorKind.STAFF, "manager"): _STAFF_ADMIN | {P.POS_KEY_WRITE, P.COUNTER_SELL, P.SETTLEMENT_READ},
+    (ActorKind.STAFF, "manager"): _STAFF_ADMIN
+    | {P.POS_KEY_WRITE, P.COUNTER_SELL, P.SETTLEMENT_READ, P.REFUND_DECIDE},
     (ActorKind.STAFF, "cashier"): frozenset({P.MERCHANT_READ, P.STORE_READ, P.COUNTER_SELL}),
     (ActorKind.POS, "counter:read"): frozenset({P.MERCHANT_READ, P.STORE_READ}),
     (ActorKind.POS, "counter:write"): frozenset({P.MERCHANT_READ, P.STORE_READ, P.COUNTER_SELL}),

@@ -27,6 +27,7 @@ from guildcard.web.routes import (
     merchant_admin,
     merchant_coupons,
     merchant_imports,
+    merchant_refunds,
     ops,
     ops_automation,
     ops_coupons,
@@ -75,6 +76,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(ops_coupons.router)
     app.include_router(ops_members.router)
     app.include_router(merchant_imports.router)
+    app.include_router(merchant_refunds.router)
 
     @app.exception_handler(LoginRequired)
     async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:

@@ -37,7 +37,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "counter.backfill_purchase": ("补录消费入账", "backfilled purchase recorded"),
     "counter.refund": ("退款", "refund"),
     "counter.backfill_requested": ("申请消费补录", "backfill requested"),
+    "counter.refund_requested": ("申请退款审批（积分不足）", "refund approval requested (points short)"),
+    "counter.refund_approved": ("批准退款", "refund approved"),
+    "counter.refund_rejected": ("驳回退款", "refund rejected"),
     "members.otp_failed": ("会员验证码错误", "member sign-in code wrong"),
+    "members.sign_in": ("会员登录", "member signed in"),
     "members.register": ("会员注册", "member registered"),
     "members.update_profile": ("会员修改资料", "member profile changed"),
     "members.set_consent": ("会员授权变更", "member consent changed"),
@@ -132,6 +136,9 @@ DETAILS: dict[str, tuple[str, str]] = {
     "receipt_no": ("小票号", "receipt number"),
     "consent": ("授权项", "consent"),
     "granted": ("同意", "granted"),
+    "registered": ("新注册", "newly registered"),
+    "shortfall_points": ("积分缺口", "points short"),
+    "settle_as": ("退款方式", "settled as"),
 }
 
 

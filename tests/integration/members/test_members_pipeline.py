@@ -4,13 +4,14 @@ and what a failed sign-in or a failed send leaves behind."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
 from tests.integration.members.conftest import TERMS
 
+from guildcard.audit.log import AuditEntry
 from guildcard.audit.tables import audit_log
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import IdempotencyConflict, PermissionDenied
@@ -23,6 +24,7 @@ from guildcard.members.ports import OutgoingCode
 from guildcard.members.senders import SmsUnavailable
 from guildcard.members.services.identity import IdentityService
 from guildcard.pipeline import outbox
+from guildcard.web.audit_view import readable
 
 PHONE = "13812345678"
 REVIEWER = Actor(ActorKind.OPERATOR, "opr_1", "al_1", role="reviewer")
@@ -206,11 +208,32 @@ def test_wrong_codes_registration_profile_and_consents_leave_audit_lines_without
         lines = conn.execute(audit_log.select().order_by(audit_log.c.at, audit_log.c.id)).all()
     actions = [(r.action, r.object_type) for r in lines]
     assert sorted(actions) == sorted([
-        ("members.otp_failed", "otp"), ("members.register", "member"), ("members.update_profile", "member"),
-        ("members.set_consent", "member"), ("members.otp_failed", "member"),
+        ("members.otp_failed", "otp"), ("members.register", "member"), ("members.sign_in", "member"),
+        ("members.update_profile", "member"), ("members.set_consent", "member"),
+        ("members.otp_failed", "member"),
     ])  # fmt: skip
     assert {r.object_id for r in lines if r.object_type == "member"} == {mid}
     profile_line = next(r for r in lines if r.action == "members.update_profile")
     assert profile_line.details == {"fields": ["display_name"]}
     assert "陈静" not in repr(lines)
     assert PHONE.removeprefix("+86")[-8:] not in repr(lines)
+
+
+def test_a_successful_sign_in_is_audited_on_the_member_without_the_phone(world):
+    first = world.members.identity.sign_in(
+        alliance_id="al_1", phone=PHONE, code=world.send_code(PHONE), client_ip="x", terms_version=TERMS
+    )
+    world.clock.advance(timedelta(minutes=2))
+    code = world.send_code(PHONE)
+    world.members.identity.sign_in(alliance_id="al_1", phone=PHONE, code=code, client_ip="x")
+    with world.deps.database.read() as conn:
+        query = audit_log.select().where(audit_log.c.action == "members.sign_in").order_by(audit_log.c.at)
+        lines = conn.execute(query).all()
+    assert [(r.object_type, r.object_id, r.details) for r in lines] == [
+        ("member", first.member.member_id, {"registered": True}),
+        ("member", first.member.member_id, {"registered": False}),
+    ]
+    assert PHONE.removeprefix("+86")[-8:] not in repr(lines)
+    entry = AuditEntry(**{f.name: getattr(lines[1], f.name) for f in fields(AuditEntry)})
+    line = readable(entry, {}, "zh-CN")  # as the audit pages show it
+    assert (line.what, line.details) == ("会员登录", "新注册：否")

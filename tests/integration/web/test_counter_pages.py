@@ -84,8 +84,8 @@ def test_a_cashier_previews_confirms_and_a_double_submit_shows_the_same_receipt(
     assert 'id="confirm-amount">¥60.80<' in asked.text
     assert 'id="confirm-clawed">60 积分<' in asked.text
     assert 'id="confirm-restored">0 积分<' in asked.text
-    # A cashier is told before confirming that a refund below zero needs the owner or a manager.
-    assert "只能由店主或店长办理退款" in asked.text
+    # A cashier is told before confirming that a refund below zero goes to the owner or a manager.
+    assert "退款将提交店主或店长审批" in asked.text
     assert (
         "¥0.00"
         not in client.get("/counter/refunds", params={"order_no": "HP-100"}).text.split("refundable")[1][:40]
@@ -144,6 +144,11 @@ def test_a_large_backfill_waits_for_the_owner_who_approves_it(world):
     assert "13912345678" not in pending.text
     assert "¥800.00" in pending.text
     backfill_id = re.search(r"/merchant/backfills/([^/]+)/approve", pending.text).group(1)
+    # An unknown decision is not read as a rejection (issue 12 item 19): nothing is decided.
+    odd = client.post(f"/merchant/backfills/{backfill_id}/maybe", data={"csrf_token": token})
+    assert odd.status_code == 404
+    assert "PAPER-7" in odd.text
+    assert 'name="note"' in odd.text  # a rejection can say why
     approved = client.post(f"/merchant/backfills/{backfill_id}/approve", data={"csrf_token": token})
     assert "已批准" in approved.text
     assert "PAPER-7" not in approved.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tests.integration.alliance.world import PASSWORD, Builder, auth, make_client
 
@@ -57,6 +59,15 @@ def test_the_insight_pages_open_to_their_readers_only_and_export_every_table(dat
         ):
             assert heading in page.text, heading
         assert "<svg" in page.text
+        # The trend charts have axes: round ticks from zero, what each axis measures, in which unit.
+        charts = re.findall(r'<figure class="chart line">.*?</figure>', page.text, re.S)
+        assert charts
+        for chart in charts:
+            ticks = re.findall(r'<text class="tick"[^>]*>([^<]+)</text>', chart)
+            assert len(ticks) >= 2, chart
+            assert ticks[0] in {"0", "¥0.00", "0.0%"}, ticks
+            assert ">期间</text>" in chart
+        assert "激活会员率（%）" in page.text
         assert "本期注册的会员中" in page.text  # each metric's definition is on the page
         for table in ("metrics", "trend", "cohorts", "funnel", "rfm", "value_grid", "flows", "segments"):
             assert f'href="/ops/insights/export.csv?period=2026-11&amp;table={table}"' in page.text, table

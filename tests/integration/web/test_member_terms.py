@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from tests.integration.alliance.world import PASSWORD, Builder, make_client
 from tests.integration.web.test_member_pages import join
 
@@ -149,3 +149,30 @@ def test_signing_out_from_the_terms_page_works(site):
     out = site.post("/m/logout", data={"csrf_token": _form_token(asked.text)}, follow_redirects=False)
     assert out.status_code == 303
     assert site.get("/m", follow_redirects=False).headers["location"].startswith("/m/login")
+
+
+def test_the_terms_check_of_a_member_page_reads_no_terms_once_warm_and_sees_a_new_version_at_once(site):
+    join(site)
+    member_cookies = dict(site.cookies)
+    assert site.get("/m", follow_redirects=False).status_code == 200  # warms this process's copy
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    engine = site.container.database.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert site.get("/m", follow_redirects=False).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert not [s for s in statements if "member_terms" in s or "member_consents" in s]
+
+    as_operator(site)
+    assert publish(site, "2026-12").status_code == 200
+    site.cookies.clear()
+    for name, value in member_cookies.items():
+        site.cookies.set(name, value)
+    stopped = site.get("/m", follow_redirects=False)  # the very next page asks
+    assert stopped.status_code == 303
+    assert stopped.headers["location"].startswith("/m/terms/agree")

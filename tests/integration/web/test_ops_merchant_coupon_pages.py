@@ -45,12 +45,18 @@ def test_an_operator_creates_an_alliance_coupon_and_a_budgeted_campaign_and_sets
     assert "券的设置无效" in bad.text or "expected" in bad.text
 
 
-def test_a_merchant_owner_creates_a_coupon_and_sees_its_claims(counter_world):  # noqa: F811
+def _owner_coupons_page(counter_world):  # noqa: F811
+    """The hot pot's owner signed in, on the coupons page."""
     client, hot_pot = counter_world.client, counter_world.merchants[0]
     staff = client.get(f"/api/v1/merchants/{hot_pot.id}/staff",
                        headers={"Authorization": f"Bearer {hot_pot.owner}"}).json()  # fmt: skip
     staff_login(client, next(s["login"] for s in staff if s["role"] == "owner"))
-    page = client.get("/merchant/coupons")
+    return client.get("/merchant/coupons")
+
+
+def test_a_merchant_owner_creates_a_coupon_and_sees_its_claims(counter_world):  # noqa: F811
+    client, hot_pot = counter_world.client, counter_world.merchants[0]
+    page = _owner_coupons_page(counter_world)
     assert page.status_code == 200
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
     form_key = re.search(r'name="key" value="([^"]+)"', page.text).group(1)
@@ -72,3 +78,19 @@ def test_a_merchant_owner_creates_a_coupon_and_sees_its_claims(counter_world):  
     listed = client.get("/merchant/coupons").text
     assert "满¥100减¥20" in listed
     assert "1 / 50" in listed
+
+
+def test_a_coupon_form_with_an_error_keeps_what_was_typed_and_marks_the_field(counter_world):  # noqa: F811
+    client = counter_world.client
+    page = _owner_coupons_page(counter_world)
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
+    form_key = re.search(r'name="key" value="([^"]+)"', page.text).group(1)
+    # An amount-off coupon without its amount (value ¥0): refused, the form comes back as typed.
+    form = {"csrf_token": token, "key": form_key, "name": "周三满减", "kind": "amount_off", "value": "0",
+            "threshold": "100", "total": "50", "per_member_limit": "1", "valid_days": "14",
+            "points_price": "0"}  # fmt: skip
+    bad = client.post("/merchant/coupons", data=form)
+    assert bad.status_code == 422
+    assert 'value="周三满减"' in bad.text
+    assert re.search(r'<input[^>]*name="threshold"[^>]*value="100"', bad.text)
+    assert re.search(r'<input[^>]*name="value"[^>]*aria-invalid="true"', bad.text)  # the wrong field

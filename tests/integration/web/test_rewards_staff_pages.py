@@ -109,3 +109,17 @@ def test_the_owner_uploads_an_item_picture_that_the_app_serves(world):
         queries = MallQueries(conn, world.id)
         (picture_id,) = queries.item(order.item_id).picture_ids
         assert queries.picture(picture_id) == ("image/png", PNG)
+
+
+def test_a_mall_item_form_with_an_error_keeps_what_was_typed_and_marks_the_field(world):
+    client, shop = world.client, world.merchants[0]
+    staff_login(client, login_of(world, shop, "owner"))
+    page = client.get("/merchant/mall")
+    form = {"csrf_token": csrf(page.text), "title": "手作曲奇礼盒", "points": "12.5", "price": "6",
+            "stock": "20", "delivery": "pickup", "category": "食品"}  # fmt: skip
+    bad = client.post("/merchant/mall/items", data=form)
+    assert bad.status_code == 422
+    assert 'value="手作曲奇礼盒"' in bad.text
+    assert re.search(r'<input[^>]*name="stock"[^>]*value="20"', bad.text)
+    assert re.search(r'<input[^>]*name="points"[^>]*aria-invalid="true"', bad.text)
+    assert "积分" in bad.text  # the message, in the page's language

@@ -32,7 +32,8 @@ from guildcard.api.v1.counter_schemas import (
 )
 from guildcard.counter.commands import Written
 from guildcard.counter.domain.errors import CounterForbidden
-from guildcard.kernel.errors import GuildCardError
+from guildcard.counter.domain.receipts import RefundRequestReceipt
+from guildcard.kernel.errors import GuildCardError, InvalidInput
 from guildcard.kernel.permissions import P
 from guildcard.web.i18n import error_message
 
@@ -177,8 +178,17 @@ def refund(body: RefundCreate, actor: CurrentActor, container: ContainerDep, res
     """Whole or partial, by order number; reverses points, points used and growth in proportion.
 
     Idempotent on (merchant, `refund_no`); the same number with other details is `counter.refund_conflict`.
+    When a POS key's (or cashier's) refund would take the member below zero because the points were
+    already spent, nothing is refunded: the answer is **202** with a refund request (`request_id`,
+    `status: pending`, `shortfall_points`) that the owner or a manager decides on
+    (`/api/v1/counter/refund-requests`); asking again with the same `refund_no` answers the request,
+    and once approved, the refund.
     """
-    return _answer(container.counter.refund(actor, body.to_input()), response)
+    written = container.counter.refund_or_ask(actor, body.to_input())
+    answer = _answer(written, response)
+    if isinstance(written.receipt, RefundRequestReceipt):
+        response.status_code = 202
+    return answer
 
 
 @router.post(

@@ -150,6 +150,33 @@ class WalletExceedsBill(RuleViolation):
 
 
 class RefundNeedsManager(RuleViolation):
-    """The member already spent these points: a refund below zero needs the owner or a manager."""
+    """The member already spent these points: a refund below zero needs the owner or a manager.
+
+    ``shortfall_points``: how many points the balance lacks for the clawback.
+    """
 
     code = "counter.refund_needs_manager"
+
+
+class RefundRequestNotFound(NotFound):
+    """No such refund request."""
+
+    code = "counter.refund_request_not_found"
+
+
+class RefundRequestNotPending(Conflict):
+    """This refund request was already decided."""
+
+    code = "counter.refund_request_not_pending"
+
+
+class RefundCashNotAllowed(RuleViolation):
+    """The alliance does not allow refunding the cash minus the value of the spent points."""
+
+    code = "counter.refund_cash_not_allowed"
+
+
+class RefundBelowZeroNotAllowed(RuleViolation):
+    """The alliance blocks negative balances: only the cash minus the spent points' value can be refunded."""
+
+    code = "counter.refund_below_zero_not_allowed"

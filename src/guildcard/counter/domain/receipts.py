@@ -108,6 +108,30 @@ class RefundReceipt:
     wallet_bonus_fen: int = 0
     coupon_returned: bool = False
     tier_change: TierChange | None = None
+    # Refunded as "the cash minus the spent points' value": points the member keeps, cash withheld.
+    points_kept: int = 0
+    cash_withheld_fen: int = 0
+
+
+@dataclass(frozen=True)
+class RefundRequestReceipt:
+    """A refund of spent points waiting for (or decided by) the owner or a manager."""
+
+    request_id: str
+    status: str  # pending, approved, rejected
+    store_id: str
+    order_no: str
+    refund_no: str
+    amount_fen: int
+    shortfall_points: int  # the points the member lacks for the clawback (积分不足 N 分)
+    requested_by: str
+    requested_at: datetime
+    below_zero_allowed: bool  # the alliance lets the balance go below zero (within its limit)
+    cash_option_fen: int | None  # the cash withheld when refunding the cash minus the points' value
+    settle_as: str | None = None  # below_zero | cash_minus_points, once approved
+    refund: RefundReceipt | None = None
+    decided_at: datetime | None = None
+    decision_note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ Rounding therefore never drifts, and a full refund, in one step or many, reverse
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from guildcard.counter.domain.errors import InvalidAmount, RefundExceedsPaid
 
@@ -74,3 +75,31 @@ def refund_share(settled: Settled, *, already_refunded_fen: int, refund_fen: int
         growth_reversed=share(settled.growth),
         final=after == settled.payable_fen,
     )
+
+
+class SettleAs(StrEnum):
+    """How an approved refund of points the member already spent settles (issue 12 item 6)."""
+
+    BELOW_ZERO = "below_zero"  # claw back all: the balance goes below zero, within the alliance's limit
+    CASH_MINUS_POINTS = (
+        "cash_minus_points"  # the member keeps the spent points; their value stays in the till
+    )
+
+
+def points_value_fen(points: int, *, points_per_yuan: int) -> int:
+    """What ``points`` are worth in fen, rounded down (in the member's favour)."""
+    return points * 100 // points_per_yuan
+
+
+def keep_spent_points(
+    share: RefundShare, *, available: int, points_per_yuan: int
+) -> tuple[RefundShare, int, int]:
+    """The share when the member keeps the earned points they cannot give back (``available`` is
+    what their balance holds): fewer points clawed back, and their value withheld from the cash.
+    Returns the share, the points kept and the cash withheld."""
+    kept = max(0, share.points_clawed_back - max(available, 0))
+    withheld = min(share.cash_fen, points_value_fen(kept, points_per_yuan=points_per_yuan))
+    changed = replace(
+        share, points_clawed_back=share.points_clawed_back - kept, cash_fen=share.cash_fen - withheld
+    )
+    return changed, kept, withheld

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from guildcard.counter.storage.tables import backfills, purchases, refunds
+from guildcard.counter.storage.tables import backfills, purchases, refund_requests, refunds
 from guildcard.db.batch import WriteBatch
 
 PURCHASE_PLACEHOLDERS = {
@@ -95,6 +95,42 @@ class CounterRepository:
         """Store the refund's receipt, in the command's write batch."""
         writes.update(
             refunds, {"alliance_id": self.alliance_id, "refund_id": refund_id}, {"receipt": receipt}
+        )
+
+    # --- refund requests (spent points, waiting for the owner or a manager) ---------------------
+
+    def claim_refund_request(self, **values: Any) -> bool:
+        return self._claim(refund_requests, values, refund_requests.c.request_id)
+
+    def refund_request_by_no(self, merchant_id: str, refund_no: str) -> Row[Any] | None:
+        r = refund_requests.c
+        return self.conn.execute(
+            select(refund_requests).where(
+                r.alliance_id == self.alliance_id, r.merchant_id == merchant_id, r.refund_no == refund_no
+            )
+        ).first()
+
+    def refund_request(self, request_id: str, *, lock: bool = False) -> Row[Any] | None:
+        r = refund_requests.c
+        stmt = select(refund_requests).where(r.alliance_id == self.alliance_id, r.request_id == request_id)
+        return self.conn.execute(self._lockable(stmt, lock)).first()
+
+    def refund_requests(self, merchant_id: str, *, status: str) -> list[Row[Any]]:
+        r = refund_requests.c
+        return list(
+            self.conn.execute(
+                select(refund_requests)
+                .where(r.alliance_id == self.alliance_id, r.merchant_id == merchant_id, r.status == status)
+                .order_by(r.requested_at, r.request_id)
+            )
+        )
+
+    def update_refund_request(self, request_id: str, **values: Any) -> None:
+        r = refund_requests.c
+        self.conn.execute(
+            update(refund_requests)
+            .where(r.alliance_id == self.alliance_id, r.request_id == request_id)
+            .values(**values)
         )
 
     # --- backfills ---------------------------------------------------------------------------

@@ -90,3 +90,33 @@ backfills = Table(
     PrimaryKeyConstraint("alliance_id", "backfill_id", name="pk_counter_backfills"),
     UniqueConstraint("alliance_id", "merchant_id", "receipt_no", name="uq_counter_backfills_receipt"),
 )
+
+# A cashier's (or POS key's) refund of points the member already spent, waiting for the owner or a
+# manager (issue 12 item 6). Keyed like a refund by its refund number; the refund itself is
+# recorded under that number when approved.
+refund_requests = Table(
+    "counter_refund_requests",
+    metadata,
+    Column("alliance_id", String(ID), nullable=False),
+    Column("request_id", String(ID), nullable=False),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("store_id", String(ID), nullable=False),
+    Column("order_no", String(NO), nullable=False),
+    Column("refund_no", String(NO), nullable=False),
+    Column("purchase_id", String(ID), nullable=False),
+    Column("member_id", String(ID), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("shortfall_points", BigInteger, nullable=False),  # points the member lacks for the clawback
+    Column("status", String(24), nullable=False),  # pending, approved, rejected
+    Column("settle_as", String(24)),  # below_zero | cash_minus_points, once approved
+    Column("refund_id", String(ID)),
+    Column("fingerprint", String(64), nullable=False),
+    Column("requested_by", String(ID), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
+    Column("decided_by", String(ID)),
+    Column("decided_at", UtcDateTime()),
+    Column("decision_note", String(500)),
+    PrimaryKeyConstraint("alliance_id", "request_id", name="pk_counter_refund_requests"),
+    UniqueConstraint("alliance_id", "merchant_id", "refund_no", name="uq_counter_refund_requests_no"),
+    Index("ix_counter_refund_requests_status", "alliance_id", "merchant_id", "status"),
+)

@@ -35,6 +35,9 @@ class LoyaltySettings:
     # Backfill (补录) of past purchases.
     backfill_window_days: int = 30
     backfill_approval_threshold_fen: int = 50_000  # above this, the owner approves
+    # A refund of points the member already spent: the owner or a manager may refund the cash
+    # minus those points' value instead of taking the balance below zero (issue 12 item 6).
+    refund_cash_for_spent_points: bool = False
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -65,6 +68,7 @@ _FIELD_KINDS: dict[str, str] = {
     "daily_cap": "int?",
     "backfill_window_days": "int",
     "backfill_approval_threshold_fen": "int",
+    "refund_cash_for_spent_points": "bool",
 }
 
 

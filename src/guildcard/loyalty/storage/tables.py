@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, String, Table
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, String, Table, false
 
 from guildcard.db.metadata import metadata
 from guildcard.db.types import UtcDateTime
@@ -27,6 +27,7 @@ loyalty_settings = Table(
     Column("daily_cap", BigInteger, nullable=True),
     Column("backfill_window_days", Integer, nullable=False),
     Column("backfill_approval_threshold_fen", BigInteger, nullable=False),
+    Column("refund_cash_for_spent_points", Boolean, nullable=False, server_default=false()),
     Column("version", Integer, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("updated_by", String(40), nullable=True),

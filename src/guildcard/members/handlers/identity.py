@@ -126,6 +126,9 @@ def sign_in(command: SignIn, work: Work) -> SignedIn | CodeRefused:
         now=work.now,
         ttl=deps.session_ttl,
     )
+    # Successful sign-ins are audited as failed ones are: on the member, never the phone (item 16).
+    details = {"registered": registered}
+    work.audit("members.sign_in", object_type="member", object_id=member.member_id, details=details)
     return SignedIn(token=token, expires_at=work.now + deps.session_ttl, member=member, registered=registered)
 
 

@@ -15,6 +15,7 @@ from guildcard.members.domain.otp import OtpPolicy
 from guildcard.members.errors import UnknownAlliance
 from guildcard.members.handlers import handlers
 from guildcard.members.ports import AllianceDirectory, CodeSender
+from guildcard.members.services.terms_check import TermsCheck
 from guildcard.members.storage.duplicates import DuplicateRepository
 from guildcard.members.storage.repository import MemberRepository
 from guildcard.pipeline import CommandBus
@@ -35,6 +36,8 @@ class MembersDeps:
     fixed_otp: str | None = None  # development only (settings refuse it elsewhere)
     session_ttl: timedelta = timedelta(days=30)
     bus: CommandBus = None  # type: ignore[assignment]  # None: a bus of the members' own handlers
+    # The terms check of every member page, cached per process (``services/terms_check.py``).
+    terms_check: TermsCheck = field(default_factory=TermsCheck)
 
     def __post_init__(self) -> None:
         if self.bus is None:

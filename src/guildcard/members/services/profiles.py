@@ -81,9 +81,7 @@ class ProfileService:
     def terms_to_agree(self, *, alliance_id: str, member_id: str) -> Terms | None:
         """The current terms when the member has not agreed to this version yet, else None."""
         with self.deps.read() as repos:
-            terms = terms_store.current_terms(repos.connection, alliance_id)
-            agreed = terms_store.agreed_version(repos.connection, alliance_id, member_id)
-        return None if agreed == terms.version else terms
+            return self.deps.terms_check.to_agree(repos.connection, alliance_id, member_id)
 
     def agree_to_terms(self, *, alliance_id: str, member_id: str, version: str) -> ConsentChange:
         """Record the member's agreement to ``version`` (the one they were shown), with its time."""

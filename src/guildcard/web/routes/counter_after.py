@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from guildcard.counter.commands import BackfillInput, MemberIdentity, RefundInput
-from guildcard.counter.domain.receipts import PurchaseReceipt
+from guildcard.counter.domain.receipts import PurchaseReceipt, RefundRequestReceipt
 from guildcard.counter.domain.refunds import RefundShare, Settled, refund_share
 from guildcard.kernel.clock import BUSINESS_TZ
 from guildcard.kernel.errors import GuildCardError, InvalidInput
@@ -81,7 +81,7 @@ def refund(
                 request, "counter/refund_confirm.html", actor=actor, store=chosen, stores=stores,
                 purchase=purchase, share=share, amount=amount.strip(), refund_no=refund_no.strip(),
             )  # fmt: skip
-        written = container_of(request).counter.refund(
+        written = container_of(request).counter.refund_or_ask(
             actor, RefundInput(chosen.id, order_no.strip(), refund_no.strip(), parse_yuan(amount))
         )
     except GuildCardError as failure:
@@ -99,6 +99,11 @@ def refund(
             order_no=order_no.strip(), purchase=purchase, at=purchase.occurred_at if purchase else None,
             refundable=refundable,
             refund_amount=amount, refund_no=refund_no, error=message_of(request, failure),
+        )  # fmt: skip
+    if isinstance(written.receipt, RefundRequestReceipt):  # spent points: the owner or a manager decides
+        return render_page(
+            request, "counter/refund_requested.html", status_code=202, actor=actor, store=chosen,
+            r=written.receipt, replayed=written.replayed,
         )  # fmt: skip
     return render_page(
         request, "counter/refund_receipt.html", actor=actor, store=chosen, r=written.receipt,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from starlette.datastructures import FormData
 
-from guildcard.kernel.errors import InvalidInput
+from guildcard.kernel.errors import GuildCardError, InvalidInput
 from guildcard.kernel.money import parse_yuan
 from guildcard.rewards.domain.coupons import ClaimWay, CouponKind
 
@@ -53,3 +55,19 @@ def template_fields(form: FormData, *, issuer_merchant_id: str | None) -> dict[s
         "trades": [t for t in form.getlist("trades") if isinstance(t, str) and t],
         "description": _text(form, "description"),
     }  # fmt: skip
+
+
+# The template's fields as the form names them (amounts are typed in yuan).
+_FORM_FIELDS = {"value_fen": "value", "cap_fen": "cap", "threshold_fen": "threshold"}
+
+
+@contextmanager
+def named_for_the_form() -> Iterator[None]:
+    """An error about a template field names the form's field instead, so the page marks it."""
+    try:
+        yield
+    except GuildCardError as error:
+        field = error.details.get("field")
+        if isinstance(field, str) and field in _FORM_FIELDS:
+            error.details["field"] = _FORM_FIELDS[field]
+        raise

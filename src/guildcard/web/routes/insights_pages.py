@@ -25,6 +25,7 @@ from guildcard.kernel.actors import Actor, system_actor
 from guildcard.kernel.clock import business_date
 from guildcard.kernel.errors import NotFound
 from guildcard.kernel.money import format_fen
+from guildcard.web.chart_axes import nice_ticks, unit_of
 from guildcard.web.pages import language_of, render_page
 from guildcard.web.routes.merchant import MERCHANT_ROLES, merchant_name, merchant_of
 from guildcard.web.routes.ops_support import operator, render
@@ -46,6 +47,8 @@ def _fmt(key: str, value: Any) -> str:
         return "—"
     if key.endswith("_fen"):
         return format_fen(int(value))
+    if isinstance(value, float) and value.is_integer():  # an axis tick of a count
+        value = int(value)
     if key.endswith("_rate") or key.endswith("_share"):
         return _pct(value)
     return str(value)
@@ -93,6 +96,8 @@ def _context(request: Request, report: Report, export_base: str) -> dict[str, An
     return {
         "report": report, "fmt": _fmt, "trend_keys": TREND_KEYS, "trend_points": points, "names": names,
         "formats": _formats(), "export_base": export_base, "period_choices": period_choices(request),
+        "trend_ticks": {k: nice_ticks(v for _, v in points[k]) for k in TREND_KEYS},
+        "trend_units": {k: unit_of(k) for k in TREND_KEYS},
         "funnel_series": [(row[1] if zh else row[0], row[2]) for row in funnel.rows] if funnel else [],
     }  # fmt: skip
 

@@ -23,6 +23,7 @@ from guildcard.members.counter_lookup import CounterLookup
 from guildcard.settlement.domain.periods import month
 from guildcard.settlement.domain.statement import FIGURE_NAMES, Component
 from guildcard.settlement.wiring import settlement_service
+from guildcard.web.forms import error_field, keep_typed
 from guildcard.web.pages import language_of, render_page
 from guildcard.web.queries.statement_refs import DrillRow, drill_rows
 from guildcard.web.routes.staff_auth import alliance_services, message_of, require_staff
@@ -61,9 +62,11 @@ def dashboard(request: Request) -> HTMLResponse:
         redeemed = ledger.account_balance(chart.merchant_redeemed(merchant_id))
         pending = len(queries.pending_backfills(conn, actor.alliance_id, merchant_id))
     series = [(d.strftime("%m-%d"), amount) for d, amount in daily]
+    refunds_waiting = len(container.counter.refund_requests(actor, merchant_id=merchant_id))
     return render_page(
         request, "merchant/dashboard.html", actor=actor, merchant_name=merchant_name(request, actor),
         today=day, month=mon, issued=issued, redeemed=redeemed, series=series, pending=pending,
+        refunds_waiting=refunds_waiting,
         month_key=this_month.key, yuan=format_fen,
     )  # fmt: skip
 
@@ -160,11 +163,17 @@ def decide(
 ) -> Response:
     actor = require_staff(request, *MERCHANT_ROLES)
     check_csrf(request, csrf_token)
+    if decision not in {"approve", "reject"}:  # never read an unknown decision as a rejection
+        return _backfills_page(request, actor, status_code=404, error="No such decision.")
     try:
         container_of(request).counter.decide_backfill(
             actor, backfill_id, approve=decision == "approve", note=note.strip() or None
         )
     except GuildCardError as failure:
-        return _backfills_page(request, actor, status_code=422, error=message_of(request, failure))
+        message = message_of(request, failure)
+        page = _backfills_page(request, actor, status_code=422, error=message)
+        return keep_typed(
+            page, action=request.url.path, values={"note": note}, field=error_field(failure), message=message
+        )
     outcome = "approved" if decision == "approve" else "rejected"
     return RedirectResponse(f"/merchant/backfills?notice={outcome}", status_code=303)

@@ -9,8 +9,10 @@ from guildcard.kernel.actors import Actor
 from guildcard.kernel.errors import GuildCardError
 from guildcard.kernel.ids import new_id
 from guildcard.rewards.domain.coupons import headline
+from guildcard.web.forms import error_field, is_validation, keep_typed
 from guildcard.web.pages import language_of, render_page
-from guildcard.web.routes.coupon_forms import template_fields
+from guildcard.web.routes.coupon_forms import named_for_the_form, template_fields
+from guildcard.web.routes.ops_support import form_values
 from guildcard.web.routes.staff_auth import message_of, require_staff
 from guildcard.web.session import check_csrf, container_of
 
@@ -46,9 +48,16 @@ async def create(request: Request) -> Response:
     try:
         fields = template_fields(form, issuer_merchant_id=actor.merchant_id)
         fields.pop("trades")  # a merchant's coupon is valid at its own stores
-        container_of(request).coupons.create_template(
-            actor, idempotency_key=key if isinstance(key, str) and key else new_id("key"), **fields
-        )
+        with named_for_the_form():
+            container_of(request).coupons.create_template(
+                actor, idempotency_key=key if isinstance(key, str) and key else new_id("key"), **fields
+            )
     except GuildCardError as error:
-        return _page(request, actor, status_code=422, error=message_of(request, error))
+        message = message_of(request, error)
+        page = _page(request, actor, status_code=422, error=message)
+        if not is_validation(error):
+            return page
+        return keep_typed(
+            page, action=request.url.path, values=form_values(form), field=error_field(error), message=message
+        )
     return RedirectResponse("/merchant/coupons", status_code=303)

@@ -14,7 +14,7 @@ from guildcard.rewards.domain.campaigns import CampaignKind
 from guildcard.rewards.domain.coupons import headline
 from guildcard.rewards.domain.referrals import ReferralSettings
 from guildcard.web.pages import language_of
-from guildcard.web.routes.coupon_forms import template_fields
+from guildcard.web.routes.coupon_forms import named_for_the_form, template_fields
 from guildcard.web.routes.ops_support import (
     alliance_services,
     container,
@@ -61,9 +61,10 @@ async def create_coupon(request: Request) -> Response:
     def act(form: FormData) -> Response:
         require_configure(actor)
         fields = template_fields(form, issuer_merchant_id=None)
-        container(request).coupons.create_template(
-            actor, idempotency_key=text(form, "idempotency_key"), **fields
-        )
+        with named_for_the_form():
+            container(request).coupons.create_template(
+                actor, idempotency_key=text(form, "idempotency_key"), **fields
+            )
         return redirect(ACTIVE)
 
     return await handle_post(request, act, lambda error: _page(request, error))

@@ -102,6 +102,7 @@ async def save_loyalty(request: Request) -> Response:
             "only_members_earn": form.get("only_members_earn") == "on",
             "growth_per_yuan": str(_decimal(form, "growth_per_yuan")),
             "backfill_window_days": _int(form, "backfill_window_days"),
+            "refund_cash_for_spent_points": form.get("refund_cash_for_spent_points") == "on",
         }
         container(request).loyalty.update_settings(
             alliance_id=actor.alliance_id,

@@ -19,6 +19,7 @@ from guildcard.rewards.handlers.mall import (
     UploadMallPicture,
 )
 from guildcard.rewards.queries.mall import MallQueries
+from guildcard.web.forms import error_field, keep_typed
 from guildcard.web.pages import render_page
 from guildcard.web.routes.counter import current_store, remember_store
 from guildcard.web.routes.staff_auth import message_of, require_staff
@@ -130,27 +131,35 @@ def add_item(  # noqa: PLR0917 (the form's fields, in the form's order)
     actor = require_staff(request, "owner", "manager")
     check_csrf(request, csrf_token)
     try:
+        if delivery not in {d.value for d in Delivery}:
+            raise InvalidInput("Choose how the item is delivered.", field="delivery")
         command = CreateMallItem(
             supplier_merchant_id=actor.merchant_id,
             kind=ItemKind.GOODS,
             title=title.strip(),
-            points=_whole(points),
-            purchase_price_fen=parse_yuan(price or "0"),
-            stock=_whole(stock) if stock else None,
+            points=_whole(points, "points"),
+            purchase_price_fen=parse_yuan(price or "0", field="price"),
+            stock=_whole(stock, "stock") if stock else None,
             delivery=Delivery(delivery),
             category=category.strip(),
-            per_day_limit=_whole(per_day) if per_day else None,
+            per_day_limit=_whole(per_day, "per_day") if per_day else None,
         )
         container_of(request).bus.execute(actor, command)
-    except (GuildCardError, ValueError) as failure:
-        message = message_of(request, failure) if isinstance(failure, GuildCardError) else str(failure)
-        return _merchant_page(request, error=message, status_code=422)
+    except GuildCardError as failure:
+        # What was typed stays in the form and the wrong field is marked (issue 12 item 19).
+        message = message_of(request, failure)
+        page = _merchant_page(request, error=message, status_code=422)
+        typed = {"title": title, "points": points, "price": price, "stock": stock, "delivery": delivery,
+                 "category": category, "per_day": per_day}  # fmt: skip
+        field = {"per_day_limit": "per_day"}.get(error_field(failure) or "", error_field(failure))
+        return keep_typed(page, action=request.url.path, values=typed, field=field, message=message)
     return RedirectResponse("/merchant/mall", status_code=303)
 
 
-def _whole(text: str) -> int:
+def _whole(text: str, field: str = "points") -> int:
     if not text.strip().isdigit():
-        raise InvalidInput("Points are a whole number.")
+        message = "Points are a whole number." if field == "points" else "A whole number is expected."
+        raise InvalidInput(message, field=field)
     return int(text)
 
 
@@ -160,7 +169,7 @@ def set_stock(request: Request, item_id: str, csrf_token: FormStr = "", stock: F
     check_csrf(request, csrf_token)
     try:
         container_of(request).bus.execute(
-            actor, UpdateMallItem(item_id=item_id, changes={"stock": _whole(stock)})
+            actor, UpdateMallItem(item_id=item_id, changes={"stock": _whole(stock, "stock")})
         )
     except GuildCardError as failure:
         return _merchant_page(request, error=message_of(request, failure), status_code=422)
