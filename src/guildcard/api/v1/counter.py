@@ -33,7 +33,7 @@ from guildcard.api.v1.counter_schemas import (
 from guildcard.counter.commands import Written
 from guildcard.counter.domain.errors import CounterForbidden
 from guildcard.counter.domain.receipts import RefundRequestReceipt
-from guildcard.kernel.errors import GuildCardError, InvalidInput
+from guildcard.kernel.errors import GuildCardError
 from guildcard.kernel.permissions import P
 from guildcard.web.i18n import error_message
 

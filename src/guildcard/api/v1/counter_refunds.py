@@ -13,8 +13,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from guildcard.api.auth import CurrentActor
-from guildcard.api.permits import requires
 from guildcard.api.deps import ContainerDep
+from guildcard.api.permits import requires
 from guildcard.api.v1.counter import ERRORS
 from guildcard.api.v1.counter_schemas import Reason, Receipt
 from guildcard.counter.domain.errors import CounterForbidden
