@@ -129,7 +129,7 @@ class Container:
         )
         # Accounts, keys, roles, stores and sessions change only by alliance and members commands.
         bus.after_commands_of(("alliance", "members"), self.actor_cache.clear)
-        bus.provide("loyalty", LoyaltyDeps())
+        bus.provide("loyalty", LoyaltyDeps(lookup=self.lookup))
         return bus
 
     @cached_property
@@ -161,7 +161,7 @@ class Container:
 
     @cached_property
     def wallets(self) -> WalletService:
-        return WalletService(self.database, self.clock, bus=self.bus)
+        return WalletService(self.database, self.clock, bus=self.bus, throttle=self.throttle)
 
     @cached_property
     def cards(self) -> CardService:

@@ -45,6 +45,8 @@ class Perm(StrEnum):
     SETTLEMENT_READ = "settlement.read"  # statements, liability, exports
     SETTLEMENT_CONFIGURE = "settlement.configure"  # issuance limits, breakage mode
     SETTLEMENT_CLOSE = "settlement.close"  # close a period
+    # loyalty
+    WALLET_CODES = "loyalty.wallet_codes"  # stored-value top-up code batches: generate, void
     # members
     DUPLICATE_READ = "members.duplicate_read"  # the duplicate review list (personal data masked)
     DUPLICATE_REVIEW = "members.duplicate_review"  # decide on a flagged pair
@@ -67,11 +69,12 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     (ActorKind.OPERATOR, "reviewer"): _OPERATOR_READ
     | {P.APPLICATION_REVIEW, P.DUPLICATE_REVIEW, P.MEMBER_PERSONAL_READ},
     (ActorKind.OPERATOR, "finance"): _OPERATOR_READ
-    | {P.CONTRACT_READ, P.CONTRACT_WRITE, P.POINTS_ADJUST, P.SETTLEMENT_CONFIGURE, P.SETTLEMENT_CLOSE},
+    | {P.CONTRACT_READ, P.CONTRACT_WRITE, P.POINTS_ADJUST, P.SETTLEMENT_CONFIGURE, P.SETTLEMENT_CLOSE}
+    | {P.WALLET_CODES},
     (ActorKind.OPERATOR, "viewer"): _OPERATOR_READ | {P.CONTRACT_READ, P.POS_KEY_READ},
     (ActorKind.STAFF, "owner"): _STAFF_ADMIN
     | {P.STORE_WRITE, P.POS_KEY_WRITE, P.CONTRACT_READ, P.AUDIT_READ, P.COUNTER_SELL, P.BACKFILL_DECIDE}
-    | {P.SETTLEMENT_READ},
+    | {P.SETTLEMENT_READ, P.WALLET_CODES},
     (ActorKind.STAFF, "manager"): _STAFF_ADMIN | {P.POS_KEY_WRITE, P.COUNTER_SELL, P.SETTLEMENT_READ},
     (ActorKind.STAFF, "cashier"): frozenset({P.MERCHANT_READ, P.STORE_READ, P.COUNTER_SELL}),
     (ActorKind.POS, "counter:read"): frozenset({P.MERCHANT_READ, P.STORE_READ}),
