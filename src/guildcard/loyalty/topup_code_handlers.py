@@ -19,8 +19,8 @@ from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import ensure_utc
 from guildcard.kernel.ids import new_id
 from guildcard.kernel.permissions import Perm
-from guildcard.loyalty.card_handlers import MAX_BATCH
 from guildcard.loyalty.domain import cards as code_rules
+from guildcard.loyalty.domain.cards import MAX_BATCH
 from guildcard.loyalty.domain.errors import (
     TopUpCodeNotUsable,
     WalletInvalid,

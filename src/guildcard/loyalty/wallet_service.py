@@ -125,7 +125,9 @@ class WalletService:
     def void_codes(self, actor: Actor, *, batch_id: str, idempotency_key: str) -> Written[Any]:
         return self._run(actor, VoidTopUpCodes(batch_id=batch_id, idempotency_key=idempotency_key))
 
-    def redeem_code(self, actor: Actor, *, member_id: str, code: str, idempotency_key: str) -> Written[Any]:
+    def redeem_code(
+        self, actor: Actor, *, member_id: str, code: str, idempotency_key: str | None
+    ) -> Written[Any]:
         """The member's wallet credited by a code (rate-limited per member, right or wrong)."""
         self.throttle.hit(
             CODE_ATTEMPTS, "topup-code", actor.alliance_id, member_id, error=TooManyCodeAttempts
@@ -238,5 +240,12 @@ def codes_csv(batch: TopUpCodeBatch) -> str:
     writer = csv.writer(out)
     writer.writerow(["code", "face_yuan", "expires_at", "batch_id"])
     for code in batch.codes:
-        writer.writerow([code, f"{batch.face_fen // 100}.{batch.face_fen % 100:02d}", batch.expires_at.isoformat(), batch.batch_id])
+        writer.writerow(
+            [
+                code,
+                f"{batch.face_fen // 100}.{batch.face_fen % 100:02d}",
+                batch.expires_at.isoformat(),
+                batch.batch_id,
+            ]
+        )
     return out.getvalue()

@@ -74,10 +74,11 @@ def test_a_code_bought_at_the_bakery_tops_up_the_wallet_once_and_the_bakery_owes
     assert {line.split(",")[1] for line in exported[1:]} == {"100.00"}
     # Exported once: a replay of the command answers without the codes, and no row holds one.
     replay = batch_of(wallets)
-    assert replay.replayed and replay.value.batch_id == batch.batch_id and replay.value.codes == ()
+    assert (replay.replayed, replay.value.batch_id, replay.value.codes) == (True, batch.batch_id, ())
     with database.read() as conn:
         stored = {r.code_hash for r in conn.execute(select(loyalty_topup_codes.c.code_hash))}
-    assert stored.isdisjoint(batch.codes) and len(stored) == 3
+    assert stored.isdisjoint(batch.codes)
+    assert len(stored) == 3
 
     code = batch.codes[0]
     typed = f"{code[:4].lower()}-{code[4:8]} {code[8:]}"  # as a member types it off the card
@@ -110,11 +111,15 @@ def test_a_code_bought_at_the_bakery_tops_up_the_wallet_once_and_the_bakery_owes
     # Voided codes and expired ones credit nothing.
     assert wallets.void_codes(OPERATOR, batch_id=batch.batch_id, idempotency_key="v1").value == 2
     with pytest.raises(TopUpCodeNotUsable):
-        wallets.redeem_code(member("mem_zhao"), member_id="mem_zhao", code=batch.codes[1], idempotency_key="r3")
+        wallets.redeem_code(
+            member("mem_zhao"), member_id="mem_zhao", code=batch.codes[1], idempotency_key="r3"
+        )
     later = batch_of(wallets, OPERATOR, size=1, key="b2").value
     clock.advance(timedelta(days=91))
     with pytest.raises(TopUpCodeNotUsable):
-        wallets.redeem_code(member("mem_zhao"), member_id="mem_zhao", code=later.codes[0], idempotency_key="r4")
+        wallets.redeem_code(
+            member("mem_zhao"), member_id="mem_zhao", code=later.codes[0], idempotency_key="r4"
+        )
     assert wallets.balance(alliance_id=ALLIANCE, member_id="mem_zhao").total == 0
     states = {b["batch_id"]: b["states"] for b in wallets.code_batches(alliance_id=ALLIANCE)}
     assert states[batch.batch_id] == {"used": 1, "void": 2}
@@ -140,7 +145,9 @@ def test_a_member_gets_ten_tries_an_hour(database):
     good = batch_of(wallets, size=1).value.codes[0]
     for i in range(10):
         with pytest.raises(TopUpCodeNotUsable):
-            wallets.redeem_code(member("mem_li"), member_id="mem_li", code=f"WRONG{i}", idempotency_key=f"w{i}")
+            wallets.redeem_code(
+                member("mem_li"), member_id="mem_li", code=f"WRONG{i}", idempotency_key=f"w{i}"
+            )
     with pytest.raises(TooManyCodeAttempts) as raised:  # even the right code waits now
         wallets.redeem_code(member("mem_li"), member_id="mem_li", code=good, idempotency_key="ok")
     assert raised.value.code == "loyalty.too_many_code_attempts"

@@ -1,5 +1,6 @@
 """``/api/v1/me/wallet``, ``/api/v1/me/tier``, ``/api/v1/me/cards``: the signed-in member's
-stored value with its history, tier with progress and changes, and paid cards (reads only).
+stored value with its history, tier with progress and changes, and paid cards; and
+``POST /api/v1/me/wallet/redeem``: a top-up by code (储值卡密; 429 past a few tries an hour).
 
 Thin: the loyalty services answer; errors are problem+json (401 unauthenticated, 403
 ``members.members_only`` for a non-member credential).
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
 
 from guildcard.api.deps import ContainerDep
+from guildcard.api.v1.alliance_common import IdempotencyKey, mark_replay
 from guildcard.api.v1.members_me import MemberActor
 from guildcard.api.v1.members_schemas import problems
 
@@ -32,6 +34,19 @@ class WalletRead(BaseModel):
     bonus_fen: int
     total_fen: int
     history: list[WalletLineRead]
+
+
+class CodeRedeem(BaseModel):
+    code: str = Field(
+        min_length=1, max_length=40, description="As printed; case, spaces and dashes do not matter."
+    )
+
+
+class CodeTopUpRead(BaseModel):
+    topup_id: str
+    merchant_id: str  # the merchant that sold the code
+    principal_fen: int
+    balance_fen: int  # the wallet after the top-up (principal and bonus)
 
 
 class TierChangeRead(BaseModel):
@@ -73,6 +88,30 @@ def my_wallet(actor: MemberActor, container: ContainerDep) -> WalletRead:
         for w in container.wallets.history(alliance_id=a, member_id=m)
     ]  # fmt: skip
     return WalletRead(principal_fen=held.principal, bonus_fen=held.bonus, total_fen=held.total, history=lines)
+
+
+@router.post("/wallet/redeem", response_model=CodeTopUpRead, responses=problems(401, 403, 422, 429))
+def redeem_code(
+    body: CodeRedeem,
+    actor: MemberActor,
+    container: ContainerDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> CodeTopUpRead:
+    """Top up the wallet with a code: once per code (422 ``loyalty.topup_code_not_usable`` when it is
+    unknown, used, voided or expired); 429 ``loyalty.too_many_code_attempts`` past 10 tries an hour.
+
+    With an `Idempotency-Key`, a retry returns the first answer (`Idempotent-Replayed: true`).
+    """
+    done = container.wallets.redeem_code(
+        actor, member_id=actor.id, code=body.code, idempotency_key=idempotency_key
+    )
+    mark_replay(response, done.replayed)
+    topped = done.value
+    return CodeTopUpRead(
+        topup_id=topped.topup_id, merchant_id=topped.merchant_id, principal_fen=topped.principal_fen,
+        balance_fen=topped.balance.total,
+    )  # fmt: skip
 
 
 @router.get("/tier", response_model=TierRead, responses=problems(401, 403))
