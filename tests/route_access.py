@@ -64,6 +64,7 @@ ROUTES: dict[str, Access] = {
     "GET /api/v1/me/member-code.svg": (MEMBER, None),
     "GET /api/v1/me/export": (MEMBER, None),
     "POST /api/v1/me/erasure": (MEMBER, None),
+    "POST /api/v1/me/wallet/redeem": (MEMBER, None),  # a top-up by code (issue 13, r5/cards)
     "GET /api/v1/me/wallet": (MEMBER, None),  # issue 13 (r3/tiers): stored value, tier, cards
     "GET /api/v1/me/tier": (MEMBER, None),
     "GET /api/v1/me/cards": (MEMBER, None),
@@ -137,6 +138,7 @@ ROUTES: dict[str, Access] = {
     "GET /m/settings/export": (MEMBER, None),
     "GET /m/settings/erase": (MEMBER, None),
     "POST /m/settings/erase": (MEMBER, None),
+    "POST /m/wallet/redeem": (MEMBER, None),  # a top-up by code (issue 13, r5/cards)
     "GET /m/wallet": (MEMBER, None),  # stored value and tier history (issue 13, r3/tiers)
     # membership terms (issue 12 item 13, r4/wording-c)
     "GET /m/{alliance_ref}/terms": (PUBLIC, None),
@@ -177,6 +179,8 @@ ROUTES: dict[str, Access] = {
     "GET /ops/wallets": (OPERATOR, None),
     "POST /ops/wallets/packages": (OPERATOR, None),
     "POST /ops/wallets/refunds/{request_id}": (OPERATOR, "alliance"),
+    "POST /ops/wallets/codes": (OPERATOR, None),  # top-up code batches (issue 13, r5/cards)
+    "POST /ops/wallets/codes/{batch_id}/void": (OPERATOR, "alliance"),
     "GET /ops/members/duplicates": (OPERATOR, None),
     "POST /ops/members/duplicates/run": (OPERATOR, None),
     "POST /ops/members/pairs/{pair_id}/merge": (OPERATOR, "alliance"),

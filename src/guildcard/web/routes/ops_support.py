@@ -71,6 +71,8 @@ DONE_MESSAGES = {
     "rule_paused": "The rule was paused.",
     "rule_resumed": "The rule was resumed.",
     "message_retried": "The message will be sent again.",
+    "codes_voided": "The unused codes of the batch were voided.",
+    "codes_already_exported": "These codes were already downloaded; they are shown only once.",
 }
 
 

@@ -1,0 +1,99 @@
+"""Top-up codes (储值卡密) on the pages and the API, SQLite and PostgreSQL: an operator generates a
+batch and downloads it once as CSV, voids the rest; a member tops up with a code on the H5 wallet
+page and over ``POST /api/v1/me/wallet/redeem``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from tests.integration.web.test_member_pages import csrf, join, site  # noqa: F401 - the fixture
+from tests.integration.web.test_ops_pages import csrf as ops_csrf
+from tests.integration.web.test_ops_pages import ops, sign_in  # noqa: F401 - the fixture
+
+from guildcard.kernel.actors import Actor, ActorKind
+
+
+def _batch(container, alliance_id: str, merchant_id: str, size: int = 2):
+    operator = Actor(ActorKind.OPERATOR, "opr_admin", alliance_id, role="admin")
+    return container.wallets.generate_codes(
+        operator, merchant_id=merchant_id, face_fen=20_000, size=size,
+        expires_at=container.clock.now() + timedelta(days=30), idempotency_key="b1",
+    ).value  # fmt: skip
+
+
+def test_a_member_tops_up_with_a_code_on_the_wallet_page_and_over_the_api(site):  # noqa: F811
+    bakery = site.builder.merchant(site.alliance_id, site.admin)
+    batch = _batch(site.container, site.alliance_id, bakery.id)
+    join(site)
+    page = site.get("/m/wallet?lang=zh-CN").text
+    assert "充值卡密" in page
+    form_key = page.split('name="form_key" value="')[1].split('"')[0]
+    body = {"code": batch.codes[0].lower(), "form_key": form_key, "csrf_token": csrf(site)}
+    done = site.post("/m/wallet/redeem", data=body, follow_redirects=False)
+    assert done.status_code == 303
+    assert done.headers["location"] == "/m/wallet?done=redeemed"
+    shown = site.get(done.headers["location"]).text
+    assert "卡密已充入您的储值余额" in shown
+    assert "¥200.00" in shown.split('id="wallet-total"')[1][:20]
+    again = site.post("/m/wallet/redeem", data=body, follow_redirects=False)  # a double submit
+    assert again.headers["location"] == "/m/wallet?done=redeemed"
+    wrong = site.post("/m/wallet/redeem", data={**body, "form_key": "k2", "code": batch.codes[0]})
+    assert wrong.status_code == 422
+    assert "此充值卡密无法使用" in wrong.text
+
+    site.headers["X-CSRF-Token"] = csrf(site)  # the API by the session cookie, as the H5's scripts call it
+    api = site.post(
+        "/api/v1/me/wallet/redeem", json={"code": batch.codes[1]}, headers={"Idempotency-Key": "a1"}
+    )
+    assert api.status_code == 200, api.text
+    assert (api.json()["principal_fen"], api.json()["balance_fen"], api.json()["merchant_id"]) == (
+        20_000, 40_000, bakery.id,
+    )  # fmt: skip
+    used = site.post("/api/v1/me/wallet/redeem", json={"code": batch.codes[1]})
+    assert used.status_code == 422
+    assert used.json()["code"] == "loyalty.topup_code_not_usable"
+    for i in range(6):  # ten tries an hour in all, right or wrong
+        site.post("/api/v1/me/wallet/redeem", json={"code": f"GUESS{i}"})
+    limited = site.post("/api/v1/me/wallet/redeem", json={"code": "GUESS9"})
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "loyalty.too_many_code_attempts"
+    assert site.get("/api/v1/me/wallet").json()["principal_fen"] == 40_000
+
+
+def test_an_operator_downloads_a_batch_once_and_voids_the_rest(ops):  # noqa: F811
+    bakery = ops.ops.merchants[0]
+    sign_in(ops)
+    page = ops.get("/ops/wallets").text
+    assert "储值卡密" in page
+    form = {
+        "csrf_token": ops_csrf(ops, "/ops/wallets"), "idempotency_key": "g1", "merchant_id": bakery.id,
+        "face_yuan": "100", "size": "3", "expires_on": "2099-12-31", "note": "春节礼品卡",
+    }  # fmt: skip
+    got = ops.post("/ops/wallets/codes", data=form, follow_redirects=False)
+    assert got.status_code == 200, got.text
+    assert got.headers["content-type"].startswith("text/csv")
+    assert "attachment" in got.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(got.text)))
+    assert len(rows) == 3
+    assert {r["face_yuan"] for r in rows} == {"100.00"}
+    again = ops.post("/ops/wallets/codes", data=form, follow_redirects=False)
+    assert again.status_code == 303  # the same form twice: the codes are not shown again
+    assert "卡密只显示一次" in ops.get(again.headers["location"]).text
+    bad = ops.post("/ops/wallets/codes", data={**form, "idempotency_key": "g2", "size": "lots"})
+    assert bad.status_code == 422
+    assert "请输入整数" in bad.text
+
+    listed = ops.get("/ops/wallets").text.split('id="code-batches"')[1].split("</table>")[0]
+    assert "春节礼品卡" in listed
+    assert "¥100.00" in listed
+    batch_id = listed.split('data-batch="')[1].split('"')[0]
+    voided = ops.post(
+        f"/ops/wallets/codes/{batch_id}/void",
+        data={"csrf_token": ops_csrf(ops, "/ops/wallets"), "idempotency_key": "v1"},
+        follow_redirects=False,
+    )
+    assert voided.status_code == 303
+    batches = ops.ops.container.wallets.code_batches(alliance_id=ops.ops.alliance_id)
+    assert batches[0]["states"] == {"void": 3}
