@@ -46,6 +46,8 @@ ROUTES: dict[str, Access] = {
     "POST /api/v1/counter/previews": (STAFF, "store"),
     "POST /api/v1/counter/purchases": (STAFF, "store"),
     "POST /api/v1/counter/purchases:batch": (STAFF, "store"),
+    "POST /api/v1/counter/wallet-topups": (STAFF, "store"),  # issue 13 (r5/cards)
+    "POST /api/v1/counter/card-sales": (STAFF, "store"),
     "GET /api/v1/counter/purchases/{order_no}": (STAFF, "store"),
     "GET /api/v1/counter/stores/{store_id}/day": (STAFF, "store"),
     "POST /api/v1/counter/refunds": (STAFF, "store"),

@@ -94,6 +94,7 @@ class MemberCard:
     tier_code: str | None
     ends_at: datetime
     source: str
+    price_fen: int = 0  # what the member paid at the counter (0 by code)
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ def _grant(work: Work, plan: CardPlan, member_id: str, *, source: str, **values:
         source=source,
         ends_at=ends.isoformat(),
     )
-    return MemberCard(card_id, member_id, plan.plan_id, plan.name, plan.tier_code, ends, source)
+    price = int(values.get("price_fen", 0))
+    return MemberCard(card_id, member_id, plan.plan_id, plan.name, plan.tier_code, ends, source, price)
 
 
 @handlers.register(authorize=_at_merchant)
