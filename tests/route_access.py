@@ -67,6 +67,7 @@ ROUTES: dict[str, Access] = {
     "GET /api/v1/me/export": (MEMBER, None),
     "POST /api/v1/me/erasure": (MEMBER, None),
     "POST /api/v1/me/wallet/redeem": (MEMBER, None),  # a top-up by code (issue 13, r5/cards)
+    "GET /api/v1/me/growth": (MEMBER, None),  # the growth list 成长值明细 (issue 13, r5/cards)
     "GET /api/v1/me/wallet": (MEMBER, None),  # issue 13 (r3/tiers): stored value, tier, cards
     "GET /api/v1/me/tier": (MEMBER, None),
     "GET /api/v1/me/cards": (MEMBER, None),

@@ -8,6 +8,7 @@ import csv
 import io
 from datetime import timedelta
 
+from tests.integration.alliance.world import auth
 from tests.integration.web.test_member_pages import csrf, join, site  # noqa: F401 - the fixture
 from tests.integration.web.test_ops_pages import csrf as ops_csrf
 from tests.integration.web.test_ops_pages import ops, sign_in  # noqa: F401 - the fixture
@@ -97,3 +98,32 @@ def test_an_operator_downloads_a_batch_once_and_voids_the_rest(ops):  # noqa: F8
     assert voided.status_code == 303
     batches = ops.ops.container.wallets.code_batches(alliance_id=ops.ops.alliance_id)
     assert batches[0]["states"] == {"void": 3}
+
+
+def test_the_growth_list_shows_each_purchase_and_refund_with_its_order(site):  # noqa: F811
+    hot_pot = site.builder.merchant(site.alliance_id, site.admin)
+    join(site)
+    code = site.get("/api/v1/me/member-code").json()["digits"]
+    bought = site.post(
+        "/api/v1/counter/purchases",
+        json={"store_id": hot_pot.store_a, "member_code": code, "order_no": "HP-7", "amount_fen": 18000},
+        headers=auth(hot_pot.cashier),
+    )
+    assert bought.status_code == 201, bought.text
+    growth = bought.json()["growth"]
+    refunded = site.post(
+        "/api/v1/counter/refunds",
+        json={"store_id": hot_pot.store_a, "order_no": "HP-7", "refund_no": "RF-7", "amount_fen": 9000},
+        headers=auth(hot_pot.cashier),
+    )
+    assert refunded.status_code == 201, refunded.text
+    listed = site.get("/api/v1/me/growth").json()
+    assert [(g["business"], g["number"]) for g in listed] == [("refund", "RF-7"), ("purchase", "HP-7")]
+    assert listed[1]["amount"] == growth
+    assert listed[0]["amount"] < 0
+    page = site.get("/m/wallet?lang=zh-CN").text
+    entries = page.split('id="growth-entries"')[1].split("</ol>")[0]
+    assert "成长值明细" in page
+    assert entries.index("退款") < entries.index("消费")
+    assert "订单 HP-7" in entries
+    assert f"+{growth}" in entries

@@ -1,6 +1,7 @@
 """``/api/v1/me/wallet``, ``/api/v1/me/tier``, ``/api/v1/me/cards``: the signed-in member's
 stored value with its history, tier with progress and changes, and paid cards; and
-``POST /api/v1/me/wallet/redeem``: a top-up by code (储值卡密; 429 past a few tries an hour).
+``GET /api/v1/me/growth``: the growth list (成长值明细); ``POST /api/v1/me/wallet/redeem``: a
+top-up by code (储值卡密; 429 past a few tries an hour).
 
 Thin: the loyalty services answer; errors are problem+json (401 unauthenticated, 403
 ``members.members_only`` for a non-member credential).
@@ -67,6 +68,13 @@ class TierRead(BaseModel):
     history: list[TierChangeRead]
 
 
+class GrowthEntryRead(BaseModel):
+    business: str  # purchase, refund or adjustment
+    number: str | None  # the merchant's order number, or the refund number
+    amount: int  # growth in (positive) or taken back (negative)
+    at: datetime
+
+
 class CardRead(BaseModel):
     card_id: str
     plan_id: str
@@ -129,6 +137,15 @@ def my_tier(actor: MemberActor, container: ContainerDep) -> TierRead:
         next_tier=p.next_tier.code if p.next_tier else None, to_next=p.to_next, keep_needed=p.keep_needed,
         window_ends=p.window_ends, history=history,
     )  # fmt: skip
+
+
+@router.get("/growth", response_model=list[GrowthEntryRead], responses=problems(401, 403))
+def my_growth(actor: MemberActor, container: ContainerDep) -> list[GrowthEntryRead]:
+    """The growth list (成长值明细): the latest 50 entries, newest first, with the order or refund."""
+    return [
+        GrowthEntryRead(business=g.business, number=g.number, amount=g.amount, at=g.at)
+        for g in container.tiers.growth_entries(alliance_id=actor.alliance_id, member_id=actor.id)
+    ]
 
 
 @router.get("/cards", response_model=list[CardRead], responses=problems(401, 403))

@@ -1,7 +1,8 @@
 """The member's stored value and tier history on the H5 (``/m/wallet``): the balance, every
 top-up and payment (and what refunds gave back) with the merchant's name, each tier change
-with its reason and the growth standing now; and a top-up by code (储值卡密, ``POST
-/m/wallet/redeem``: a few tries an hour, the form's key replays a double submit)."""
+with its reason and the growth standing now, the growth list (成长值明细); and a top-up by
+code (储值卡密, ``POST /m/wallet/redeem``: a few tries an hour, the form's key replays a double
+submit)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def _wallet_page(request: Request, actor: Actor, *, error: str = "", status_code
         standing=standing,
         tier_history=container.tiers.history(alliance_id=a, member_id=m),
         tier_names={t.code: t.name for t in standing.scheme.tiers},
+        growth_entries=container.tiers.growth_entries(alliance_id=a, member_id=m),
         form_key=new_id("idem"),
         error=error,
         status_code=status_code,
