@@ -5,11 +5,11 @@ a few tries an hour; 20 simultaneous redemptions of one code on PostgreSQL credi
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from tests.support.race import race
 
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import FixedClock
@@ -160,28 +160,14 @@ def test_a_member_gets_ten_tries_an_hour(database):
 def test_twenty_simultaneous_redemptions_of_one_code_credit_it_once(pg_database):
     wallets, ledger = wallet_service(pg_database, FixedClock(NOW))
     code = batch_of(wallets, size=1).value.codes[0]
-    barrier = threading.Barrier(20)
-    won: list[str] = []
-    lost: list[str] = []
-    errors: list[BaseException] = []
-
-    def redeem(i: int) -> None:
-        who = f"mem_{i}"
-        barrier.wait()
-        try:
-            wallets.redeem_code(member(who), member_id=who, code=code, idempotency_key=f"r{i}")
-            won.append(who)
-        except TopUpCodeNotUsable:
-            lost.append(who)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=redeem, args=(i,)) for i in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert (len(won), len(lost)) == (1, 19)
+    done = race(
+        20,
+        lambda i: wallets.redeem_code(
+            member(f"mem_{i}"), member_id=f"mem_{i}", code=code, idempotency_key=f"r{i}"
+        ),
+        TopUpCodeNotUsable,
+    )
+    assert done.errors == []
+    assert (len(done.won), len(done.lost)) == (1, 19)
     assert wallets.liability(alliance_id=ALLIANCE).principal == 10_000
     assert ledger.verify(ALLIANCE) == {ALLIANCE: []}

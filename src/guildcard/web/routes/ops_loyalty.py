@@ -5,9 +5,8 @@ top-up code batches 储值卡密: generated and downloaded once as CSV, voided).
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,6 +20,8 @@ from guildcard.loyalty.wallet_service import codes_csv
 from guildcard.web.routes.ops_support import (
     alliance_services,
     container,
+    form_day,
+    form_number,
     handle_post,
     operator,
     redirect,
@@ -170,23 +171,12 @@ async def decide_refund(request: Request, request_id: str) -> Response:
     return await handle_post(request, act, lambda error: _wallets_page(request, actor, error=error))
 
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def _end_of(day_text: str) -> datetime:
-    """A date typed on the form: codes work until the end of that day in Asia/Shanghai."""
-    try:
-        day = date.fromisoformat(day_text)
-    except ValueError as exc:
-        raise InvalidInput("This is not a date (YYYY-MM-DD).", field="expires_on") from exc
-    return datetime.combine(day, time.max, tzinfo=SHANGHAI)
-
-
-def _whole(value: str, *, field: str) -> int:
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise InvalidInput("This is not a whole number.", field=field) from exc
+def _valid_until(form: FormData) -> datetime:
+    """Codes work until the end of the chosen day (Asia/Shanghai); the day is required."""
+    day_end = form_day(form, "expires_on", end=True)
+    if day_end is None:
+        raise InvalidInput("This is not a date (YYYY-MM-DD).", field="expires_on")
+    return day_end
 
 
 @router.post("/ops/wallets/codes", response_model=None)
@@ -199,8 +189,8 @@ async def generate_codes(request: Request) -> Response:
             actor,
             merchant_id=text(form, "merchant_id"),
             face_fen=parse_yuan(text(form, "face_yuan"), field="face_yuan"),
-            size=_whole(text(form, "size"), field="size"),
-            expires_at=_end_of(text(form, "expires_on")),
+            size=form_number(form, "size", default=0) or 0,
+            expires_at=_valid_until(form),
             note=text(form, "note"),
             idempotency_key=text(form, "idempotency_key"),
         )
