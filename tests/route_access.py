@@ -182,6 +182,9 @@ ROUTES: dict[str, Access] = {
     "GET /ops/wallets": (OPERATOR, None),
     "POST /ops/wallets/packages": (OPERATOR, None),
     "POST /ops/wallets/refunds/{request_id}": (OPERATOR, "alliance"),
+    "GET /merchant/wallet-codes": (STAFF, None),  # the owner's top-up code batches (r5/cards)
+    "POST /merchant/wallet-codes": (STAFF, None),
+    "POST /merchant/wallet-codes/{batch_id}/void": (STAFF, "merchant"),
     "POST /ops/wallets/codes": (OPERATOR, None),  # top-up code batches (issue 13, r5/cards)
     "POST /ops/wallets/codes/{batch_id}/void": (OPERATOR, "alliance"),
     "GET /ops/members/duplicates": (OPERATOR, None),

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 from tests.integration.alliance.world import auth
+from tests.integration.web.test_counter_pages import staff_login
+from tests.integration.web.test_counter_pages import world as counter_world  # noqa: F401 - the fixture
 from tests.integration.web.test_member_pages import csrf, join, site  # noqa: F401 - the fixture
 from tests.integration.web.test_ops_pages import csrf as ops_csrf
 from tests.integration.web.test_ops_pages import ops, sign_in  # noqa: F401 - the fixture
@@ -127,3 +130,35 @@ def test_the_growth_list_shows_each_purchase_and_refund_with_its_order(site):  #
     assert entries.index("退款") < entries.index("消费")
     assert "订单 HP-7" in entries
     assert f"+{growth}" in entries
+
+
+def test_a_merchant_owner_prints_codes_its_stores_sell_and_only_its_own(counter_world):  # noqa: F811
+    client, hot_pot = counter_world.client, counter_world.merchants[0]
+    staff = client.get(f"/api/v1/merchants/{hot_pot.id}/staff", headers=auth(hot_pot.owner)).json()
+    staff_login(client, next(s["login"] for s in staff if s["role"] == "owner"))
+    page = client.get("/merchant/wallet-codes?lang=zh-CN")
+    assert page.status_code == 200
+    assert "储值卡密" in page.text
+    options = re.findall(r'<option value="([^"]+)"', page.text.split('id="generate-codes"')[1])
+    assert options == [hot_pot.id]  # the owner's own merchant pays, no other
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
+    form = {"csrf_token": token, "idempotency_key": "m1", "merchant_id": hot_pot.id, "face_yuan": "50",
+            "size": "2", "expires_on": "2099-06-30"}  # fmt: skip
+    got = client.post("/merchant/wallet-codes", data=form)
+    assert got.headers["content-type"].startswith("text/csv")
+    assert len(list(csv.DictReader(io.StringIO(got.text)))) == 2
+    other = counter_world.merchants[1]
+    refused = client.post(
+        "/merchant/wallet-codes", data={**form, "idempotency_key": "m2", "merchant_id": other.id}
+    )
+    assert refused.headers["content-type"].startswith(
+        "text/csv"
+    )  # the field is ignored: its own merchant pays
+    batches = counter_world.container.wallets.code_batches(alliance_id=counter_world.id)
+    assert {b["merchant_id"] for b in batches} == {hot_pot.id}
+    batch_id = batches[0]["batch_id"]
+    voided = client.post(
+        f"/merchant/wallet-codes/{batch_id}/void", data={"csrf_token": token, "idempotency_key": "v1"}
+    )
+    assert voided.status_code == 200
+    assert "该批次未使用的卡密已作废" in voided.text

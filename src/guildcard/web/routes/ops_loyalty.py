@@ -16,6 +16,7 @@ from guildcard.kernel.actors import Actor
 from guildcard.kernel.errors import InvalidInput
 from guildcard.kernel.money import parse_yuan
 from guildcard.loyalty import tier_codec
+from guildcard.loyalty.topup_code_handlers import TopUpCodeBatch
 from guildcard.loyalty.wallet_service import codes_csv
 from guildcard.web.routes.ops_support import (
     alliance_services,
@@ -171,12 +172,24 @@ async def decide_refund(request: Request, request_id: str) -> Response:
     return await handle_post(request, act, lambda error: _wallets_page(request, actor, error=error))
 
 
-def _valid_until(form: FormData) -> datetime:
+def valid_until(form: FormData) -> datetime:
     """Codes work until the end of the chosen day (Asia/Shanghai); the day is required."""
     day_end = form_day(form, "expires_on", end=True)
     if day_end is None:
         raise InvalidInput("This is not a date (YYYY-MM-DD).", field="expires_on")
     return day_end
+
+
+def codes_download(batch: TopUpCodeBatch) -> Response:
+    """The batch's codes as a CSV attachment, never cached."""
+    return Response(
+        codes_csv(batch),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="topup-codes-{batch.batch_id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.post("/ops/wallets/codes", response_model=None)
@@ -190,21 +203,13 @@ async def generate_codes(request: Request) -> Response:
             merchant_id=text(form, "merchant_id"),
             face_fen=parse_yuan(text(form, "face_yuan"), field="face_yuan"),
             size=form_number(form, "size", default=0) or 0,
-            expires_at=_valid_until(form),
+            expires_at=valid_until(form),
             note=text(form, "note"),
             idempotency_key=text(form, "idempotency_key"),
         )
         if done.replayed:  # a second submit of the form: the codes were already downloaded
             return redirect("/ops/wallets", done="codes_already_exported")
-        batch = done.value
-        return Response(
-            codes_csv(batch),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="topup-codes-{batch.batch_id}.csv"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return codes_download(done.value)
 
     return await handle_post(request, act, lambda error: _wallets_page(request, actor, error=error))
 
