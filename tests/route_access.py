@@ -46,6 +46,8 @@ ROUTES: dict[str, Access] = {
     "POST /api/v1/counter/previews": (STAFF, "store"),
     "POST /api/v1/counter/purchases": (STAFF, "store"),
     "POST /api/v1/counter/purchases:batch": (STAFF, "store"),
+    "POST /api/v1/counter/wallet-topups": (STAFF, "store"),  # issue 13 (r5/cards)
+    "POST /api/v1/counter/card-sales": (STAFF, "store"),
     "GET /api/v1/counter/purchases/{order_no}": (STAFF, "store"),
     "GET /api/v1/counter/stores/{store_id}/day": (STAFF, "store"),
     "POST /api/v1/counter/refunds": (STAFF, "store"),
@@ -68,6 +70,8 @@ ROUTES: dict[str, Access] = {
     "GET /api/v1/me/member-code.svg": (MEMBER, None),
     "GET /api/v1/me/export": (MEMBER, None),
     "POST /api/v1/me/erasure": (MEMBER, None),
+    "POST /api/v1/me/wallet/redeem": (MEMBER, None),  # a top-up by code (issue 13, r5/cards)
+    "GET /api/v1/me/growth": (MEMBER, None),  # the growth list 成长值明细 (issue 13, r5/cards)
     "GET /api/v1/me/wallet": (MEMBER, None),  # issue 13 (r3/tiers): stored value, tier, cards
     "GET /api/v1/me/tier": (MEMBER, None),
     "GET /api/v1/me/cards": (MEMBER, None),
@@ -141,6 +145,7 @@ ROUTES: dict[str, Access] = {
     "GET /m/settings/export": (MEMBER, None),
     "GET /m/settings/erase": (MEMBER, None),
     "POST /m/settings/erase": (MEMBER, None),
+    "POST /m/wallet/redeem": (MEMBER, None),  # a top-up by code (issue 13, r5/cards)
     "GET /m/wallet": (MEMBER, None),  # stored value and tier history (issue 13, r3/tiers)
     # membership terms (issue 12 item 13, r4/wording-c)
     "GET /m/{alliance_ref}/terms": (PUBLIC, None),
@@ -181,6 +186,11 @@ ROUTES: dict[str, Access] = {
     "GET /ops/wallets": (OPERATOR, None),
     "POST /ops/wallets/packages": (OPERATOR, None),
     "POST /ops/wallets/refunds/{request_id}": (OPERATOR, "alliance"),
+    "GET /merchant/wallet-codes": (STAFF, None),  # the owner's top-up code batches (r5/cards)
+    "POST /merchant/wallet-codes": (STAFF, None),
+    "POST /merchant/wallet-codes/{batch_id}/void": (STAFF, "merchant"),
+    "POST /ops/wallets/codes": (OPERATOR, None),  # top-up code batches (issue 13, r5/cards)
+    "POST /ops/wallets/codes/{batch_id}/void": (OPERATOR, "alliance"),
     "GET /ops/members/duplicates": (OPERATOR, None),
     "POST /ops/members/duplicates/run": (OPERATOR, None),
     "POST /ops/members/pairs/{pair_id}/merge": (OPERATOR, "alliance"),

@@ -29,6 +29,7 @@ from guildcard.automation.handlers import AutomationDeps
 from guildcard.automation.handlers import handlers as automation_handlers
 from guildcard.automation.handlers.rules import run_rules
 from guildcard.automation.handlers.webhooks import queue_deliveries
+from guildcard.counter.desk_sales import DeskSales
 from guildcard.counter.handlers import handlers as counter_handlers
 from guildcard.counter.ports import CounterPorts
 from guildcard.counter.service import CounterService
@@ -129,7 +130,7 @@ class Container:
         )
         # Accounts, keys, roles, stores and sessions change only by alliance and members commands.
         bus.after_commands_of(("alliance", "members"), self.actor_cache.clear)
-        bus.provide("loyalty", LoyaltyDeps())
+        bus.provide("loyalty", LoyaltyDeps(lookup=self.lookup))
         return bus
 
     @cached_property
@@ -161,7 +162,7 @@ class Container:
 
     @cached_property
     def wallets(self) -> WalletService:
-        return WalletService(self.database, self.clock, bus=self.bus)
+        return WalletService(self.database, self.clock, bus=self.bus, throttle=self.throttle)
 
     @cached_property
     def cards(self) -> CardService:
@@ -176,6 +177,11 @@ class Container:
         # Tests and benchmarks may put their own ports in ``counter_ports`` before first use.
         ports = self.counter_ports or counter_ports(CounterLookup(self.cipher, self.lookup))
         return CounterService(self.database, self.clock, ports, bus=self.bus)
+
+    @cached_property
+    def desk_sales(self) -> DeskSales:
+        """Counter top-ups and card sales over the POS API."""
+        return DeskSales(self.counter, self.members.member_codes, self.wallets, self.cards)
 
     @cached_property
     def coupons(self) -> CouponService:

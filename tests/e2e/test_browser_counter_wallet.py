@@ -1,10 +1,12 @@
 """Stored value and paid cards at the counter in a real Chromium: a cashier tops up a member's
-wallet with a plan and its bonus, sells a paid card, then the member pays part of a purchase with
-the wallet and the receipt shows it. Only the app's host is contacted."""
+wallet with a plan and its bonus, sells a paid card (the receipt shows the price paid), then the
+member pays part of a purchase with the wallet and the receipt shows it; on the phone the member
+sees the growth list and tops up with a code (储值卡密). Only the app's host is contacted."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import pytest
@@ -74,6 +76,7 @@ def test_a_cashier_tops_up_sells_a_card_and_the_member_pays_with_stored_value(
     page.get_by_role("button", name="收款 ¥68.00").click()
     page.wait_for_selector("#card-done")
     assert page.locator("#card-name").inner_text() == "金卡季卡"
+    assert page.locator("#card-price").inner_text() == "¥68.00"  # the price paid, on the receipt
     page.screenshot(path=str(artifacts_dir / "counter-card-done.png"), full_page=True)
 
     # A ¥128 purchase: the preview shows the wallet, the cashier uses ¥100 of it, cash pays the rest.
@@ -125,6 +128,22 @@ def test_a_cashier_tops_up_sells_a_card_and_the_member_pays_with_stored_value(
     kinds = h5.locator("#wallet-history .m-kind").all_inner_texts()
     assert kinds == ["支付", "支付", "充值"]
     h5.screenshot(path=str(artifacts_dir / "member-wallet.png"), full_page=True)
+    # Two purchases in the growth list (成长值明细), each with its order number.
+    assert h5.locator("#growth-entries .m-kind").all_inner_texts() == ["消费", "消费"]
+    # A ¥100 top-up code (储值卡密) sold by the hot-pot, typed on the phone as printed.
+    batch = same_data.wallets.generate_codes(
+        admin, merchant_id=hot_pot.id, face_fen=10_000, size=1,
+        expires_at=same_data.clock.now() + timedelta(days=30), idempotency_key="codes-1",
+    ).value  # fmt: skip
+    h5.get_by_label("充值卡密").fill(batch.codes[0][:6] + "-" + batch.codes[0][6:])
+    h5.get_by_role("button", name="充值", exact=True).click()
+    h5.wait_for_selector("#redeemed")
+    assert h5.locator("#wallet-total").inner_text() == "¥521.50"
+    assert h5.locator("#wallet-history .m-kind").first.inner_text() == "充值"
+    h5.screenshot(path=str(artifacts_dir / "member-wallet-code.png"), full_page=True)
+    h5.get_by_label("充值卡密").fill(batch.codes[0])
+    h5.get_by_role("button", name="充值", exact=True).click()
+    assert "此充值卡密无法使用" in h5.locator(".notice.warn").inner_text()
     phone.close()
     assert hosts == {urlparse(live_server.base_url).netloc}
 

@@ -247,6 +247,7 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     assert report["refund_requests_pending"] == events["counter.refund_requested"] == 1
     assert report["staff"] >= report["merchants"] + report["stores"] + 13  # owner, manager, a cashier a store
     assert 0 < report["seconds"] < 60
+    assert report["wallet_code_topups"] == 3  # top-up codes sold by the bakery, redeemed by members
     signed_out = events["counter.purchase_refunded"] + events.get("counter.backfill_requested", 0)
     assert report["webhook_deliveries"] == signed_out > 0  # delivered to the demo's endpoint
     insights = report["insights"]  # seed 003's metrics of the last full month, under the issue's keys

@@ -17,6 +17,7 @@ from guildcard.api.v1 import (
     alliance_onboarding,
     alliance_stores,
     auth_staff,
+    counter_wallet,
     insights,
     loyalty_me,
     members_dev,
@@ -70,6 +71,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     app.include_router(settlement.router)
     app.include_router(counter_api.router)
     app.include_router(counter_refunds_api.router)
+    app.include_router(counter_wallet.router)
     app.include_router(insights.router)
     install_web(app)
     app.include_router(members_public.router)

@@ -52,7 +52,7 @@ from guildcard.counter.handlers import (
 )
 from guildcard.counter.handlers.base import open_store, resolve_member, store_for
 from guildcard.counter.handlers.purchase import check_purchase_input, quote_purchase, replay_of
-from guildcard.counter.ports import CounterPorts
+from guildcard.counter.ports import CounterPorts, StoreRef
 from guildcard.counter.storage.repository import CounterRepository
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor
@@ -204,6 +204,11 @@ class CounterService:
                 conn, actor.alliance_id, store.store_id, day=business_date(now), since=since,
                 until=now + timedelta(seconds=1), actor_id=actor.id if mine else None,
             )  # fmt: skip
+
+    def open_store(self, actor: Actor, *, store_id: str) -> StoreRef:
+        """The store, if ``actor`` may sell at its counter now (the merchant is not suspended)."""
+        with self.database.read() as conn:
+            return open_store(conn, self.deps, actor, store_id)
 
     def purchase(self, actor: Actor, *, store_id: str, order_no: str) -> PurchaseReceipt:
         with self.database.read() as conn:

@@ -3,7 +3,8 @@
 ``design`` (before the story): the alliance's four tiers (members are upgraded at once by the
 counter as their growth crosses a threshold), top-up packages and paid-card plans.
 ``play`` (after the story): top-ups at the bakery and the cinema spent at the KTV and the hot
-pot (one refunded in part), paid cards sold at the cinema and activated by code, and the
+pot (one refunded in part), paid cards sold at the cinema and activated by code, a batch of
+¥100 top-up codes (储值卡密) sold by the bakery of which members redeem three, and the
 tier evaluation at the last day. Returns this issue's demo keys.
 """
 
@@ -14,6 +15,7 @@ from random import Random
 
 from guildcard.bootstrap import Container
 from guildcard.demo.setup import SeededAlliance, SeededMerchant
+from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import FixedClock, business_date
 from guildcard.loyalty import tier_queries
 from guildcard.loyalty.domain.errors import WalletInsufficient
@@ -77,6 +79,9 @@ TIERS = {
         "refund_policy": "promoting_purchase",
     },
 }
+
+
+CODE_TOPUPS = 3  # members who top up with a code from the bakery's batch
 
 
 def _merchant(alliance: SeededAlliance, slug: str) -> SeededMerchant:
@@ -182,6 +187,21 @@ def play(
     for i, code in enumerate(batch.codes[:3]):
         member = member_ids[-1 - i]
         container.cards.activate(admin, member_id=member, code=code, idempotency_key=f"demo-activate-{i}")
+    # Stored-value top-up codes (储值卡密): ¥100 gift cards sold by the bakery, three redeemed.
+    gift = container.wallets.generate_codes(
+        bakery.owner,
+        merchant_id=bakery.id,
+        face_fen=10_000,
+        size=20,
+        expires_at=clock.now() + timedelta(days=180),
+        note="新春储值礼品卡",
+        idempotency_key="demo-topup-codes",
+    ).value
+    for i, code in enumerate(gift.codes[:CODE_TOPUPS]):
+        redeemer = Actor(ActorKind.MEMBER, member_ids[i], a)
+        container.wallets.redeem_code(
+            redeemer, member_id=redeemer.id, code=code, idempotency_key=f"demo-redeem-{i}"
+        )
     container.tiers.evaluate(alliance_id=a, as_of=business_date(clock.now()) - timedelta(days=1))
     with container.database.read() as conn:
         changes, by_tier = tier_queries.change_count(conn, a), tier_queries.members_by_tier(conn, a)
@@ -192,4 +212,5 @@ def play(
         "paid_cards_activated": 3,
         "wallet_topups": topups,
         "wallet_payments": payments,
+        "wallet_code_topups": CODE_TOPUPS,
     }

@@ -46,6 +46,8 @@ class Perm(StrEnum):
     SETTLEMENT_READ = "settlement.read"  # statements, liability, exports
     SETTLEMENT_CONFIGURE = "settlement.configure"  # issuance limits, breakage mode
     SETTLEMENT_CLOSE = "settlement.close"  # close a period
+    # loyalty
+    WALLET_CODES = "loyalty.wallet_codes"  # stored-value top-up code batches: generate, void
     # members
     DUPLICATE_READ = "members.duplicate_read"  # the duplicate review list (personal data masked)
     DUPLICATE_REVIEW = "members.duplicate_review"  # decide on a flagged pair
@@ -74,12 +76,13 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     (ActorKind.OPERATOR, "reviewer"): _OPERATOR_READ
     | {P.APPLICATION_REVIEW, P.DUPLICATE_REVIEW, P.MEMBER_PERSONAL_READ},
     (ActorKind.OPERATOR, "finance"): _OPERATOR_READ
-    | {P.CONTRACT_READ, P.CONTRACT_WRITE, P.POINTS_ADJUST, P.SETTLEMENT_CONFIGURE, P.SETTLEMENT_CLOSE},
+    | {P.CONTRACT_READ, P.CONTRACT_WRITE, P.POINTS_ADJUST, P.SETTLEMENT_CONFIGURE, P.SETTLEMENT_CLOSE}
+    | {P.WALLET_CODES},
     (ActorKind.OPERATOR, "viewer"): _OPERATOR_READ | {P.CONTRACT_READ, P.POS_KEY_READ},
     (ActorKind.STAFF, "owner"): _STAFF_ADMIN
     | {P.STORE_WRITE, P.POS_KEY_WRITE, P.CONTRACT_READ, P.AUDIT_READ, P.COUNTER_SELL, P.BACKFILL_DECIDE}
     | {P.REFUND_DECIDE}
-    | {P.SETTLEMENT_READ, P.MEMBER_IMPORT, P.WEBHOOK_MANAGE},
+    | {P.SETTLEMENT_READ, P.MEMBER_IMPORT, P.WEBHOOK_MANAGE, P.WALLET_CODES},
     (ActorKind.STAFF, "manager"): _STAFF_ADMIN
     | {P.POS_KEY_WRITE, P.COUNTER_SELL, P.SETTLEMENT_READ, P.REFUND_DECIDE},
     (ActorKind.STAFF, "cashier"): frozenset({P.MERCHANT_READ, P.STORE_READ, P.COUNTER_SELL}),

@@ -13,7 +13,7 @@ from guildcard.kernel.clock import ensure_utc
 from guildcard.kernel.ids import new_id
 from guildcard.ledger import Posting, Unit, chart
 from guildcard.loyalty.domain import cards as rules
-from guildcard.loyalty.domain.cards import CardPlan, Period
+from guildcard.loyalty.domain.cards import MAX_BATCH, CardPlan, Period
 from guildcard.loyalty.domain.errors import CardCodeNotUsable, CardInvalid, CardNotFound, CardsNotAllowed
 from guildcard.loyalty.handlers import LoyaltyCommand, handlers
 from guildcard.loyalty.storage.cards import CardRepository
@@ -22,7 +22,6 @@ from guildcard.pipeline import Work
 
 CARD_SALE = "card_sale"  # a settlement direct line (settlement/domain/direct.py)
 CARD_REVENUE = "platform:revenue:cards"
-MAX_BATCH = 10_000
 
 
 def _operator(actor: Actor, _command: Any) -> None:
@@ -95,6 +94,7 @@ class MemberCard:
     tier_code: str | None
     ends_at: datetime
     source: str
+    price_fen: int = 0  # what the member paid at the counter (0 by code)
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,8 @@ def _grant(work: Work, plan: CardPlan, member_id: str, *, source: str, **values:
         source=source,
         ends_at=ends.isoformat(),
     )
-    return MemberCard(card_id, member_id, plan.plan_id, plan.name, plan.tier_code, ends, source)
+    price = int(values.get("price_fen", 0))
+    return MemberCard(card_id, member_id, plan.plan_id, plan.name, plan.tier_code, ends, source, price)
 
 
 @handlers.register(authorize=_at_merchant)

@@ -214,4 +214,4 @@ def _changed(work: Work, event: str, subject: str, **payload: Any) -> None:
 
 
 # Tier commands register on this group too (imported last: they use ``LoyaltyCommand``).
-from guildcard.loyalty import card_handlers, tier_handlers, wallet_handlers  # noqa: E402, F401
+from guildcard.loyalty import card_handlers, tier_handlers, topup_code_handlers, wallet_handlers  # noqa: E402, F401

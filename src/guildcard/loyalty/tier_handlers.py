@@ -22,13 +22,16 @@ from guildcard.loyalty.handlers import LoyaltyCommand, handlers
 from guildcard.loyalty.storage.tiers import TierRepository
 from guildcard.loyalty.tiering import Tiering
 from guildcard.pipeline import Work, versions
+from guildcard.privacy.cipher import LookupHasher
 
 
 @dataclass
 class LoyaltyDeps:
-    """What loyalty commands need besides their connection: the ledger (gifts, stored value)."""
+    """What loyalty commands need besides their connection: the ledger (gifts, stored value) and
+    the keyed hash that stored-value top-up codes are kept as (``topup_code_handlers``)."""
 
     ledger: LedgerAccess = field(default_factory=LedgerAccess)
+    lookup: LookupHasher | None = None
 
 
 def ledger_for(work: Work) -> Ledger:

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
+from guildcard.counter import queries as counter_queries
+from guildcard.ledger.queries.growth import growth_lines
 from guildcard.loyalty.domain import tiers as rules
 from guildcard.loyalty.domain.tiers import MemberTier, Progress, Tier, TierScheme
 from guildcard.loyalty.storage.tiers import TierRepository
@@ -111,3 +113,27 @@ def preview_counts(
         counted = sum(counts.values())
         counts[scheme.base.code] += max(members_total - counted, 0)
     return counts
+
+
+@dataclass(frozen=True)
+class GrowthEntry:
+    """A line of the member's growth list (成长值明细): business type, order, amount, time."""
+
+    business: str  # purchase, refund or adjustment (a merge's transfer, an operator's posting)
+    number: str | None  # the merchant's order number, or the refund number
+    amount: int
+    at: datetime
+
+
+def growth_entries(
+    conn: Connection, alliance_id: str, member_id: str, *, limit: int = 50
+) -> list[GrowthEntry]:
+    """The member's latest growth entries, each with the order or refund number it came from."""
+    lines = growth_lines(conn, alliance_id, member_id, limit=limit)
+    found = counter_queries.vouchers(conn, alliance_id, [x.reference for x in lines if x.reference])
+    out = []
+    for line in lines:
+        voucher = found.get(line.reference or "")
+        business = "adjustment" if voucher is None else ("refund" if voucher.is_refund else "purchase")
+        out.append(GrowthEntry(business, voucher.number if voucher else None, line.amount, line.at))
+    return out

@@ -56,6 +56,11 @@ class TierService:
         with self.database.read() as conn:
             return tier_queries.history(conn, alliance_id, member_id)
 
+    def growth_entries(self, *, alliance_id: str, member_id: str) -> list[tier_queries.GrowthEntry]:
+        """The member's growth list (成长值明细), the latest 50, newest first."""
+        with self.database.read() as conn:
+            return tier_queries.growth_entries(conn, alliance_id, member_id)
+
     def preview(
         self, *, alliance_id: str, scheme: Mapping[str, Any] | TierScheme, members_total: int | None = None
     ) -> dict[str, int]:

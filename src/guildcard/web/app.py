@@ -28,6 +28,7 @@ from guildcard.web.routes import (
     merchant_coupons,
     merchant_imports,
     merchant_refunds,
+    merchant_wallet_codes,
     ops,
     ops_automation,
     ops_coupons,
@@ -73,6 +74,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(merchant.router)
     app.include_router(merchant_admin.router)
     app.include_router(merchant_coupons.router)
+    app.include_router(merchant_wallet_codes.router)
     app.include_router(ops_coupons.router)
     app.include_router(ops_members.router)
     app.include_router(merchant_imports.router)

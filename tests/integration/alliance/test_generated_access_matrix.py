@@ -81,7 +81,7 @@ class Target:
             "alliance_id": w.id, "alliance": w.id, "alliance_ref": w.id, "operator_id": "opr_none",
             "flag_id": "dup_none", "backfill_id": "bf_none", "campaign_id": "cmp_none", "order_no": "MX-1",
             "member_id": "mem_none", "period": "2026-10", "period_key": "2026-10", "component": "issue",
-            "kind": "marketing", "request_id": "wrf_none", "decision": "approve",
+            "kind": "marketing", "request_id": "wrf_none", "decision": "approve", "batch_id": "tcb_none",
             "item_id": "mit_none", "order_id": "mor_none", "picture_id": "pic_none",
             "coupon_id": "cpn_none", "code": "NONE0000", "invitee_id": "mem_none",
             "subscription_id": "whs_none", "delivery_id": "whd_none",

@@ -3,10 +3,10 @@ code on PostgreSQL activate it once."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.support.race import race
 
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import FixedClock
@@ -84,27 +84,14 @@ def test_twenty_simultaneous_activations_of_one_code_activate_once(pg_database):
     code = cards.generate_codes(
         OPERATOR, plan_id=plan.plan_id, size=1, expires_at=NOW + timedelta(days=30), idempotency_key="b1"
     ).value.codes[0]
-    barrier = threading.Barrier(20)
-    won: list[str] = []
-    lost: list[str] = []
-    errors: list[BaseException] = []
-
-    def activate(i: int) -> None:
-        who = f"mem_{i}"
-        barrier.wait()
-        try:
-            cards.activate(member(who), member_id=who, code=code, idempotency_key=f"a{i}")
-            won.append(who)
-        except CardCodeNotUsable:
-            lost.append(who)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=activate, args=(i,)) for i in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert (len(won), len(lost)) == (1, 19)
+    done = race(
+        20,
+        lambda i: cards.activate(
+            member(f"mem_{i}"), member_id=f"mem_{i}", code=code, idempotency_key=f"a{i}"
+        ),
+        CardCodeNotUsable,
+    )
+    assert done.errors == []
+    assert (len(done.won), len(done.lost)) == (1, 19)
+    won = [f"mem_{i}" for i in done.won]
     assert len(cards.cards_of(alliance_id=ALLIANCE, member_id=won[0])) == 1

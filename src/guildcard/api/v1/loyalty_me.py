@@ -1,5 +1,7 @@
 """``/api/v1/me/wallet``, ``/api/v1/me/tier``, ``/api/v1/me/cards``: the signed-in member's
-stored value with its history, tier with progress and changes, and paid cards (reads only).
+stored value with its history, tier with progress and changes, and paid cards; and
+``GET /api/v1/me/growth``: the growth list (成长值明细); ``POST /api/v1/me/wallet/redeem``: a
+top-up by code (储值卡密; 429 past a few tries an hour).
 
 Thin: the loyalty services answer; errors are problem+json (401 unauthenticated, 403
 ``members.members_only`` for a non-member credential).
@@ -9,10 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
 
 from guildcard.api.deps import ContainerDep
+from guildcard.api.v1.alliance_common import IdempotencyKey, mark_replay
 from guildcard.api.v1.members_me import MemberActor
 from guildcard.api.v1.members_schemas import problems
 
@@ -34,6 +37,19 @@ class WalletRead(BaseModel):
     history: list[WalletLineRead]
 
 
+class CodeRedeem(BaseModel):
+    code: str = Field(
+        min_length=1, max_length=40, description="As printed; case, spaces and dashes do not matter."
+    )
+
+
+class CodeTopUpRead(BaseModel):
+    topup_id: str
+    merchant_id: str  # the merchant that sold the code
+    principal_fen: int
+    balance_fen: int  # the wallet after the top-up (principal and bonus)
+
+
 class TierChangeRead(BaseModel):
     at: datetime
     from_tier: str
@@ -50,6 +66,13 @@ class TierRead(BaseModel):
     keep_needed: int
     window_ends: datetime | None
     history: list[TierChangeRead]
+
+
+class GrowthEntryRead(BaseModel):
+    business: str  # purchase, refund or adjustment
+    number: str | None  # the merchant's order number, or the refund number
+    amount: int  # growth in (positive) or taken back (negative)
+    at: datetime
 
 
 class CardRead(BaseModel):
@@ -75,6 +98,30 @@ def my_wallet(actor: MemberActor, container: ContainerDep) -> WalletRead:
     return WalletRead(principal_fen=held.principal, bonus_fen=held.bonus, total_fen=held.total, history=lines)
 
 
+@router.post("/wallet/redeem", response_model=CodeTopUpRead, responses=problems(401, 403, 422, 429))
+def redeem_code(
+    body: CodeRedeem,
+    actor: MemberActor,
+    container: ContainerDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> CodeTopUpRead:
+    """Top up the wallet with a code: once per code (422 ``loyalty.topup_code_not_usable`` when it is
+    unknown, used, voided or expired); 429 ``loyalty.too_many_code_attempts`` past 10 tries an hour.
+
+    With an `Idempotency-Key`, a retry returns the first answer (`Idempotent-Replayed: true`).
+    """
+    done = container.wallets.redeem_code(
+        actor, member_id=actor.id, code=body.code, idempotency_key=idempotency_key
+    )
+    mark_replay(response, done.replayed)
+    topped = done.value
+    return CodeTopUpRead(
+        topup_id=topped.topup_id, merchant_id=topped.merchant_id, principal_fen=topped.principal_fen,
+        balance_fen=topped.balance.total,
+    )  # fmt: skip
+
+
 @router.get("/tier", response_model=TierRead, responses=problems(401, 403))
 def my_tier(actor: MemberActor, container: ContainerDep) -> TierRead:
     """The tier in effect, the growth counted, what the next tier and retention need, the changes."""
@@ -90,6 +137,15 @@ def my_tier(actor: MemberActor, container: ContainerDep) -> TierRead:
         next_tier=p.next_tier.code if p.next_tier else None, to_next=p.to_next, keep_needed=p.keep_needed,
         window_ends=p.window_ends, history=history,
     )  # fmt: skip
+
+
+@router.get("/growth", response_model=list[GrowthEntryRead], responses=problems(401, 403))
+def my_growth(actor: MemberActor, container: ContainerDep) -> list[GrowthEntryRead]:
+    """The growth list (成长值明细): the latest 50 entries, newest first, with the order or refund."""
+    return [
+        GrowthEntryRead(business=g.business, number=g.number, amount=g.amount, at=g.at)
+        for g in container.tiers.growth_entries(alliance_id=actor.alliance_id, member_id=actor.id)
+    ]
 
 
 @router.get("/cards", response_model=list[CardRead], responses=problems(401, 403))

@@ -7,6 +7,7 @@ transaction), and every member's growth in one grouped query.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -81,3 +82,31 @@ def purchase_growth_standing(conn: Connection, alliance_id: str, purchase_id: st
         )
     ).scalar_one()
     return sum(int(r.amount or 0) for r in rows) - int(reversed_)
+
+
+@dataclass(frozen=True)
+class GrowthLine:
+    """One entry on the member's growth account (成长值明细), newest first."""
+
+    entry_id: str
+    kind: str  # the ledger entry's kind: growth (a purchase), reversal (a refund), transfer, …
+    reference: str | None  # the purchase (growth) or refund (reversal) it was written for
+    amount: int  # positive in, negative out
+    at: datetime
+
+
+def growth_lines(conn: Connection, alliance_id: str, member_id: str, *, limit: int = 50) -> list[GrowthLine]:
+    """The member's latest growth entries with their amounts on the member's growth account."""
+    query = (
+        select(e.c.id, e.c.kind, e.c.reference, func.sum(p.c.amount), e.c.occurred_at)
+        .select_from(p.join(e, and_(e.c.alliance_id == p.c.alliance_id, e.c.id == p.c.entry_id)))
+        .where(
+            p.c.alliance_id == alliance_id,
+            p.c.unit == Unit.GROWTH.value,
+            p.c.account == f"{PREFIX}{member_id}{SUFFIX}",
+        )
+        .group_by(e.c.id, e.c.kind, e.c.reference, e.c.occurred_at)
+        .order_by(e.c.occurred_at.desc(), e.c.id.desc())
+        .limit(limit)
+    )
+    return [GrowthLine(i, k, r, int(a), at) for i, k, r, a, at in conn.execute(query)]

@@ -17,6 +17,7 @@ from guildcard.loyalty.domain.errors import CardInvalid
 # Codes read aloud or typed from a printed card: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
+MAX_BATCH = 10_000  # codes in one batch (paid cards and stored-value top-ups)
 
 
 class Period(StrEnum):

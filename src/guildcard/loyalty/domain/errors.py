@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from guildcard.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
+from guildcard.kernel.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    RuleViolation,
+)
 
 
 class SettingsInvalid(InvalidInput):
@@ -123,3 +130,15 @@ class CardsNotAllowed(PermissionDenied):
     """Not allowed to sell, design or activate paid cards here."""
 
     code = "loyalty.cards_not_allowed"
+
+
+class TopUpCodeNotUsable(RuleViolation):
+    """This top-up code cannot be used (unknown, used, voided or expired)."""
+
+    code = "loyalty.topup_code_not_usable"
+
+
+class TooManyCodeAttempts(RateLimited):
+    """Too many top-up codes tried; wait a while before trying again."""
+
+    code = "loyalty.too_many_code_attempts"

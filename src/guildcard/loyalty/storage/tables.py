@@ -281,3 +281,33 @@ loyalty_card_codes = Table(
     Column("used_at", UtcDateTime, nullable=True),
     Index("ix_loyalty_card_codes_alliance_id_batch_id", "alliance_id", "batch_id"),
 )
+
+# Stored-value top-up codes (储值卡密): a batch of one face value, paid for by one merchant;
+# each code is kept only as its keyed hash (the clear codes are shown once, at generation).
+loyalty_topup_code_batches = Table(
+    "loyalty_topup_code_batches",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("batch_id", String(40), primary_key=True),
+    Column("merchant_id", String(40), nullable=False),  # collected the money, owes it to the alliance
+    Column("face_fen", BigInteger, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("note", String(100), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(40), nullable=False),
+)
+
+loyalty_topup_codes = Table(
+    "loyalty_topup_codes",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("code_hash", String(64), primary_key=True),
+    Column("batch_id", String(40), nullable=False),
+    Column("state", String(16), nullable=False),  # open, used, void
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_by", String(40), nullable=True),
+    Column("used_at", UtcDateTime, nullable=True),
+    Column("topup_id", String(40), nullable=True),  # the wallet lot the code credited
+    Index("ix_loyalty_topup_codes_alliance_id_batch_id", "alliance_id", "batch_id"),
+)

@@ -38,13 +38,20 @@ class MemberCodes:
             raise MemberNotFound()
         return member_code.show(member.number, secret, now=now, key=members.code_key, latest_used=latest)
 
-    def redeem_member_code(self, alliance_id: str, code: str, now: datetime | None = None) -> MemberRef:
+    def redeem_member_code(
+        self, alliance_id: str, code: str, now: datetime | None = None, *, idempotency_key: str | None = None
+    ) -> MemberRef:
         """Accept a scanned or typed member code once, within its window, in its alliance.
+
+        With ``idempotency_key`` a retry of the same request (a POS resending a top-up) gets the
+        member the code was accepted for instead of ``MemberCodeAlreadyUsed``.
 
         Raises MemberCodeInvalid (wrong, expired, unknown, other alliance),
         MemberCodeAlreadyUsed (this code, or a newer one, was already accepted).
         """
-        command = RedeemMemberCode(alliance_id=alliance_id, code=code, at=now)
+        command = RedeemMemberCode(
+            alliance_id=alliance_id, code=code, at=now, idempotency_key=idempotency_key
+        )
         ref: MemberRef = self.deps.bus.execute(system_actor(alliance_id, "members.counter"), command).value
         return ref
 

@@ -4,8 +4,6 @@ and dead letters with a retry. Reads through ``automation.queries.console``, wri
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
@@ -29,6 +27,8 @@ from guildcard.web.forms import keep_typed
 from guildcard.web.pages import language_of
 from guildcard.web.routes.ops_support import (
     container,
+    form_day,
+    form_number,
     form_values,
     handle_post,
     operator,
@@ -72,42 +72,21 @@ def _page(
     )
 
 
-def _number(form: FormData, name: str, *, default: int | None) -> int | None:
-    raw = text(form, name)
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise InvalidInput("This is not a whole number.", field=name) from exc
-
-
-def _date(form: FormData, name: str, *, end: bool = False) -> datetime | None:
-    raw = text(form, name)
-    if not raw:
-        return None
-    try:
-        day = datetime.strptime(raw, "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar day, placed below
-    except ValueError as exc:
-        raise InvalidInput("This is not a date (YYYY-MM-DD).", field=name) from exc
-    return datetime.combine(day, time.max if end else time.min, dom.SHANGHAI)
-
-
 def _command(form: FormData) -> CreateRule:
     try:
         channel, kind = dom.Channel(text(form, "channel")), dom.MessageKind(text(form, "kind"))
     except ValueError as exc:
         raise InvalidInput("Choose a channel and a kind.", field="channel") from exc
-    quiet_start = _number(form, "quiet_start", default=None)
-    quiet_end = _number(form, "quiet_end", default=None)
+    quiet_start = form_number(form, "quiet_start", default=None)
+    quiet_end = form_number(form, "quiet_end", default=None)
     controls = dom.Controls(
-        cap_per_member=_number(form, "cap_per_member", default=1) or 0,
-        cap_window_days=_number(form, "cap_window_days", default=7) or 0,
+        cap_per_member=form_number(form, "cap_per_member", default=1) or 0,
+        cap_window_days=form_number(form, "cap_window_days", default=7) or 0,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
-        budget_runs=_number(form, "budget_runs", default=None),
-        starts_at=_date(form, "starts_at"),
-        ends_at=_date(form, "ends_at", end=True),
+        budget_runs=form_number(form, "budget_runs", default=None),
+        starts_at=form_day(form, "starts_at"),
+        ends_at=form_day(form, "ends_at", end=True),
     )
     if not 1 <= controls.cap_per_member <= 100:
         raise dom.BadControls(field="cap_per_member")

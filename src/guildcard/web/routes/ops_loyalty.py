@@ -1,9 +1,11 @@
 """Operator console: tier design (with the preview of members per tier), stored value
-(liability by collecting merchant, top-up packages, unused-principal refund requests)."""
+(liability by collecting merchant, top-up packages, unused-principal refund requests, and
+top-up code batches 储值卡密: generated and downloaded once as CSV, voided)."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,9 +16,13 @@ from guildcard.kernel.actors import Actor
 from guildcard.kernel.errors import InvalidInput
 from guildcard.kernel.money import parse_yuan
 from guildcard.loyalty import tier_codec
+from guildcard.loyalty.topup_code_handlers import TopUpCodeBatch
+from guildcard.loyalty.wallet_service import codes_csv
 from guildcard.web.routes.ops_support import (
     alliance_services,
     container,
+    form_day,
+    form_number,
     handle_post,
     operator,
     redirect,
@@ -119,6 +125,7 @@ def _wallets_page(request: Request, actor: Actor, *, error: str = "", member: st
         names=names,
         packages=box.wallets.packages(alliance_id=actor.alliance_id),
         refunds=box.wallets.pending_refunds(alliance_id=actor.alliance_id),
+        code_batches=box.wallets.code_batches(alliance_id=actor.alliance_id),
         one=one,
         error=error,
         status_code=422 if error else 200,
@@ -161,5 +168,60 @@ async def decide_refund(request: Request, request_id: str) -> Response:
             idempotency_key=text(form, "idempotency_key"),
         )
         return redirect("/ops/wallets", done="refund_decided")
+
+    return await handle_post(request, act, lambda error: _wallets_page(request, actor, error=error))
+
+
+def valid_until(form: FormData) -> datetime:
+    """Codes work until the end of the chosen day (Asia/Shanghai); the day is required."""
+    day_end = form_day(form, "expires_on", end=True)
+    if day_end is None:
+        raise InvalidInput("This is not a date (YYYY-MM-DD).", field="expires_on")
+    return day_end
+
+
+def codes_download(batch: TopUpCodeBatch) -> Response:
+    """The batch's codes as a CSV attachment, never cached."""
+    return Response(
+        codes_csv(batch),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="topup-codes-{batch.batch_id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/ops/wallets/codes", response_model=None)
+async def generate_codes(request: Request) -> Response:
+    """A batch of top-up codes, answered as the CSV download: the only time the codes are shown."""
+    actor = operator(request)
+
+    def act(form: FormData) -> Response:
+        done = container(request).wallets.generate_codes(
+            actor,
+            merchant_id=text(form, "merchant_id"),
+            face_fen=parse_yuan(text(form, "face_yuan"), field="face_yuan"),
+            size=form_number(form, "size", default=0) or 0,
+            expires_at=valid_until(form),
+            note=text(form, "note"),
+            idempotency_key=text(form, "idempotency_key"),
+        )
+        if done.replayed:  # a second submit of the form: the codes were already downloaded
+            return redirect("/ops/wallets", done="codes_already_exported")
+        return codes_download(done.value)
+
+    return await handle_post(request, act, lambda error: _wallets_page(request, actor, error=error))
+
+
+@router.post("/ops/wallets/codes/{batch_id}/void", response_class=HTMLResponse)
+async def void_codes(request: Request, batch_id: str) -> Response:
+    actor = operator(request)
+
+    def act(form: FormData) -> Response:
+        container(request).wallets.void_codes(
+            actor, batch_id=batch_id, idempotency_key=text(form, "idempotency_key")
+        )
+        return redirect("/ops/wallets", done="codes_voided")
 
     return await handle_post(request, act, lambda error: _wallets_page(request, actor, error=error))

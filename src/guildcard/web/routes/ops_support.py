@@ -4,6 +4,7 @@ form posts (CSRF, thread pool, service errors shown as a notice) and idempotency
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +18,8 @@ from guildcard.alliance.services.facade import AllianceServices
 from guildcard.api.auth import CsrfFailed
 from guildcard.bootstrap import Container
 from guildcard.kernel.actors import Actor, ActorKind
-from guildcard.kernel.errors import GuildCardError
+from guildcard.kernel.clock import BUSINESS_TZ
+from guildcard.kernel.errors import GuildCardError, InvalidInput
 from guildcard.kernel.ids import new_id
 from guildcard.web.forms import error_field, is_validation, keep_typed
 from guildcard.web.i18n import error_message, translations
@@ -71,6 +73,8 @@ DONE_MESSAGES = {
     "rule_paused": "The rule was paused.",
     "rule_resumed": "The rule was resumed.",
     "message_retried": "The message will be sent again.",
+    "codes_voided": "The unused codes of the batch were voided.",
+    "codes_already_exported": "These codes were already downloaded; they are shown only once.",
 }
 
 
@@ -172,3 +176,27 @@ async def handle_post(
             )  # fmt: skip
 
     return await run_in_threadpool(run)
+
+
+def form_number(form: FormData, name: str, *, default: int | None) -> int | None:
+    """A whole number typed in field ``name`` (``default`` when blank)."""
+    raw = text(form, name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise InvalidInput("This is not a whole number.", field=name) from exc
+
+
+def form_day(form: FormData, name: str, *, end: bool = False) -> datetime | None:
+    """A calendar day typed in field ``name``: its start (or, with ``end``, its last moment) in
+    Asia/Shanghai; None when blank."""
+    raw = text(form, name)
+    if not raw:
+        return None
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar day, placed below
+    except ValueError as exc:
+        raise InvalidInput("This is not a date (YYYY-MM-DD).", field=name) from exc
+    return datetime.combine(day, time.max if end else time.min, BUSINESS_TZ)
