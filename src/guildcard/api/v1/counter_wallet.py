@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from guildcard.api.auth import CurrentActor
 from guildcard.api.deps import ContainerDep
-from guildcard.api.v1.counter import ERRORS
+from guildcard.api.v1.counter import ERRORS, SELLING
 from guildcard.api.v1.counter_schemas import Id, MemberIn
 
 router = APIRouter(prefix="/api/v1/counter", tags=["counter"])
@@ -76,7 +76,9 @@ class CardSaleReceipt(BaseModel):
     replayed: bool
 
 
-@router.post("/wallet-topups", response_model=TopUpReceipt, status_code=201, responses=ERRORS)
+@router.post(
+    "/wallet-topups", dependencies=SELLING, response_model=TopUpReceipt, status_code=201, responses=ERRORS
+)
 def top_up(
     body: TopUpCreate, actor: CurrentActor, container: ContainerDep, response: Response, key: Key
 ) -> TopUpReceipt:
@@ -94,7 +96,9 @@ def top_up(
     )  # fmt: skip
 
 
-@router.post("/card-sales", response_model=CardSaleReceipt, status_code=201, responses=ERRORS)
+@router.post(
+    "/card-sales", dependencies=SELLING, response_model=CardSaleReceipt, status_code=201, responses=ERRORS
+)
 def sell_card(
     body: CardSaleCreate, actor: CurrentActor, container: ContainerDep, response: Response, key: Key
 ) -> CardSaleReceipt:

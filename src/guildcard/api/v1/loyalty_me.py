@@ -15,9 +15,11 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from guildcard.api.deps import ContainerDep
+from guildcard.api.permits import requires
 from guildcard.api.v1.alliance_common import IdempotencyKey, mark_replay
-from guildcard.api.v1.members_me import MemberActor
+from guildcard.api.v1.members_me import MemberActor, MembersOnly
 from guildcard.api.v1.members_schemas import problems
+from guildcard.kernel.permissions import P
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 
@@ -98,7 +100,12 @@ def my_wallet(actor: MemberActor, container: ContainerDep) -> WalletRead:
     return WalletRead(principal_fen=held.principal, bonus_fen=held.bonus, total_fen=held.total, history=lines)
 
 
-@router.post("/wallet/redeem", response_model=CodeTopUpRead, responses=problems(401, 403, 422, 429))
+@router.post(
+    "/wallet/redeem",
+    response_model=CodeTopUpRead,
+    responses=problems(401, 403, 422, 429),
+    dependencies=[requires(P.MEMBER_SELF, MembersOnly)],
+)
 def redeem_code(
     body: CodeRedeem,
     actor: MemberActor,

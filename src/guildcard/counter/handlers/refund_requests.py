@@ -128,6 +128,7 @@ def decide_refund_request(command: DecideRefundRequest, work: Work) -> RefundReq
                  "shortfall_points": int(row.shortfall_points),
                  "settle_as": settle_as.value if settle_as else None},
     )  # fmt: skip
+    work.writes.flush()  # the view reads the approved refund's receipt back
     return view(conn, work.deps, work.alliance_id, repo.refund_request(row.request_id), work.memo)
 
 
