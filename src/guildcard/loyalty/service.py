@@ -149,6 +149,7 @@ class LoyaltyService:
         merchant_ids: Iterable[str] = (),
         trade_categories: Iterable[str] = (),
         members_only: bool = True,
+        budget_points: int | None = None,
         actor_id: str,
         idempotency_key: str,
     ) -> Written[Campaign]:
@@ -163,6 +164,7 @@ class LoyaltyService:
             merchant_ids=frozenset(merchant_ids),
             trade_categories=frozenset(trade_categories),
             members_only=members_only,
+            budget_points=budget_points,
             idempotency_key=idempotency_key,
         )
         return self._execute(_operator(alliance_id, actor_id), command)
