@@ -52,7 +52,13 @@ class AudiencesFromContexts:
     """A tier's members (loyalty's tier in effect over the members' list) or a saved segment's (insights)."""
 
     def members(
-        self, conn: Connection, alliance_id: str, *, tier_code: str | None, segment_id: str | None, at: datetime
+        self,
+        conn: Connection,
+        alliance_id: str,
+        *,
+        tier_code: str | None,
+        segment_id: str | None,
+        at: datetime,
     ) -> list[str] | None:
         if tier_code is not None:
             everyone = member_queries.active_member_ids(conn, alliance_id)

@@ -25,7 +25,7 @@ from guildcard.rewards.domain.lottery import Prize, PrizeKind
 from guildcard.rewards.domain.mall import Delivery, ItemKind, MallItem, OrderState
 from guildcard.rewards.handlers.checkin import CheckIn
 from guildcard.rewards.handlers.coupons import CreateCouponTemplate
-from guildcard.rewards.handlers.lottery import CreateLotteryCampaign, DrawLottery
+from guildcard.rewards.handlers.lottery import CreateLotteryCampaign, DrawLottery, DrawResult
 from guildcard.rewards.handlers.mall import (
     CancelMallOrder,
     ConfirmPickup,
@@ -110,8 +110,7 @@ def seed_rewards(
                 for _ in range(rng.choice((1, 1, 2))):
                     try:
                         drawn = bus.execute(actor, DrawLottery(campaign_id=campaign.id)).value
-                        draws += 1
-                        prize_coupons += drawn.prize_kind is PrizeKind.COUPON and drawn.issued is not None
+                        draws, prize_coupons = draws + 1, prize_coupons + _won_coupon(drawn)
                     except GuildCardError:
                         break  # out of points or of the day's draws
     clock.set(max(end, at_local(last_day, 12, 5)))
@@ -148,6 +147,11 @@ def seed_rewards(
             bus.execute(home.owner, ShipMallOrder(order_id=order.id, carrier="顺丰速运",
                                                   tracking_no=f"SF{1_000_000_000 + n}"))  # fmt: skip
     return RewardsTally(orders, pickups, checkins, draws, campaign.id, prize_coupons)
+
+
+def _won_coupon(drawn: DrawResult) -> int:
+    """1 when the draw's prize became a coupon."""
+    return int(drawn.prize_kind is PrizeKind.COUPON and drawn.issued is not None)
 
 
 def _catalogue(

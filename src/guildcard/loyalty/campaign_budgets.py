@@ -65,7 +65,10 @@ def left(conn: Connection, alliance_id: str, campaigns: Iterable[Campaign], *, l
         .where(budgets_t.c.alliance_id == alliance_id, budgets_t.c.campaign_id.in_(sorted(budgeted)))
         .order_by(budgets_t.c.campaign_id)  # one lock order: two purchases never deadlock
     )
-    used = {row.campaign_id: int(row.used_points) for row in conn.execute(query.with_for_update() if lock else query)}
+    used = {
+        row.campaign_id: int(row.used_points)
+        for row in conn.execute(query.with_for_update() if lock else query)
+    }
     return {cid: max(budget - used.get(cid, budget), 0) for cid, budget in budgeted.items()}
 
 

@@ -14,7 +14,16 @@ from guildcard.loyalty.domain.tiers import MemberTier, Progress, Tier, TierSchem
 from guildcard.loyalty.storage.tiers import TierRepository
 from guildcard.loyalty.tiering import Growth, growth_of, just_after, scheme_of
 
-__all__ = ["TierStanding", "history", "members_in_tier", "preview_counts", "scheme_and_tier", "scheme_of", "standing", "tier_of"]
+__all__ = [
+    "TierStanding",
+    "history",
+    "members_in_tier",
+    "preview_counts",
+    "scheme_and_tier",
+    "scheme_of",
+    "standing",
+    "tier_of",
+]
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,13 @@ class NoFacts:
 
 class AudienceSource(Protocol):
     def members(
-        self, conn: Connection, alliance_id: str, *, tier_code: str | None, segment_id: str | None, at: datetime
+        self,
+        conn: Connection,
+        alliance_id: str,
+        *,
+        tier_code: str | None,
+        segment_id: str | None,
+        at: datetime,
     ) -> list[str] | None:
         """The member ids of a tier (in effect at ``at``) or of a saved segment; None: no such one."""
         ...
@@ -45,7 +51,13 @@ class NoAudiences:
     """Until an adapter is wired: no tier or segment is known."""
 
     def members(
-        self, conn: Connection, alliance_id: str, *, tier_code: str | None, segment_id: str | None, at: datetime
+        self,
+        conn: Connection,
+        alliance_id: str,
+        *,
+        tier_code: str | None,
+        segment_id: str | None,
+        at: datetime,
     ) -> list[str] | None:
         return None
 

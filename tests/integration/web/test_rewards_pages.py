@@ -126,7 +126,9 @@ def test_my_prizes_link_to_the_coupon_and_the_mall_order_they_became(site):
     page = site.get(f"/m/lottery/{campaign.id}").text
     for _ in range(4):  # every draw wins one of the two
         key = re.search(r'name="form_key" value="([^"]+)"', page).group(1)
-        page = site.post(f"/m/lottery/{campaign.id}/draw", data={"form_key": key, "csrf_token": csrf(site)}).text
+        page = site.post(
+            f"/m/lottery/{campaign.id}/draw", data={"form_key": key, "csrf_token": csrf(site)}
+        ).text
     links = re.findall(r'<a href="([^"]+)" data-prize-link>查看奖品</a>', page)
     assert len(links) == 4
     for link in links:

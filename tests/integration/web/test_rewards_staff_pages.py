@@ -119,11 +119,13 @@ def test_the_operator_publishes_a_lottery_that_purchases_earn_draws_for(world):
     assert signed.status_code == 303, signed.text
     console = client.get("/ops/rewards").text
     assert "每笔消费赠送抽奖次数" in console
-    published = client.post("/ops/rewards/lottery", data={
-        "csrf_token": csrf(console), "idempotency_key": "lot-1", "name": "消费抽奖", "starts_at": "2030-01-01T10:00",
-        "ends_at": "2030-01-31T22:00", "cost_points": "20", "free_per_day": "0", "per_day_limit": "3",
-        "draws_per_purchase": "2", "purchase_min_yuan": "50", "prizes": "10 积分, points, 1, , 10\n谢谢参与, none, 1",
-    })  # fmt: skip
+    form = {
+        "csrf_token": csrf(console), "idempotency_key": "lot-1", "name": "消费抽奖",
+        "starts_at": "2030-01-01T10:00", "ends_at": "2030-01-31T22:00", "cost_points": "20",
+        "free_per_day": "0", "per_day_limit": "3", "draws_per_purchase": "2", "purchase_min_yuan": "50",
+        "prizes": "10 积分, points, 1, , 10\n谢谢参与, none, 1",
+    }  # fmt: skip
+    published = client.post("/ops/rewards/lottery", data=form)
     assert published.status_code == 200, published.text
     assert "每笔消费满 ¥50.00 赠送 2 次抽奖" in published.text
     with world.container.database.read() as conn:

@@ -42,15 +42,15 @@ from guildcard.kernel.clock import business_date, end_of_business_day, start_of_
 from guildcard.kernel.fingerprint import fingerprint
 from guildcard.ledger import Ledger, chart
 from guildcard.loyalty import campaign_budgets
-from guildcard.loyalty.domain import Campaign
-from guildcard.loyalty.domain import CategoryLine as EarnLine
 from guildcard.loyalty.domain import (
+    Campaign,
     EarnQuote,
     EarnTerms,
     MemberStanding,
     Purchase,
     evaluate_earn,
 )
+from guildcard.loyalty.domain import CategoryLine as EarnLine
 from guildcard.loyalty.domain.rules import effective_cap
 from guildcard.loyalty.queries import LoyaltyConfig
 

@@ -17,8 +17,8 @@ from guildcard.ledger import LedgerQueries
 from guildcard.loyalty import tier_queries
 from guildcard.members.qr import qr_svg
 from guildcard.pipeline import Command
-from guildcard.rewards.handlers.checkin import CheckIn, MakeupCheckin
 from guildcard.rewards.domain.lottery import PrizeKind
+from guildcard.rewards.handlers.checkin import CheckIn, MakeupCheckin
 from guildcard.rewards.handlers.lottery import DrawLottery
 from guildcard.rewards.handlers.mall import CancelMallOrder, PlaceMallOrder, SaveAddress
 from guildcard.rewards.queries.checkin import CheckinQueries

@@ -134,7 +134,9 @@ async def create_lottery(request: Request) -> Response:
             per_day_limit=int(text(form, "per_day_limit")) if text(form, "per_day_limit") else None,
             budget_points=int(text(form, "budget_points")) if text(form, "budget_points") else None,
             draws_per_purchase=int(text(form, "draws_per_purchase") or 0),
-            purchase_min_fen=int(parse_yuan(text(form, "purchase_min_yuan") or "0", field="purchase_min_yuan")),
+            purchase_min_fen=int(
+                parse_yuan(text(form, "purchase_min_yuan") or "0", field="purchase_min_yuan")
+            ),
             idempotency_key=text(form, "idempotency_key") or None,
         )
         container(request).bus.execute(actor, command)
