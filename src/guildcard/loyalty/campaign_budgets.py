@@ -57,7 +57,7 @@ def open_budget(conn: Connection, alliance_id: str, campaign: Campaign) -> None:
 
 def left(conn: Connection, alliance_id: str, campaigns: Iterable[Campaign], *, lock: bool) -> dict[str, int]:
     """Points left in each budgeted campaign among ``campaigns`` (locked for a commit)."""
-    budgeted = {c.campaign_id: c.budget_points for c in campaigns if c.budget_points is not None}
+    budgeted = _budgeted(campaigns)
     if not budgeted:
         return {}
     query = (
@@ -91,7 +91,7 @@ def consume(conn: Connection, alliance_id: str, campaign: Campaign, points: int)
 
 def usage(conn: Connection, alliance_id: str, campaigns: Iterable[Campaign]) -> dict[str, BudgetUse]:
     """The budgeted campaigns' consumption, by campaign id."""
-    budgeted = {c.campaign_id: c.budget_points for c in campaigns if c.budget_points is not None}
+    budgeted = _budgeted(campaigns)
     if not budgeted:
         return {}
     rows = conn.execute(
@@ -109,3 +109,8 @@ def usage(conn: Connection, alliance_id: str, campaigns: Iterable[Campaign]) -> 
         )
         for cid, budget in budgeted.items()
     }
+
+
+def _budgeted(campaigns: Iterable[Campaign]) -> dict[str, int]:
+    """The campaigns that have a budget: id -> budget points."""
+    return {c.campaign_id: c.budget_points for c in campaigns if c.budget_points is not None}
