@@ -220,3 +220,21 @@ def test_the_settings_form_saves_and_the_menu_folds_on_a_phone(operator, live_se
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(artifacts_dir / "ops-settings-375.png"), full_page=True)
     page.close()
+
+
+def test_a_campaign_with_a_budget_shows_what_it_has_given(operator, live_server, artifacts_dir):
+    context, _hosts = operator
+    page = context.new_page()
+    page.goto(f"{live_server.base_url}/ops/campaigns")
+    page.fill("#name", "预算双倍日")
+    page.fill("#budget_points", "3000")
+    page.get_by_role("button", name="创建活动").click()
+    page.wait_for_load_state()
+    row = page.locator("tr", has_text="预算双倍日")
+    assert "已发 0 / 3000 积分，剩余 3000，0 笔消费" in row.inner_text()
+    page.screenshot(path=str(artifacts_dir / "ops-campaign-budget.png"), full_page=True)
+    for form in page.locator("tr", has_text="预算双倍日").locator("form").all():  # end it: a shared alliance
+        page.once("dialog", lambda dialog: dialog.accept())
+        form.get_by_role("button").click()
+        page.wait_for_load_state()
+    page.close()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection
 
 from guildcard.alliance import queries as alliance
+from guildcard.insights.queries.members import alliance_segment_members
 from guildcard.kernel.clock import Clock
 from guildcard.loyalty import tier_queries
+from guildcard.members import queries as member_queries
 from guildcard.members.counter_lookup import CounterLookup
 from guildcard.members.errors import MemberNotFound
 from guildcard.rewards.domain.coupons import MemberFacts, Place, StoreUnknown
@@ -44,5 +48,28 @@ class PlacesFromAlliance:
         return Place(found.store_id, found.merchant_id, found.trade_category)
 
 
+class AudiencesFromContexts:
+    """A tier's members (loyalty's tier in effect over the members' list) or a saved segment's (insights)."""
+
+    def members(
+        self,
+        conn: Connection,
+        alliance_id: str,
+        *,
+        tier_code: str | None,
+        segment_id: str | None,
+        at: datetime,
+    ) -> list[str] | None:
+        if tier_code is not None:
+            everyone = member_queries.active_member_ids(conn, alliance_id)
+            return tier_queries.members_in_tier(conn, alliance_id, tier_code, everyone=everyone, at=at)
+        if segment_id is not None:
+            return alliance_segment_members(conn, alliance_id, segment_id)
+        return None
+
+
 def rewards_ports(lookup: CounterLookup, tier_of: TierFromLoyalty | None = None) -> RewardsPorts:
-    return RewardsPorts(members=MemberFactsFromMembers(lookup, tier_of), places=PlacesFromAlliance())
+    return RewardsPorts(
+        members=MemberFactsFromMembers(lookup, tier_of), places=PlacesFromAlliance(),
+        audiences=AudiencesFromContexts(),
+    )  # fmt: skip

@@ -25,7 +25,7 @@ from guildcard.rewards.domain.lottery import Prize, PrizeKind
 from guildcard.rewards.domain.mall import Delivery, ItemKind, MallItem, OrderState
 from guildcard.rewards.handlers.checkin import CheckIn
 from guildcard.rewards.handlers.coupons import CreateCouponTemplate
-from guildcard.rewards.handlers.lottery import CreateLotteryCampaign, DrawLottery
+from guildcard.rewards.handlers.lottery import CreateLotteryCampaign, DrawLottery, DrawResult
 from guildcard.rewards.handlers.mall import (
     CancelMallOrder,
     ConfirmPickup,
@@ -54,11 +54,13 @@ class RewardsTally:
     checkins: int
     lottery_draws: int
     lottery_campaign: str
+    lottery_prize_coupons: int  # coupons the draws won (the seed is secret, so this one varies)
 
     def as_counts(self) -> dict[str, int | str]:
         return {
             "mall_orders": self.mall_orders, "mall_pickups": self.mall_pickups, "checkins": self.checkins,
             "lottery_draws": self.lottery_draws, "lottery_campaign": self.lottery_campaign,
+            "lottery_prize_coupons": self.lottery_prize_coupons,
         }  # fmt: skip
 
 
@@ -94,7 +96,7 @@ def seed_rewards(
         prizes=prizes, cost_points=20, free_per_day=1, per_day_limit=3, budget_points=20_000,
         idempotency_key="demo-lottery",
     )).value  # fmt: skip
-    checkins = draws = 0
+    checkins = draws = prize_coupons = 0
     checkers = rng.sample(members, min(CHECKERS, len(members)))
     for offset in range(DAYS):
         day = first + timedelta(days=offset)
@@ -107,8 +109,8 @@ def seed_rewards(
                 clock.set(at_local(day, 9, n % 60))  # before the last day's noon end
                 for _ in range(rng.choice((1, 1, 2))):
                     try:
-                        bus.execute(actor, DrawLottery(campaign_id=campaign.id))
-                        draws += 1
+                        drawn = bus.execute(actor, DrawLottery(campaign_id=campaign.id)).value
+                        draws, prize_coupons = draws + 1, prize_coupons + _won_coupon(drawn)
                     except GuildCardError:
                         break  # out of points or of the day's draws
     clock.set(max(end, at_local(last_day, 12, 5)))
@@ -144,7 +146,12 @@ def seed_rewards(
         elif order.delivery is Delivery.SHIPPING and order.state is OrderState.HELD and n % 2 == 0:
             bus.execute(home.owner, ShipMallOrder(order_id=order.id, carrier="顺丰速运",
                                                   tracking_no=f"SF{1_000_000_000 + n}"))  # fmt: skip
-    return RewardsTally(orders, pickups, checkins, draws, campaign.id)
+    return RewardsTally(orders, pickups, checkins, draws, campaign.id, prize_coupons)
+
+
+def _won_coupon(drawn: DrawResult) -> int:
+    """1 when the draw's prize became a coupon."""
+    return int(drawn.prize_kind is PrizeKind.COUPON and drawn.issued is not None)
 
 
 def _catalogue(

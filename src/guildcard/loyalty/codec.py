@@ -81,6 +81,7 @@ def campaign_from_dict(data: Mapping[str, Any]) -> Campaign:
         merchant_ids=frozenset(data.get("merchant_ids") or ()),
         trade_categories=frozenset(data.get("trade_categories") or ()),
         members_only=bool(data.get("members_only", True)),
+        budget_points=data.get("budget_points"),
         ended_at=_maybe(_datetime, data.get("ended_at")),
     )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from guildcard.kernel.clock import ensure_utc
 from guildcard.kernel.ids import new_id
-from guildcard.loyalty import codec
+from guildcard.loyalty import campaign_budgets, codec
 from guildcard.loyalty.domain import (
     Campaign,
     CampaignEnded,
@@ -86,6 +86,7 @@ class CreateCampaign(LoyaltyCommand):
     merchant_ids: frozenset[str] = frozenset()
     trade_categories: frozenset[str] = frozenset()
     members_only: bool = True
+    budget_points: int | None = None  # the most extra points in all (None: no budget)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,6 +152,7 @@ def create_campaign(command: CreateCampaign, work: Work) -> Campaign:
     LoyaltyRepository(work.connection).add_campaign(
         work.alliance_id, campaign, actor_id=work.actor.id, now=work.now
     )
+    campaign_budgets.open_budget(work.connection, work.alliance_id, campaign)
     _campaign_changed(work, "create_campaign", "loyalty.campaign_started", campaign)
     return campaign
 
@@ -164,6 +166,7 @@ def update_campaign(command: UpdateCampaign, work: Work) -> Campaign:
     campaign = _open_campaign(work, command.campaign_id)
     updated = replace(campaign, **_campaign_changes(command.changes))
     LoyaltyRepository(work.connection).save_campaign(work.alliance_id, updated, now=work.now)
+    campaign_budgets.open_budget(work.connection, work.alliance_id, updated)
     _campaign_changed(work, "update_campaign", "loyalty.campaign_changed", updated)
     return updated
 

@@ -24,7 +24,8 @@ from typing import Any, Generic, TypeVar
 from guildcard.db.engine import Database
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.clock import Clock, ensure_utc
-from guildcard.loyalty import queries
+from guildcard.loyalty import campaign_budgets, queries
+from guildcard.loyalty.campaign_budgets import BudgetUse
 from guildcard.loyalty.domain import Campaign, CampaignNotFound, LoyaltySettings, MerchantEarnRules
 from guildcard.loyalty.handlers import (
     CreateCampaign,
@@ -80,6 +81,11 @@ class LoyaltyService:
     def list_campaigns(self, *, alliance_id: str) -> list[Campaign]:
         with self.database.read() as conn:
             return LoyaltyRepository(conn).list_campaigns(alliance_id)
+
+    def budget_use(self, *, alliance_id: str, campaigns: list[Campaign]) -> dict[str, BudgetUse]:
+        """What each budgeted campaign gave so far, as of now (the operator's live view)."""
+        with self.database.read() as conn:
+            return campaign_budgets.usage(conn, alliance_id, campaigns)
 
     def active_campaigns(
         self,
@@ -149,6 +155,7 @@ class LoyaltyService:
         merchant_ids: Iterable[str] = (),
         trade_categories: Iterable[str] = (),
         members_only: bool = True,
+        budget_points: int | None = None,
         actor_id: str,
         idempotency_key: str,
     ) -> Written[Campaign]:
@@ -163,6 +170,7 @@ class LoyaltyService:
             merchant_ids=frozenset(merchant_ids),
             trade_categories=frozenset(trade_categories),
             members_only=members_only,
+            budget_points=budget_points,
             idempotency_key=idempotency_key,
         )
         return self._execute(_operator(alliance_id, actor_id), command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,16 @@ from guildcard.loyalty.domain.tiers import MemberTier, Progress, Tier, TierSchem
 from guildcard.loyalty.storage.tiers import TierRepository
 from guildcard.loyalty.tiering import Growth, growth_of, just_after, scheme_of
 
-__all__ = ["TierStanding", "history", "preview_counts", "scheme_and_tier", "scheme_of", "standing", "tier_of"]
+__all__ = [
+    "TierStanding",
+    "history",
+    "members_in_tier",
+    "preview_counts",
+    "scheme_and_tier",
+    "scheme_of",
+    "standing",
+    "tier_of",
+]
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,21 @@ def tier_of(conn: Connection, alliance_id: str, member_id: str, *, at: datetime)
     if held is None:
         return scheme.base
     return scheme.get(rules.effective(scheme, held, at)) or scheme.base
+
+
+def members_in_tier(
+    conn: Connection, alliance_id: str, tier_code: str, *, everyone: Iterable[str], at: datetime
+) -> list[str] | None:
+    """Those of ``everyone`` whose tier in effect at ``at`` is ``tier_code`` (None: no such tier).
+
+    One read of the design and of every member's tier row; a member without a row holds the base.
+    """
+    scheme = scheme_of(conn, alliance_id)
+    if scheme.get(tier_code) is None:
+        return None
+    held = {h.member_id: h for h in TierRepository(conn, alliance_id).all_held()}
+    base = scheme.base.code
+    return [m for m in everyone if (rules.effective(scheme, held[m], at) if m in held else base) == tier_code]
 
 
 def scheme_and_tier(

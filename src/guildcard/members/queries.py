@@ -20,6 +20,17 @@ def member_count(conn: Connection, alliance_id: str) -> int:
     return int(conn.execute(stmt).scalar_one())
 
 
+def active_member_ids(conn: Connection, alliance_id: str) -> list[str]:
+    """Every member who has not asked to be erased, oldest registration first."""
+    c = members.c
+    stmt = (
+        select(c.member_id)
+        .where(c.alliance_id == alliance_id, c.erased_at.is_(None))
+        .order_by(c.registered_at, c.member_id)
+    )
+    return [str(r[0]) for r in conn.execute(stmt)]
+
+
 def registrations(
     conn: Connection, alliance_id: str, *, since: datetime | None = None, until: datetime | None = None
 ) -> dict[str, datetime]:

@@ -97,11 +97,14 @@ class CouponService:
         return value
 
     def start_issue(
-        self, actor: Actor, *, template_id: str, member_ids: Iterable[str], idempotency_key: str
-    ) -> IssueJob:
+        self, actor: Actor, *, template_id: str, member_ids: Iterable[str] = (), idempotency_key: str,
+        tier_code: str | None = None, segment_id: str | None = None,
+    ) -> IssueJob:  # fmt: skip
+        """Chosen members, or every member of a tier or of a saved segment (exactly one)."""
         command = StartIssueJob(
-            template_id=template_id, member_ids=tuple(member_ids), idempotency_key=idempotency_key
-        )
+            template_id=template_id, member_ids=tuple(member_ids), tier_code=tier_code, segment_id=segment_id,
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
         value: IssueJob = self.bus.execute(actor, command).value
         return value
 
@@ -115,14 +118,17 @@ class CouponService:
         actor: Actor,
         *,
         template_id: str,
-        member_ids: Iterable[str],
+        member_ids: Iterable[str] = (),
         idempotency_key: str,
         batch: int = 200,
+        tier_code: str | None = None,
+        segment_id: str | None = None,
     ) -> IssueJob:
         """Start a bulk issue and run it to the end (the CLI, the demo; pages run it in steps)."""
         job = self.start_issue(
-            actor, template_id=template_id, member_ids=member_ids, idempotency_key=idempotency_key
-        )
+            actor, template_id=template_id, member_ids=member_ids, idempotency_key=idempotency_key,
+            tier_code=tier_code, segment_id=segment_id,
+        )  # fmt: skip
         for _ in range(MAX_JOB_STEPS):
             if job.finished:
                 break

@@ -33,7 +33,37 @@ class NoFacts:
         return MemberFacts(member_id, datetime(2000, 1, 1).astimezone())
 
 
+class AudienceSource(Protocol):
+    def members(
+        self,
+        conn: Connection,
+        alliance_id: str,
+        *,
+        tier_code: str | None,
+        segment_id: str | None,
+        at: datetime,
+    ) -> list[str] | None:
+        """The member ids of a tier (in effect at ``at``) or of a saved segment; None: no such one."""
+        ...
+
+
+class NoAudiences:
+    """Until an adapter is wired: no tier or segment is known."""
+
+    def members(
+        self,
+        conn: Connection,
+        alliance_id: str,
+        *,
+        tier_code: str | None,
+        segment_id: str | None,
+        at: datetime,
+    ) -> list[str] | None:
+        return None
+
+
 @dataclass(frozen=True)
 class RewardsPorts:
     members: MemberFactsSource = field(default_factory=NoFacts)
     places: PlaceSource | None = None
+    audiences: AudienceSource = field(default_factory=NoAudiences)

@@ -48,6 +48,18 @@ def member(member_id: str) -> Actor:
 @dataclass
 class FakePorts:
     registered: dict[str, datetime] = field(default_factory=dict)
+    tiers: dict[str, list[str]] = field(default_factory=dict)  # tier code -> its members
+
+    def members(
+        self,
+        conn: Connection,
+        alliance_id: str,
+        *,
+        tier_code: str | None,
+        segment_id: str | None,
+        at: datetime,
+    ) -> list[str] | None:
+        return self.tiers.get(tier_code) if tier_code is not None else None
 
     def facts(self, conn: Connection, alliance_id: str, member_id: str) -> MemberFacts:
         return MemberFacts(member_id, self.registered.get(member_id, NOW - timedelta(days=100)))
@@ -72,7 +84,7 @@ def build_world(database: Database) -> World:
     clock = FixedClock(NOW)
     bus = CommandBus(database, clock, [rewards_handlers, ledger_handlers])
     ports = FakePorts()
-    bus.provide("rewards", CouponDeps(ports=RewardsPorts(members=ports, places=ports)))
+    bus.provide("rewards", CouponDeps(ports=RewardsPorts(members=ports, places=ports, audiences=ports)))
     ledger = LedgerService(database, clock=clock, keys=KEYS, bus=bus)
     ledger.open_alliance_ledger(ALLIANCE)
     return World(

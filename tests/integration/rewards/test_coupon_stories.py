@@ -32,6 +32,7 @@ from guildcard.rewards.domain.coupons import (
     CouponState,
     CouponTemplateInvalid,
     Funding,
+    IssueAudienceUnknown,
     Reason,
 )
 
@@ -154,6 +155,26 @@ def test_a_bulk_issue_runs_in_steps_skips_the_refused_and_is_safe_to_rerun(world
     again = world.coupons.run_issue(HOTPOT_OWNER, job_id=job.job_id)
     assert again.issued == 5
     assert world.coupons.counts(alliance_id=ALLIANCE) == {"unused": 5}
+
+
+def test_an_operator_issues_to_every_member_of_a_tier_once_within_the_members_limit(world: World):
+    template = hotpot_manjian(world, ways=[ClaimWay.STAFF, ClaimWay.CENTRE], per_member_limit=1)
+    world.ports.tiers["gold"] = ["mem_a", "mem_b", "mem_c"]
+    world.coupons.claim(member("mem_b"), template_id=template.template_id, idempotency_key="b-claims")
+    job = world.coupons.issue(HOTPOT_OWNER, template_id=template.template_id, tier_code="gold",
+                              idempotency_key="gold", batch=2)  # fmt: skip
+    assert (job.total, job.done, job.issued, job.finished) == (3, 3, 2, True)
+    assert job.skipped == (("mem_b", "rewards.coupon_limit_reached"),)  # she claimed hers already
+    replayed = world.coupons.issue(HOTPOT_OWNER, template_id=template.template_id, tier_code="gold",
+                                   idempotency_key="gold")  # fmt: skip
+    assert (replayed.job_id, replayed.issued) == (job.job_id, 2)
+    assert world.coupons.counts(alliance_id=ALLIANCE) == {"unused": 3}
+    with pytest.raises(IssueAudienceUnknown):
+        world.coupons.start_issue(HOTPOT_OWNER, template_id=template.template_id, tier_code="platinum",
+                                  idempotency_key="none")  # fmt: skip
+    with pytest.raises(CouponTemplateInvalid):
+        world.coupons.start_issue(HOTPOT_OWNER, template_id=template.template_id, tier_code="gold",
+                                  member_ids=["mem_a"], idempotency_key="both")  # fmt: skip
 
 
 def test_an_exchange_coupon_is_written_off_once_at_the_issuers_stores_only(world: World):

@@ -8,6 +8,7 @@ import pytest
 from tests.integration.rewards.mall_world import ALLIANCE, BAKERY, OPERATOR, make_world, member
 
 from guildcard.adapters.rewards_ports import TierFromLoyalty
+from guildcard.loyalty.tier_queries import members_in_tier
 from guildcard.rewards.domain.lottery import Prize, PrizeKind
 from guildcard.rewards.domain.lottery_errors import LotteryNotEligible
 from guildcard.rewards.domain.mall import Delivery, ItemKind, OrderState
@@ -74,3 +75,15 @@ def test_a_gold_lottery_lets_gold_members_draw_and_refuses_the_others(world):
     assert drawn.points_won == 10
     with pytest.raises(LotteryNotEligible):
         world.run(member(PLAIN), DrawLottery(campaign_id=campaign.id, idempotency_key="d2"))
+
+
+def test_a_tier_s_members_are_those_whose_tier_in_effect_it_is(world):
+    everyone = [GOLD, PLAIN, "mem_new"]  # the new member has no tier row: the base tier
+    now = world.clock.now()
+    found = world.read(lambda c: [
+        members_in_tier(c, ALLIANCE, code, everyone=everyone, at=now)
+        for code in ("gold", "member", "platinum")
+    ])  # fmt: skip
+    assert found == [[GOLD], [PLAIN, "mem_new"], None]
+    later = now + timedelta(days=91)  # the VIP floor has ended
+    assert world.read(lambda c: members_in_tier(c, ALLIANCE, "gold", everyone=everyone, at=later)) == []

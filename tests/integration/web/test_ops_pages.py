@@ -281,6 +281,21 @@ def test_a_forged_form_changes_nothing(ops):
     assert 'value="platform" checked' in forged.text
 
 
+def test_a_campaign_gets_a_budget_and_the_page_shows_its_consumption(ops):
+    sign_in(ops)
+    token = csrf(ops, "/ops/campaigns")
+    form = {"csrf_token": token, "name": "双倍周末", "multiplier": "2", "first_day": "2026-11-23",
+            "members_only": "on"}  # fmt: skip
+    refused = ops.post("/ops/campaigns", data={**form, "idempotency_key": "b0", "budget_points": "0"})
+    assert refused.status_code == 422
+    assert "活动预算须为不少于 1 的整数积分" in refused.text
+    created = ops.post("/ops/campaigns", data={**form, "idempotency_key": "b1", "budget_points": "5000"})
+    assert created.status_code == 200
+    assert "已发 0 / 5000 积分，剩余 5000，0 笔消费" in created.text
+    campaign = ops.ops.container.loyalty.list_campaigns(alliance_id=ops.ops.alliance_id)[0]
+    assert campaign.budget_points == 5000
+
+
 def test_campaigns_limits_settlement_and_audit(ops):
     hot_pot = ops.ops.merchants[0]
     sign_in(ops)

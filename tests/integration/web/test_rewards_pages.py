@@ -12,8 +12,10 @@ from tests.integration.web.test_member_pages import csrf, join
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.ledger import LedgerQueries, chart
 from guildcard.rewards import mall_jobs
+from guildcard.rewards.domain.coupons import ClaimWay, CouponKind
 from guildcard.rewards.domain.lottery import Prize, PrizeKind
 from guildcard.rewards.domain.mall import Delivery, ItemKind
+from guildcard.rewards.handlers.coupons import CreateCouponTemplate
 from guildcard.rewards.handlers.lottery import CreateLotteryCampaign
 from guildcard.rewards.handlers.mall import CreateMallItem
 
@@ -101,3 +103,39 @@ def test_the_lottery_grid_draws_and_the_public_page_verifies_after_the_end(site)
     public = site.get(f"/lottery/{site.alliance_id}/{campaign.id}").text
     assert "已核验 1 次抽奖：每一次都成立。" in public
     assert "data-seed" in public
+
+
+def test_my_prizes_link_to_the_coupon_and_the_mall_order_they_became(site):
+    container = site.container
+    now = container.clock.now()
+    template = container.bus.execute(operator(site), CreateCouponTemplate(
+        name="电影代金券", kind=CouponKind.VOUCHER, value_fen=3_000, valid_days=30,
+        ways=frozenset({ClaimWay.GIFT}), per_member_limit=5,
+    )).value.template_id  # fmt: skip
+    cake = container.bus.execute(operator(site), CreateMallItem(
+        supplier_merchant_id=None, kind=ItemKind.VOUCHER, title="奶茶兑换码", points=1_200,
+        purchase_price_fen=800, delivery=Delivery.VIRTUAL, stock=5,
+    )).value  # fmt: skip
+    campaign = container.bus.execute(operator(site), CreateLotteryCampaign(
+        name="周年庆抽奖", starts_at=now + timedelta(minutes=1), ends_at=now + timedelta(days=1),
+        prizes=(Prize("p1", "电影代金券", PrizeKind.COUPON, weight=1, stock=5, ref=template),
+                Prize("p2", "奶茶兑换码", PrizeKind.MALL_ITEM, weight=1, stock=5, ref=cake.id)),
+        free_per_day=6,
+    )).value  # fmt: skip
+    container.clock.advance(timedelta(minutes=2))
+    page = site.get(f"/m/lottery/{campaign.id}").text
+    for _ in range(4):  # every draw wins one of the two
+        key = re.search(r'name="form_key" value="([^"]+)"', page).group(1)
+        page = site.post(
+            f"/m/lottery/{campaign.id}/draw", data={"form_key": key, "csrf_token": csrf(site)}
+        ).text
+    links = re.findall(r'<a href="([^"]+)" data-prize-link>查看奖品</a>', page)
+    assert len(links) == 4
+    for link in links:
+        prize = site.get(link)
+        assert prize.status_code == 200
+        if link.startswith("/m/coupons/"):
+            assert "电影代金券" in prize.text
+        else:
+            assert link.startswith("/m/mall/orders/")
+            assert "奶茶兑换码" in prize.text

@@ -14,6 +14,7 @@ from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.ledger import chart
 from guildcard.rewards.domain.mall import Delivery, ItemKind
 from guildcard.rewards.handlers.mall import CreateMallItem, PlaceMallOrder, SaveAddress
+from guildcard.rewards.queries.lottery import LotteryQueries
 from guildcard.rewards.queries.mall import MallQueries
 
 pytestmark = pytest.mark.slow
@@ -123,3 +124,24 @@ def test_a_mall_item_form_with_an_error_keeps_what_was_typed_and_marks_the_field
     assert re.search(r'<input[^>]*name="stock"[^>]*value="20"', bad.text)
     assert re.search(r'<input[^>]*name="points"[^>]*aria-invalid="true"', bad.text)
     assert "积分" in bad.text  # the message, in the page's language
+
+
+def test_the_operator_publishes_a_lottery_that_purchases_earn_draws_for(world):
+    client = world.client
+    signed = client.post("/ops/login", data={"alliance": "shop", "login": "admin-shop", "password": PASSWORD},
+                         follow_redirects=False)  # fmt: skip
+    assert signed.status_code == 303, signed.text
+    console = client.get("/ops/rewards").text
+    assert "每笔消费赠送抽奖次数" in console
+    form = {
+        "csrf_token": csrf(console), "idempotency_key": "lot-1", "name": "消费抽奖",
+        "starts_at": "2030-01-01T10:00", "ends_at": "2030-01-31T22:00", "cost_points": "20",
+        "free_per_day": "0", "per_day_limit": "3", "draws_per_purchase": "2", "purchase_min_yuan": "50",
+        "prizes": "10 积分, points, 1, , 10\n谢谢参与, none, 1",
+    }  # fmt: skip
+    published = client.post("/ops/rewards/lottery", data=form)
+    assert published.status_code == 200, published.text
+    assert "每笔消费满 ¥50.00 赠送 2 次抽奖" in published.text
+    with world.container.database.read() as conn:
+        [campaign] = LotteryQueries(conn, world.id).campaigns()
+    assert (campaign.draws_per_purchase, campaign.purchase_min_fen) == (2, 5_000)

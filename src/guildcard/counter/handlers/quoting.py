@@ -41,14 +41,16 @@ from guildcard.counter.storage.repository import CounterRepository
 from guildcard.kernel.clock import business_date, end_of_business_day, start_of_business_day
 from guildcard.kernel.fingerprint import fingerprint
 from guildcard.ledger import Ledger, chart
-from guildcard.loyalty.domain import CategoryLine as EarnLine
+from guildcard.loyalty import campaign_budgets
 from guildcard.loyalty.domain import (
+    Campaign,
     EarnQuote,
     EarnTerms,
     MemberStanding,
     Purchase,
     evaluate_earn,
 )
+from guildcard.loyalty.domain import CategoryLine as EarnLine
 from guildcard.loyalty.domain.rules import effective_cap
 from guildcard.loyalty.queries import LoyaltyConfig
 
@@ -67,6 +69,7 @@ class Quote:
     tier: TierBenefits = NO_TIER
     wallet_balance: WalletBalance = NO_WALLET
     coupons: tuple[CouponOffer, ...] = ()  # the member's coupons judged here (preview only)
+    campaign: Campaign | None = None  # the campaign that applied (its budget is consumed at commit)
 
     @property
     def token(self) -> str:
@@ -166,6 +169,14 @@ def quote(
             member.member_id, store.merchant_id, start_of_business_day(day), end_of_business_day(day)
         )
     base = pricing.earn_base_fen
+    campaigns = loyalty.campaigns_within_dates(occurred_at)
+    applicable = [
+        c for c in campaigns
+        if c.applies(at=occurred_at, merchant_id=store.merchant_id, trade_category=store.trade_category,
+                     is_member=member.is_member)
+    ]  # fmt: skip
+    # A commit locks the budgets it may take from until it commits: the next purchase sees the rest.
+    budgets_left = campaign_budgets.left(conn, alliance_id, applicable, lock=not choices.preview)
     earn = evaluate_earn(
         Purchase(
             base,
@@ -178,14 +189,16 @@ def quote(
         member=MemberStanding(member.is_member, tier.points_multiplier),
         terms=EarnTerms(store.merchant_id, terms.points_per_yuan, store.trade_category),
         rules=rules,
-        campaigns=loyalty.campaigns_within_dates(occurred_at),
+        campaigns=applicable,
         settings=settings,
         earned_today=earned_today,
+        budgets_left=budgets_left,
     )
     available_at = now + timedelta(days=settings.pending_days) if settings.pending_days else None
     return Quote(
         store, member, occurred_at, pricing, earn, available_at, max(balance, 0), tier=tier,
         wallet_balance=wallet_balance, coupons=coupons,
+        campaign=next((c for c in applicable if c.campaign_id == earn.campaign_id), None),
     )  # fmt: skip
 
 
@@ -223,6 +236,8 @@ def record(
             member_id=member, at=chart.merchant_redeemed(merchant), amount=p.points_used,
             idempotency_key=f"{purchase_id}:spend", reference=purchase_id, occurred_at=q.occurred_at,
         ).entry_id  # fmt: skip
+    if q.campaign is not None:
+        campaign_budgets.consume(conn, alliance_id, q.campaign, q.earn.campaign_points)
     if q.earn.points:
         if limited:
             ports.issuance.check_issuance(conn, alliance_id, merchant, q.earn.points, q.occurred_at)

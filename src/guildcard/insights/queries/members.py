@@ -115,6 +115,14 @@ def members_in_segment(conn: Connection, segment_id: str, *, as_of: date | None 
     return segment_members(population(conn, segment.alliance_id, as_of=as_of), segment)
 
 
+def alliance_segment_members(conn: Connection, alliance_id: str, segment_id: str) -> list[str] | None:
+    """The members a saved segment of this alliance holds now (None: no such segment here)."""
+    segment = segment_by_id(conn, segment_id)
+    if segment is None or segment.alliance_id != alliance_id:
+        return None
+    return segment_members(population(conn, alliance_id), segment)
+
+
 @dataclass(frozen=True)
 class SegmentCount:
     segment: StoredSegment

@@ -3,6 +3,10 @@
 A window is judged in Asia/Shanghai: an optional date range [starts_at, ends_at), an
 optional set of ISO weekdays (1 = Monday ... 7 = Sunday; e.g. {3} = every Wednesday,
 the member day 会员日) and an optional daily time range [time_from, time_to).
+
+A campaign may carry a **budget**: the most extra points it gives in all (``budget_points``).
+The counter consumes it in the purchase's own transaction (``loyalty.campaign_budgets``); a
+purchase gets at most what is left, and once nothing is left the multiplier stops.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Campaign:
     merchant_ids: frozenset[str] = frozenset()  # empty: every merchant
     trade_categories: frozenset[str] = frozenset()  # empty: every trade
     members_only: bool = True  # a member day is for members
+    budget_points: int | None = None  # the most extra points in all; None: no budget
     ended_at: datetime | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -84,6 +89,9 @@ def _problems(c: Campaign) -> list[str]:
         and c.ended_at is None
     ):
         problems.append("ends_at must come after starts_at")
+    budget = c.budget_points
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 1):
+        problems.append("budget_points must be a whole number of points, 1 or more (empty: no budget)")
     if any(day not in range(1, 8) for day in c.weekdays):
         problems.append("weekdays are ISO numbers 1 (Monday) to 7 (Sunday)")
     if c.time_from is not None and c.time_to is not None and c.time_to <= c.time_from:
@@ -92,7 +100,8 @@ def _problems(c: Campaign) -> list[str]:
 
 
 _PROBLEM_FIELDS = (("name", "name"), ("multiplier", "multiplier"), ("starts_at", "first_day"),
-                   ("ends_at", "last_day"), ("weekdays", "weekdays"), ("time_", "time_from"))  # fmt: skip
+                   ("ends_at", "last_day"), ("weekdays", "weekdays"), ("time_", "time_from"),
+                   ("budget_points", "budget_points"))  # fmt: skip
 
 
 def _field_of(problem: str) -> str:

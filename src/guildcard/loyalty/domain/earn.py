@@ -17,7 +17,7 @@ zero, for members only; points rules (minimum, caps, campaigns) do not touch it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
@@ -77,6 +77,7 @@ class EarnQuote:
     growth: int
     lines: tuple[EarnLine, ...]
     campaign_id: str | None = None
+    campaign_points: int = 0  # the campaign's extra points in ``points`` (after caps): its budget's use
 
     @property
     def codes(self) -> list[str]:
@@ -103,11 +104,15 @@ def evaluate_earn(
     campaigns: Sequence[Campaign],
     settings: LoyaltySettings,
     earned_today: int = 0,
+    budgets_left: Mapping[str, int] | None = None,
 ) -> EarnQuote:
     """The award for one purchase, explained line by line.
 
     ``earned_today``: points this member already earned at this merchant on the business
     day (Asia/Shanghai) of ``purchase.occurred_at``; the per-day cap counts against it.
+    ``budgets_left``: for each campaign with a budget, the points it has left. A campaign with
+    nothing left does not apply (the next best may); the one that applies gives at most what is
+    left. A campaign with a budget missing from the mapping counts as having nothing left.
     """
     growth = _growth(purchase, member, settings)
     if settings.only_members_earn and not member.is_member:
@@ -127,13 +132,21 @@ def evaluate_earn(
             is_member=member.is_member,
         )
     ]
-    campaign = best_campaign(applicable)
+    left = budgets_left or {}
+    spent = [c for c in applicable if c.budget_points is not None and left.get(c.campaign_id, 0) <= 0]
+    campaign = best_campaign(c for c in applicable if c not in spent)
+    best_spent = best_campaign(spent)
+    if best_spent is not None and (campaign is None or best_campaign((campaign, best_spent)) is best_spent):
+        lines.append(_budget_spent(best_spent))  # the preview says why the multiplier stopped
+    before_campaign = sum(line.points for line in lines)
     if campaign is not None:
-        lines += _campaign(sum(line.points for line in lines), campaign)
+        room = left.get(campaign.campaign_id) if campaign.budget_points is not None else None
+        lines += _campaign(before_campaign, campaign, room)
     lines += _caps(sum(line.points for line in lines), rules, settings, earned_today)
     total = sum(line.points for line in lines)
     assert total >= 0, "rounding toward zero keeps every award non-negative"
-    return EarnQuote(total, growth, tuple(lines), campaign.campaign_id if campaign else None)
+    given = max(0, total - before_campaign) if campaign is not None else 0  # caps cut the campaign first
+    return EarnQuote(total, growth, tuple(lines), campaign.campaign_id if campaign else None, given)
 
 
 def _growth(purchase: Purchase, member: MemberStanding, settings: LoyaltySettings) -> int:
@@ -204,9 +217,19 @@ def _tier(subtotal: int, member: MemberStanding) -> list[EarnLine]:
     return [EarnLine("tier", f"会员等级 × {times} = {points:+d}", f"tier × {times} = {points:+d}", points)]
 
 
-def _campaign(subtotal: int, campaign: Campaign) -> list[EarnLine]:
+def _campaign(subtotal: int, campaign: Campaign, room: int | None = None) -> list[EarnLine]:
+    """The campaign's extra points; ``room``: what its budget has left (None: no budget)."""
     points = whole(Decimal(subtotal) * (campaign.multiplier - ONE))
     times = num(campaign.multiplier)
+    if room is not None and points > room:
+        return [
+            EarnLine(
+                "campaign",
+                f"{campaign.name} × {times}，活动预算仅剩 {room} 积分 = {room:+d}",
+                f"{campaign.name} × {times}, only {room} points left in its budget = {room:+d}",
+                room,
+            )
+        ]
     return [
         EarnLine(
             "campaign",
@@ -215,6 +238,15 @@ def _campaign(subtotal: int, campaign: Campaign) -> list[EarnLine]:
             points,
         )
     ]
+
+
+def _budget_spent(campaign: Campaign) -> EarnLine:
+    return EarnLine(
+        "campaign_budget_spent",
+        f"{campaign.name} 活动预算已用完：不再加倍",
+        f"{campaign.name}: its budget is used up, no extra points",
+        0,
+    )
 
 
 def _caps(

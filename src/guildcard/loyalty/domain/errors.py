@@ -54,6 +54,12 @@ class CampaignInvalid(InvalidInput):
     code = "loyalty.campaign_invalid"
 
 
+class CampaignBudgetSpent(Conflict):
+    """A campaign's budget has less left than the purchase was quoted: quote again."""
+
+    code = "loyalty.campaign_budget_spent"
+
+
 class CampaignNotFound(NotFound):
     """No such campaign."""
 

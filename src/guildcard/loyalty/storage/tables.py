@@ -64,12 +64,24 @@ loyalty_campaigns = Table(
     Column("merchant_ids", JSON, nullable=False),
     Column("trade_categories", JSON, nullable=False),
     Column("members_only", Boolean, nullable=False),
+    Column("budget_points", BigInteger, nullable=True),  # the most extra points in all; NULL: none
     Column("created_at", UtcDateTime, nullable=False),
     Column("created_by", String(40), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("ended_at", UtcDateTime, nullable=True),
     Column("ended_by", String(40), nullable=True),
     Index("ix_loyalty_campaigns_alliance_id_ends_at", "alliance_id", "ends_at"),
+)
+
+# What a campaign's budget has given so far: one hot row per budgeted campaign, apart from the
+# campaign's own (cached) row. The counter locks it and adds to it in the purchase's transaction.
+loyalty_campaign_budgets = Table(
+    "loyalty_campaign_budgets",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("campaign_id", String(40), primary_key=True),
+    Column("used_points", BigInteger, nullable=False),
+    Column("purchases", Integer, nullable=False),  # purchases that took from it
 )
 
 # --- tiers (等级) ----------------------------------------------------------------------------

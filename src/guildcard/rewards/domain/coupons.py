@@ -104,6 +104,12 @@ class StoreUnknown(NotFound):
     code = "rewards.store_not_found"
 
 
+class IssueAudienceUnknown(NotFound):
+    """No such tier or saved segment to issue to."""
+
+    code = "rewards.issue_audience_unknown"
+
+
 class CouponTemplateNotFound(NotFound):
     """No such coupon."""
 

@@ -39,6 +39,7 @@ from guildcard.rewards.domain.coupons import (
     CouponTemplateInvalid,
     CouponTemplateNotFound,
     Funding,
+    IssueAudienceUnknown,
     MemberFacts,
     Place,
     check_claimable,
@@ -387,11 +388,14 @@ def _job(row: Any) -> IssueJob:
 
 @dataclass(frozen=True, kw_only=True)
 class StartIssueJob(CouponCommand):
-    """Staff or operators issue a coupon to chosen members; ``RunIssueJob`` works through them."""
+    """Staff or operators issue a coupon to chosen members, or to every member of a tier or of a
+    saved segment (resolved now, at the start); ``RunIssueJob`` works through them."""
 
     scope = "rewards.start_issue"
     template_id: str
-    member_ids: tuple[str, ...]
+    member_ids: tuple[str, ...] = ()
+    tier_code: str | None = None  # every member whose tier in effect is this one
+    segment_id: str | None = None  # every member a saved segment holds now
 
 
 @handlers.register()
@@ -399,7 +403,7 @@ def start_issue_job(command: StartIssueJob, work: Work) -> IssueJob:
     repo = CouponRepository(work.connection)
     template = _template(repo, work, command.template_id)
     access.may_issue(work.actor, template.rules.issuer_merchant_id)
-    members = list(dict.fromkeys(command.member_ids))  # each member once, in the order given
+    members = list(dict.fromkeys(_audience(command, work)))  # each member once, in the order given
     if not members:
         raise CouponTemplateInvalid("Choose at least one member.", field="member_ids")
     job_id = new_id("job")
@@ -408,9 +412,27 @@ def start_issue_job(command: StartIssueJob, work: Work) -> IssueJob:
     )
     work.audit(
         "rewards.start_issue", object_type="coupon_template", object_id=template.template_id,
-        merchant_id=template.rules.issuer_merchant_id, details={"job_id": job_id, "members": len(members)},
+        merchant_id=template.rules.issuer_merchant_id,
+        details={"job_id": job_id, "members": len(members), "tier_code": command.tier_code,
+                 "segment_id": command.segment_id},
     )  # fmt: skip
     return IssueJob(job_id, template.template_id, len(members), 0, 0)
+
+
+def _audience(command: StartIssueJob, work: Work) -> list[str]:
+    """The chosen members, or a tier's or a segment's (exactly one of the three)."""
+    chosen = [bool(command.member_ids), command.tier_code is not None, command.segment_id is not None]
+    if sum(chosen) != 1:
+        raise CouponTemplateInvalid("Choose members, a tier or a segment.", field="member_ids")
+    if command.member_ids:
+        return list(command.member_ids)
+    found = coupon_deps(work).ports.audiences.members(
+        work.connection, work.alliance_id, tier_code=command.tier_code, segment_id=command.segment_id,
+        at=work.now,
+    )  # fmt: skip
+    if found is None:
+        raise IssueAudienceUnknown(tier_code=command.tier_code, segment_id=command.segment_id)
+    return found
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -216,7 +216,7 @@ def draw_lottery(command: DrawLottery, work: Work) -> DrawResult:
         cost_points=cost, drawn_at=work.now.isoformat(),
     )  # fmt: skip
     signature = sign(deps.keys, sealed_private_key(work.connection, work.alliance_id), record_message(record))
-    repo.add_draw(record, signature=signature, entry_id=entry_id)
+    repo.add_draw(record, signature=signature, entry_id=entry_id, issued=issued)
     prize = chosen if awarded else _no_prize(campaign.prizes)
     work.emit(
         "rewards.lottery_drawn", draw_id, campaign_id=campaign.id, member_id=member_id, n=counter.n,

@@ -56,6 +56,10 @@ class LotteryQueries:
     def draws(self, campaign_id: str, member_id: str | None = None) -> list[DrawRecord]:
         return [record for record, _ in self.repo.draws(campaign_id, member_id)]
 
+    def issued(self, campaign_id: str, member_id: str) -> dict[str, str]:
+        """The coupon or mall order each of the member's won coupon / mall-item prizes became, by draw id."""
+        return self.repo.issued_by_draw(campaign_id, member_id)
+
     def member_draws(self, member_id: str) -> list[DrawRecord]:
         return self.repo.member_draws(member_id)
 

@@ -250,14 +250,16 @@ class LotteryRepository:
 
     # --- draws -------------------------------------------------------------------------------
 
-    def add_draw(self, record: DrawRecord, *, signature: str, entry_id: str | None) -> None:
+    def add_draw(
+        self, record: DrawRecord, *, signature: str, entry_id: str | None, issued: str | None = None
+    ) -> None:
         self.conn.execute(
             lottery_draws.insert().values(
                 alliance_id=self.alliance_id, id=record.id, campaign_id=record.campaign_id,
                 member_id=record.member_id, n=record.n, random_hex=record.random_hex, chosen=record.chosen,
                 awarded=record.awarded, outcome=record.outcome.value, stock_before=record.stock_before,
                 cost_points=record.cost_points, drawn_at=record.drawn_at, signature=signature,
-                entry_id=entry_id,
+                entry_id=entry_id, issued=issued,
             )
         )  # fmt: skip
 
@@ -268,6 +270,17 @@ class LotteryRepository:
             stmt = stmt.where(d.member_id == member_id)
         rows = self.conn.execute(stmt.order_by(d.drawn_at, d.member_id, d.n))
         return [(record_of(r), r.signature) for r in rows]
+
+    def issued_by_draw(self, campaign_id: str, member_id: str) -> dict[str, str]:
+        """The member's draws in a campaign that became a coupon or a mall order: draw id -> its id."""
+        d = lottery_draws.c
+        rows = self.conn.execute(
+            select(d.id, d.issued).where(
+                d.alliance_id == self.alliance_id, d.campaign_id == campaign_id, d.member_id == member_id,
+                d.issued.is_not(None),
+            )
+        )  # fmt: skip
+        return {r.id: r.issued for r in rows}
 
     def member_draws(self, member_id: str) -> list[DrawRecord]:
         d = lottery_draws.c

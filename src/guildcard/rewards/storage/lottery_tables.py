@@ -75,6 +75,9 @@ lottery_draws = Table(
     Column("drawn_at", String(40), nullable=False),  # ISO text: exactly what was signed
     Column("signature", String(128), nullable=False),
     Column("entry_id", String(40), nullable=True),  # the prize's ledger entry
+    # The coupon or mall order a coupon / mall-item prize became (not signed: given after the draw's
+    # numbers, in the same transaction; the member's "my prizes" links to it).
+    Column("issued", String(40), nullable=True),
     Index("uq_rewards_lottery_draws_number", "alliance_id", "campaign_id", "member_id", "n", unique=True),
     Index("ix_rewards_lottery_draws_campaign", "alliance_id", "campaign_id", "drawn_at"),
 )

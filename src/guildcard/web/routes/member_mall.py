@@ -17,6 +17,7 @@ from guildcard.ledger import LedgerQueries
 from guildcard.loyalty import tier_queries
 from guildcard.members.qr import qr_svg
 from guildcard.pipeline import Command
+from guildcard.rewards.domain.lottery import PrizeKind
 from guildcard.rewards.handlers.checkin import CheckIn, MakeupCheckin
 from guildcard.rewards.handlers.lottery import DrawLottery
 from guildcard.rewards.handlers.mall import CancelMallOrder, PlaceMallOrder, SaveAddress
@@ -240,18 +241,31 @@ def lottery_home(request: Request) -> Response:
 def lottery(request: Request, campaign_id: str, result: Any = None, error: str = "") -> HTMLResponse:
     actor = member(request)
     now = container_of(request).clock.now()
-    campaign, draws, entry = _read(request, actor, lambda c: (
+    campaign, draws, entry, issued = _read(request, actor, lambda c: (
         LotteryQueries(c, actor.alliance_id).campaign(campaign_id),
         LotteryQueries(c, actor.alliance_id).draws(campaign_id, actor.id),
         LotteryQueries(c, actor.alliance_id).entry(campaign_id, actor.id),
+        LotteryQueries(c, actor.alliance_id).issued(campaign_id, actor.id),
     ))  # fmt: skip
     names = {p.id: p.name for p in campaign.prizes}
     return _page(
         request, "rewards/lottery.html", actor, campaign=campaign, draws=draws, names=names, entry=entry,
+        links=prize_links(campaign.prizes, draws, issued),
         grid=grid_cells(campaign.prizes), result=result, error=error or None,
         open=campaign.starts_at <= now < campaign.ends_at, balance=_balance(request, actor),
         alliance_id=actor.alliance_id,
     )  # fmt: skip
+
+
+def prize_links(prizes: Any, draws: Any, issued: dict[str, str]) -> dict[str, str]:
+    """Where each won coupon or mall-item prize is now: the member's coupon, or the mall order."""
+    kinds = {p.id: p.kind for p in prizes}
+    pages = {PrizeKind.COUPON: "/m/coupons/", PrizeKind.MALL_ITEM: "/m/mall/orders/"}
+    return {
+        d.id: pages[kinds[d.awarded]] + issued[d.id]
+        for d in draws
+        if d.id in issued and kinds.get(d.awarded) in pages
+    }
 
 
 def grid_cells(prizes: Any) -> list[Any]:

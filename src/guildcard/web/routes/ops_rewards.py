@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from guildcard.alliance import queries as alliance
 from guildcard.kernel.clock import BUSINESS_TZ
 from guildcard.kernel.errors import InvalidInput
+from guildcard.kernel.money import parse_yuan
 from guildcard.rewards.domain.lottery import Prize, PrizeKind
 from guildcard.rewards.handlers.checkin import SetCheckinRules
 from guildcard.rewards.handlers.lottery import CreateLotteryCampaign
@@ -132,6 +133,10 @@ async def create_lottery(request: Request) -> Response:
             free_per_day=int(text(form, "free_per_day") or 0),
             per_day_limit=int(text(form, "per_day_limit")) if text(form, "per_day_limit") else None,
             budget_points=int(text(form, "budget_points")) if text(form, "budget_points") else None,
+            draws_per_purchase=int(text(form, "draws_per_purchase") or 0),
+            purchase_min_fen=int(
+                parse_yuan(text(form, "purchase_min_yuan") or "0", field="purchase_min_yuan")
+            ),
             idempotency_key=text(form, "idempotency_key") or None,
         )
         container(request).bus.execute(actor, command)

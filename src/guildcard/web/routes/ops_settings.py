@@ -185,6 +185,7 @@ def _campaigns_page(request: Request, actor: Actor, *, error: str = "") -> HTMLR
         actor=actor,
         active="/ops/campaigns",
         campaigns=sorted(campaigns, key=lambda c: c.campaign_id, reverse=True),
+        budgets=box.loyalty.budget_use(alliance_id=actor.alliance_id, campaigns=campaigns),
         state_of=lambda c: _state(c, now),
         merchants={m.id: m.name for m in services.merchants.list(actor)},
         categories={c.code: c.name for c in services.alliances.categories(actor)},
@@ -234,6 +235,7 @@ async def create_campaign(request: Request) -> Response:
             merchant_ids=[m for m in form.getlist("merchant_ids") if isinstance(m, str) and m],
             trade_categories=[c for c in form.getlist("trade_categories") if isinstance(c, str) and c],
             members_only=form.get("members_only") == "on",
+            budget_points=_int(form, "budget_points") if text(form, "budget_points") else None,
             actor_id=actor.id,
             idempotency_key=text(form, "idempotency_key"),
         )
