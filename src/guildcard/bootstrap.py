@@ -12,7 +12,7 @@ from functools import cached_property
 
 from sqlalchemy import Connection
 
-from guildcard.adapters.automation_ports import marketing_consent
+from guildcard.adapters.automation_ports import marketing_consent, schedule_source
 from guildcard.adapters.counter_ports import counter_ports
 from guildcard.adapters.member_ports import RegisteredAlliances
 from guildcard.adapters.otp_sms import sms_code_sender
@@ -27,6 +27,7 @@ from guildcard.auth.cache import ActorCache
 from guildcard.auth.tokens import TokenSubject
 from guildcard.automation.handlers import AutomationDeps
 from guildcard.automation.handlers import handlers as automation_handlers
+from guildcard.automation.handlers.base import ScheduleSource
 from guildcard.automation.handlers.rules import run_rules
 from guildcard.automation.handlers.webhooks import queue_deliveries
 from guildcard.counter.handlers import handlers as counter_handlers
@@ -125,12 +126,18 @@ class Container:
                 consumers=[queue_deliveries, run_rules],
                 marketing_consent=marketing_consent,
                 cipher=self.cipher,
+                schedules=self.automation_schedules,
             ),
         )
         # Accounts, keys, roles, stores and sessions change only by alliance and members commands.
         bus.after_commands_of(("alliance", "members"), self.actor_cache.clear)
         bus.provide("loyalty", LoyaltyDeps())
         return bus
+
+    @cached_property
+    def automation_schedules(self) -> ScheduleSource:
+        """Who each schedule trigger reaches now (the schedule job and the dry run ask it)."""
+        return schedule_source(self.lookup)
 
     @cached_property
     def members(self) -> MembersService:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ class Rule:
     controls: Controls
     status: RuleStatus
     created_at: datetime
+    params: Mapping[str, Any] = field(default_factory=dict)  # a schedule's days / date
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def _action(raw: dict[str, Any]) -> MessageAction:
 def _rule(r: Any) -> Rule:
     return Rule(
         r.id, r.name, r.preset, r.trigger, r.condition, tuple(_action(a) for a in r.actions),
-        _controls(r.controls), RuleStatus(r.status), r.created_at,
+        _controls(r.controls), RuleStatus(r.status), r.created_at, dict(r.params or {}),
     )  # fmt: skip
 
 
@@ -93,7 +94,7 @@ class RuleRepository:
                 actions=[{**asdict(a), "channel": a.channel.value, "kind": a.kind.value}
                          for a in rule.actions],
                 controls=controls_json(rule.controls), status=rule.status.value, created_at=rule.created_at,
-                created_by=by, updated_at=rule.created_at,
+                created_by=by, updated_at=rule.created_at, params=dict(rule.params),
             )
         )  # fmt: skip
 
@@ -110,10 +111,18 @@ class RuleRepository:
         ).first()
         return _rule(row) if row else None
 
-    def rules(self, *, status: RuleStatus | None = None) -> list[Rule]:
+    def rules(
+        self, *, status: RuleStatus | None = None, triggers: Iterable[str] | None = None, claim: bool = False
+    ) -> list[Rule]:
+        """The alliance's rules; ``claim``: locked for this transaction, skipping those another
+        worker holds (``SKIP LOCKED`` on PostgreSQL), so one worker evaluates a schedule at a time."""
         stmt = select(rules_t).where(rules_t.c.alliance_id == self.alliance_id)
         if status is not None:
             stmt = stmt.where(rules_t.c.status == status.value)
+        if triggers is not None:
+            stmt = stmt.where(rules_t.c.trigger.in_(set(triggers)))
+        if claim:
+            stmt = stmt.with_for_update(skip_locked=True)
         return [_rule(r) for r in self.conn.execute(stmt.order_by(rules_t.c.id))]
 
     # --- runs -----------------------------------------------------------------------------
