@@ -55,6 +55,7 @@ def build_worker(container: Container, *, name: str = "worker") -> tuple[Worker,
         transport,
         name=name,
         jobs=[ledger_jobs(container), automation_jobs(container)],
+        router=container.message_router(),
     )
     return worker, transport
 

@@ -13,7 +13,11 @@ from guildcard.api.app import create_app
 from guildcard.automation.channels.aliyun_sms import AliyunSms
 from guildcard.automation.channels.port import ChannelRefused, OutgoingMessage
 from guildcard.automation.channels.tencent_sms import TencentSms
+from guildcard.automation.domain.rules import Channel, Controls, MessageAction, MessageKind
+from guildcard.automation.handlers.rules import CreateRule
 from guildcard.bootstrap import bootstrap
+from guildcard.cli.worker import build_worker
+from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import InsecureSettings
 from guildcard.settings import Settings
 
@@ -114,3 +118,42 @@ def test_production_without_a_provider_answers_503_and_refuses_the_outbox_sender
         bootstrap(production(database, otp_sender="outbox"))
     with pytest.raises(InsecureSettings):  # a provider half configured does not start
         bootstrap(production(database, sms_provider="tencent", sms_access_key_id=KEY_ID))
+
+
+@pytest.mark.parametrize("provider", ["aliyun", "tencent"])
+def test_a_rule_message_goes_out_by_sms_through_the_provider_with_the_notice_template(database, provider):
+    with fake_sms(provider) as fake:
+        settings = production(
+            database, sms_provider=provider, sms_access_key_id=KEY_ID, sms_access_key_secret=KEY_SECRET,
+            sms_app_id=APP_ID, sms_sign_name="静安寺商圈联盟", sms_otp_template="SMS_OTP",
+            sms_notice_template="SMS_NOTICE", sms_endpoint=fake.url,
+        )  # fmt: skip
+        container = bootstrap(settings)
+        container.alliance_directory = OneAlliance()
+        admin = Actor(ActorKind.OPERATOR, "opr_admin", "al_1", role="admin")
+        welcome = MessageAction(Channel.SMS, MessageKind.SERVICE, "欢迎", "欢迎加入联盟，消费即可累积积分。")
+        container.bus.execute(admin, CreateRule(
+            name="欢迎短信", trigger="registered", actions=(welcome,), idempotency_key="sms-welcome",
+            controls=Controls(quiet_start=None, quiet_end=None),
+        ))  # fmt: skip
+        with TestClient(create_app(container)) as client:
+            client.post("/api/v1/alliances/al_1/otp", json={"phone": "13812345678", "purpose": "register"})
+            [otp] = fake.sent
+            code = otp.params["code"] if provider == "aliyun" else otp.params[0]
+            signed_in = client.post(
+                "/api/v1/alliances/al_1/members/session",
+                json={"phone": "13812345678", "code": code, "accept_terms_version": "2026-11"},
+            )
+            assert signed_in.status_code == 201, signed_in.text
+        worker, transport = build_worker(container)
+        try:
+            done = worker.drain()
+        finally:
+            transport.close()
+        assert done.messages_sent == 1
+        notice = fake.sent[1]
+        assert notice.template == "SMS_NOTICE"
+        assert notice.phone.endswith("13812345678")
+        body = notice.params["content"] if provider == "aliyun" else notice.params[0]
+        assert body == "欢迎加入联盟，消费即可累积积分。"
+        assert fake.refused == []

@@ -45,6 +45,7 @@ class Message:
     sent_at: datetime | None
     read_at: datetime | None
     created_at: datetime
+    alliance_id: str = ""  # whose member (what a channel's phone look-up needs)
 
 
 def controls_json(c: Controls) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def _rule(r: Any) -> Rule:
 def _message(r: Any) -> Message:
     return Message(
         r.id, r.member_id, r.rule_id, Channel(r.channel), MessageKind(r.kind), r.title, r.body, r.status,
-        int(r.attempts), r.next_attempt_at, r.last_error, r.sent_at, r.read_at, r.created_at,
+        int(r.attempts), r.next_attempt_at, r.last_error, r.sent_at, r.read_at, r.created_at, r.alliance_id,
     )  # fmt: skip
 
 
