@@ -25,6 +25,7 @@ from guildcard.automation.handlers.base import (
     may_manage_rules,
     no_schedules,
 )
+from guildcard.automation.storage.preferences import opted_out
 from guildcard.automation.storage.rules import Rule, RuleRepository
 from guildcard.db.tables import outbox_events
 from guildcard.kernel.errors import NotFound
@@ -124,7 +125,7 @@ class Decision:
     rule_id: str
     member_id: str
     occurrence: str
-    outcome: str  # sent, no_consent, capped, over_budget
+    outcome: str  # sent, no_consent, opted_out, capped, over_budget
     messages: tuple[dict[str, Any], ...]  # title, body, channel, kind, send_after
 
 
@@ -150,6 +151,7 @@ def decide(
         budget_left = (
             None if rule.controls.budget_runs is None else rule.controls.budget_runs - repo.reached(rule.id)
         )
+        refused = opted_out(repo.conn, repo.alliance_id, {m for _e, m in hits})
         window = f"{rule.controls.cap_window_days}"
         if window not in caps:
             since = now - timedelta(days=rule.controls.cap_window_days)
@@ -161,29 +163,39 @@ def decide(
             if not dom.matches(condition, values):
                 continue
             done.add((member, event.id))
-            marketing = any(a.kind is MessageKind.MARKETING for a in rule.actions)
             so_far = caps[window].get(member, 0) + sent_to.get(member, 0)
-            if marketing and member not in consenting:
-                outcome = "no_consent"
-            elif so_far + len(rule.actions) > rule.controls.cap_per_member:
-                outcome = "capped"
-            elif budget_left is not None and budget_left <= 0:
-                outcome = "over_budget"
-            else:
-                outcome = "sent"
+            wanted = [a for a in rule.actions if (member, a.channel.value, a.kind.value) not in refused]
+            outcome = _outcome(
+                rule, wanted, consented=member in consenting, so_far=so_far, budget_left=budget_left
+            )
             messages: tuple[dict[str, Any], ...] = ()
             if outcome == "sent":
-                sent_to[member] = sent_to.get(member, 0) + len(rule.actions)
+                sent_to[member] = sent_to.get(member, 0) + len(wanted)
                 if budget_left is not None:
                     budget_left -= 1
                 after = rule.controls.send_after(now)
                 messages = tuple(
                     {"channel": a.channel.value, "kind": a.kind.value, "send_after": after,
                      "title": dom.render(a.title, values)[:100], "body": dom.render(a.body, values)[:1000]}
-                    for a in rule.actions
+                    for a in wanted
                 )  # fmt: skip
             decisions.append(Decision(rule.id, member, event.id, outcome, messages))
     return decisions
+
+
+def _outcome(
+    rule: Rule, wanted: Sequence[MessageAction], *, consented: bool, so_far: int, budget_left: int | None
+) -> str:
+    """Whether the rule acts for this member now, or which control stops it."""
+    if any(a.kind is MessageKind.MARKETING for a in rule.actions) and not consented:
+        return "no_consent"
+    if not wanted:
+        return "opted_out"  # the member turned these messages off (H5 preferences)
+    if so_far + len(wanted) > rule.controls.cap_per_member:
+        return "capped"
+    if budget_left is not None and budget_left <= 0:
+        return "over_budget"
+    return "sent"
 
 
 def run_rules(work: Work, events: Sequence[StoredEvent]) -> int:
