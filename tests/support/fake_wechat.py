@@ -10,9 +10,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.support.local_http import answer_json, serving
 
 APP_ID, APP_SECRET = "wx0123456789abcdef", "wechat-test-secret"
 TEMPLATE, OPENID = "tmpl_points_notice", "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
@@ -36,12 +38,7 @@ def fake_wechat() -> Iterator[FakeWeChat]:
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            answer_json(self, body)
 
         def do_GET(self) -> None:
             url = urlsplit(self.path)
@@ -78,11 +75,6 @@ def fake_wechat() -> Iterator[FakeWeChat]:
         def log_message(self, *_args: object) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(Handler) as url:
+        fake.url = url
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -25,6 +25,23 @@ def rule(site, key: str, trigger: str, title: str, body: str) -> None:  # noqa: 
     site.container.bus.execute(admin, command)
 
 
+def buy_and_drain(site, merchant, order_no: str, amount_fen: int) -> None:  # noqa: F811
+    """The signed-in member buys with the code on their phone; the worker then runs."""
+    code = site.get("/api/v1/me/member-code").json()["digits"]
+    bought = site.post(
+        "/api/v1/counter/purchases",
+        json={
+            "store_id": merchant.store_a,
+            "member_code": code,
+            "order_no": order_no,
+            "amount_fen": amount_fen,
+        },
+        headers=auth(merchant.cashier),
+    )
+    assert bought.status_code == 201, bought.text
+    drain(site.container)
+
+
 def test_the_inbox_lists_messages_newest_first_and_marks_them_read(site):  # noqa: F811
     rule(site, "welcome", "registered", "欢迎加入", "欢迎成为联盟会员")
     rule(site, "thanks", "purchase", "消费提醒", "本次消费 $payable_yuan，获得 $points_earned 积分")
@@ -39,14 +56,7 @@ def test_the_inbox_lists_messages_newest_first_and_marks_them_read(site):  # noq
     assert re.search(r"data-unread-count[^>]*>1<", card)
     hot_pot = site.builder.merchant(site.alliance_id, site.admin)
     site.container.clock.advance(timedelta(minutes=5))
-    code = site.get("/api/v1/me/member-code").json()["digits"]
-    bought = site.post(
-        "/api/v1/counter/purchases",
-        json={"store_id": hot_pot.store_a, "member_code": code, "order_no": "HP-1", "amount_fen": 18000},
-        headers=auth(hot_pot.cashier),
-    )
-    assert bought.status_code == 201, bought.text
-    drain(site.container)
+    buy_and_drain(site, hot_pot, "HP-1", 18000)
 
     page = site.get("/m/inbox")
     assert page.status_code == 200
@@ -91,14 +101,7 @@ def test_a_member_turns_service_inbox_messages_off_and_rules_leave_them_out(site
     assert 'data-pref="inbox:marketing" checked' in page
 
     hot_pot = site.builder.merchant(site.alliance_id, site.admin)
-    code = site.get("/api/v1/me/member-code").json()["digits"]
-    bought = site.post(
-        "/api/v1/counter/purchases",
-        json={"store_id": hot_pot.store_a, "member_code": code, "order_no": "HP-9", "amount_fen": 5000},
-        headers=auth(hot_pot.cashier),
-    )
-    assert bought.status_code == 201, bought.text
-    drain(site.container)
+    buy_and_drain(site, hot_pot, "HP-9", 5000)
     assert "消费提醒" not in site.get("/m/inbox").text  # the service inbox message was turned off
     with site.container.database.read() as conn:
         counts = RuleRepository(conn, site.alliance_id).run_counts()
