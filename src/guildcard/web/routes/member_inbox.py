@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from guildcard.automation.domain.rules import Channel, MessageKind
 from guildcard.automation.handlers.messages import MarkRead, SetMessagePreferences
 from guildcard.automation.queries import console as queries
-from guildcard.automation.storage.preferences import opted_out
 from guildcard.web.pages import render_page
 from guildcard.web.routes.member import NO_STORE, _alliance_name
 from guildcard.web.routes.member_common import member
@@ -52,7 +51,7 @@ def preferences(request: Request, saved: str = "") -> HTMLResponse:
     actor = member(request)
     container = container_of(request)
     with container.database.read() as conn:
-        off = {(c, k) for _m, c, k in opted_out(conn, actor.alliance_id, {actor.id})}
+        off = queries.turned_off(conn, actor.alliance_id, actor.id)
     response = render_page(
         request, "member/message_preferences.html", tab="card",
         alliance_name=_alliance_name(container, actor.alliance_id), pairs=PAIRS, off=off, saved=bool(saved),
