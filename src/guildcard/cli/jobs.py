@@ -111,7 +111,8 @@ def run_due(
                 f"voided {orders} mall orders; revealed {seeds} lottery seeds"
             )
             console.print(_evaluated(container, alliance_id, yesterday))
-            ran = container.bus.execute(system_actor(alliance_id, "schedules"), RunSchedules()).value
+            schedules = RunSchedules(as_of=moment)
+            ran = container.bus.execute(system_actor(alliance_id, "schedules"), schedules).value
             console.print(
                 f"{alliance_id}: automation schedules: {ran.rules} rules, {ran.reached} members reached, "
                 f"{ran.messages} messages queued"

@@ -9,6 +9,7 @@ The rules are claimed ``SKIP LOCKED``: two workers running the job at once share
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from guildcard.automation.domain import rules as dom
 from guildcard.automation.domain.rules import RuleStatus
@@ -23,6 +24,7 @@ SCHEDULED = tuple(code for code, t in dom.TRIGGERS.items() if t.scheduled)
 @dataclass(frozen=True, kw_only=True)
 class RunSchedules(Command):
     scope = "automation.run_schedules"
+    as_of: datetime | None = None  # the moment the schedules are evaluated at (default: now)
 
 
 @dataclass(frozen=True)
@@ -33,16 +35,17 @@ class Scheduled:
 
 
 @handlers.register(authorize=only_the_system)
-def run_schedules(_command: RunSchedules, work: Work) -> Scheduled:
+def run_schedules(command: RunSchedules, work: Work) -> Scheduled:
     repo = RuleRepository(work.connection, work.alliance_id)
     rules = repo.rules(status=RuleStatus.ACTIVE, triggers=SCHEDULED, claim=True)
     deps = deps_of(work)
+    now = command.as_of or work.now
     reached = messages = 0
     for rule in rules:  # one rule at a time: the next one's caps count what this one queued
-        events = occurrences(work.connection, work.alliance_id, rule, deps.schedules, now=work.now)
+        events = occurrences(work.connection, work.alliance_id, rule, deps.schedules, now=now)
         members = {e.subject for e in events}
         consenting = deps.marketing_consent(work, members) if members else set()
-        decisions = decide(repo, [rule], events, now=work.now, consenting=consenting)
+        decisions = decide(repo, [rule], events, now=now, consenting=consenting)
         reached += len(decisions)
         messages += record(work, repo, decisions)
     return Scheduled(len(rules), reached, messages)
