@@ -220,3 +220,19 @@ def test_the_settings_form_saves_and_the_menu_folds_on_a_phone(operator, live_se
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(artifacts_dir / "ops-settings-375.png"), full_page=True)
     page.close()
+
+
+def test_a_win_back_preset_is_added_in_one_click_and_the_form_takes_a_schedule(
+    operator, live_server, artifacts_dir
+):
+    context, _hosts = operator
+    page = context.new_page()
+    page.goto(f"{live_server.base_url}/ops/automation")
+    page.locator('button[data-preset="win_back"]').click()
+    page.wait_for_load_state()
+    assert "规则已添加" in page.content()
+    assert page.locator("tr[data-rule]", has_text="沉睡唤醒").count() == 1
+    assert page.get_by_label("定时触发的天数").is_visible()
+    assert page.get_by_label("指定日期触发的日期").is_visible()
+    page.screenshot(path=str(artifacts_dir / "ops-automation-schedules.png"), full_page=True)
+    page.close()
