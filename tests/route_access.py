@@ -154,6 +154,8 @@ ROUTES: dict[str, Access] = {
     # the in-app inbox (issue 18, r4/auto2)
     "GET /m/inbox": (MEMBER, None),
     "POST /m/inbox/read": (MEMBER, None),
+    "GET /m/inbox/preferences": (MEMBER, None),  # r5/auto: message preferences
+    "POST /m/inbox/preferences": (MEMBER, None),
     # --- operator pages (/ops) -----------------------------------------------------------------
     "GET /ops/login": (PUBLIC, None),
     "POST /ops/login": (PUBLIC, None),

@@ -12,10 +12,10 @@ from functools import cached_property
 
 from sqlalchemy import Connection
 
-from guildcard.adapters.automation_ports import marketing_consent
+from guildcard.adapters.automation_ports import marketing_consent, schedule_source
 from guildcard.adapters.counter_ports import counter_ports
 from guildcard.adapters.member_ports import RegisteredAlliances
-from guildcard.adapters.otp_sms import sms_code_sender
+from guildcard.adapters.otp_sms import sms_channel, sms_code_sender
 from guildcard.adapters.rewards_ports import PlacesFromAlliance, TierFromLoyalty, rewards_ports
 from guildcard.adapters.settlement_ports import ContractTermsProvider, CounterMemberSales
 from guildcard.alliance.handlers import handlers as alliance_handlers
@@ -25,8 +25,10 @@ from guildcard.alliance.services.facade import AllianceServices
 from guildcard.alliance.services.passwords import Passwords
 from guildcard.auth.cache import ActorCache
 from guildcard.auth.tokens import TokenSubject
+from guildcard.automation.delivery import Deliver, MessageRouter, deliver_inbox, sms_delivery
 from guildcard.automation.handlers import AutomationDeps
 from guildcard.automation.handlers import handlers as automation_handlers
+from guildcard.automation.handlers.base import ScheduleSource
 from guildcard.automation.handlers.rules import run_rules
 from guildcard.automation.handlers.webhooks import queue_deliveries
 from guildcard.counter.desk_sales import DeskSales
@@ -50,6 +52,7 @@ from guildcard.loyalty.wallet_service import WalletService
 from guildcard.members.actors import load_member_actor
 from guildcard.members.counter_lookup import CounterLookup
 from guildcard.members.domain.otp import OtpPolicy
+from guildcard.members.errors import MemberNotFound
 from guildcard.members.handlers import handlers as members_handlers
 from guildcard.members.ports import AllianceDirectory, AnyAllianceDirectory, CodeSender
 from guildcard.members.senders import build_code_sender
@@ -126,12 +129,34 @@ class Container:
                 consumers=[queue_deliveries, run_rules],
                 marketing_consent=marketing_consent,
                 cipher=self.cipher,
+                schedules=self.automation_schedules,
             ),
         )
         # Accounts, keys, roles, stores and sessions change only by alliance and members commands.
         bus.after_commands_of(("alliance", "members"), self.actor_cache.clear)
         bus.provide("loyalty", LoyaltyDeps(lookup=self.lookup))
         return bus
+
+    @cached_property
+    def automation_schedules(self) -> ScheduleSource:
+        """Who each schedule trigger reaches now (the schedule job and the dry run ask it)."""
+        return schedule_source(self.lookup)
+
+    def message_router(self) -> MessageRouter:
+        """The worker's message channels: the inbox always; SMS when a provider and its notice
+        template are configured (otherwise an SMS message fails, retries, then is a dead letter)."""
+        channels: dict[str, Deliver] = {"inbox": deliver_inbox}
+        sms = sms_channel(self.settings)
+        template = self.settings.sms_notice_template
+        if sms is not None and template:
+            channels["sms"] = sms_delivery(sms, template=template, phone_of=self._phone)
+        return MessageRouter(channels=channels)
+
+    def _phone(self, alliance_id: str, member_id: str) -> str | None:
+        try:
+            return self.members.profiles.get(alliance_id=alliance_id, member_id=member_id).phone
+        except MemberNotFound:
+            return None
 
     @cached_property
     def members(self) -> MembersService:

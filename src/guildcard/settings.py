@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     sms_app_id: str | None = None  # Tencent SmsSdkAppId
     sms_sign_name: str | None = None  # the approved signature (签名), e.g. 静安寺商圈联盟
     sms_otp_template: str | None = None  # the approved one-time-code template (code / id)
+    # The approved notice template automation's SMS messages use; its one variable is ``content``.
+    sms_notice_template: str | None = None
     sms_endpoint: str | None = None  # default: the provider's public endpoint
 
     @property

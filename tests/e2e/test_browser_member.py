@@ -290,3 +290,20 @@ def test_a_new_member_is_asked_for_a_name_and_sets_the_birthday_once(phone_page,
     assert page.locator("#holder-name").inner_text().startswith("娜娜 ·")
     assert page.locator("#ask-name").count() == 0
     page.screenshot(path=str(artifacts_dir / "member-card-named.png"), full_page=True)
+
+
+def test_message_preferences_are_reached_from_the_inbox_and_saved(phone_page, live_server, artifacts_dir):
+    page = phone_page
+    base = live_server.base_url
+    join(page, base)
+    page.goto(f"{base}/m/inbox")
+    page.get_by_role("link", name="消息设置").click()
+    page.wait_for_url(re.compile(r"/m/inbox/preferences$"))
+    assert fits_the_phone(page)
+    page.get_by_label("短信 · 优惠与活动").uncheck()
+    page.get_by_role("button", name="保存设置").click()
+    page.wait_for_url(re.compile(r"saved=1"))
+    assert "消息设置已保存" in page.content()
+    assert not page.get_by_label("短信 · 优惠与活动").is_checked()
+    assert page.get_by_label("站内信 · 优惠与活动").is_checked()
+    page.screenshot(path=str(artifacts_dir / "member-message-preferences.png"), full_page=True)

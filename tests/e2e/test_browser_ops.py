@@ -237,4 +237,19 @@ def test_a_campaign_with_a_budget_shows_what_it_has_given(operator, live_server,
         page.once("dialog", lambda dialog: dialog.accept())
         form.get_by_role("button").click()
         page.wait_for_load_state()
+
+
+def test_a_win_back_preset_is_added_in_one_click_and_the_form_takes_a_schedule(
+    operator, live_server, artifacts_dir
+):
+    context, _hosts = operator
+    page = context.new_page()
+    page.goto(f"{live_server.base_url}/ops/automation")
+    page.locator('button[data-preset="win_back"]').click()
+    page.wait_for_load_state()
+    assert "规则已添加" in page.content()
+    assert page.locator("tr[data-rule]", has_text="沉睡唤醒").count() == 1
+    assert page.get_by_label("定时触发的天数").is_visible()
+    assert page.get_by_label("指定日期触发的日期").is_visible()
+    page.screenshot(path=str(artifacts_dir / "ops-automation-schedules.png"), full_page=True)
     page.close()

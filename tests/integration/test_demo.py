@@ -276,3 +276,5 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     # three presets ran over the story's events: the welcome decides once per registered member
     assert report["automation_runs"] >= events["members.member_registered"]
     assert 0 < report["messages_sent"] <= report["automation_runs"]
+    # the schedule presets (win-back, expiry notice, birthday) ran once at the story's end
+    assert 0 < report["automation_scheduled"] <= report["automation_runs"]

@@ -16,9 +16,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, quote_plus
+
+from tests.support.local_http import answer_json, serving
 
 KEY_ID, KEY_SECRET = "LTAI-test-key", "test-secret-do-not-use"
 APP_ID = "1400000001"
@@ -111,12 +113,7 @@ def fake_sms(provider: str) -> Iterator[FakeProvider]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             with lock:
                 answer = self._aliyun(raw) if provider == "aliyun" else self._tencent(headers, raw)
-            data = json.dumps(answer).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            answer_json(self, answer)
 
         def _aliyun(self, raw: bytes) -> dict[str, Any]:
             form = dict(parse_qsl(raw.decode(), keep_blank_values=True))
@@ -151,11 +148,6 @@ def fake_sms(provider: str) -> Iterator[FakeProvider]:
         def log_message(self, *_args: object) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(Handler) as url:
+        fake.url = url + "/"
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -17,7 +17,7 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from guildcard.automation.channels.port import ChannelRefused
+from guildcard.automation.channels.port import Channel, ChannelRefused, OutgoingMessage
 from guildcard.automation.storage.rules import Message
 
 # Sends one message on its channel, or raises ``ChannelRefused``.
@@ -30,6 +30,23 @@ def deliver_inbox(_message: Message) -> None:
 
 def no_provider(_message: Message) -> None:
     raise ChannelRefused("no provider configured for this channel")
+
+
+# The member's phone (E.164) for SMS, or None (erased, no phone): the members context's answer.
+PhoneOf = Callable[[str, str], str | None]
+
+
+def sms_delivery(channel: Channel, *, template: str, phone_of: PhoneOf) -> Deliver:
+    """Rule messages by SMS: the provider's approved notice template, whose one variable
+    ``content`` carries the rendered body (providers send only approved templates)."""
+
+    def deliver(message: Message) -> None:
+        phone = phone_of(message.alliance_id, message.member_id)
+        if not phone:
+            raise ChannelRefused("the member has no phone to send to")
+        channel.send(OutgoingMessage(phone, template, {"content": message.body}))
+
+    return deliver
 
 
 DEFAULT_LIMITS = {"inbox": "100/second", "sms": "10/second"}

@@ -7,7 +7,9 @@ from typing import Any
 
 import typer
 
+from guildcard.automation.handlers.schedules import RunSchedules
 from guildcard.cli.common import console, container_or_exit
+from guildcard.kernel.actors import system_actor
 from guildcard.kernel.clock import BUSINESS_TZ, business_date, ensure_utc
 from guildcard.rewards import mall_jobs
 
@@ -88,7 +90,7 @@ def run_due(
     alliance: str = ALLIANCE,
 ) -> None:
     """Run whatever is due: release pending points, void timed-out holds, expire points, evaluate
-    tiers. Safe to re-run."""
+    tiers, run the automation schedules. Safe to re-run."""
     with container_or_exit() as container:
         service = container.ledger()
         if as_of is None:
@@ -109,3 +111,9 @@ def run_due(
                 f"voided {orders} mall orders; revealed {seeds} lottery seeds"
             )
             console.print(_evaluated(container, alliance_id, yesterday))
+            schedules = RunSchedules(as_of=moment)
+            ran = container.bus.execute(system_actor(alliance_id, "schedules"), schedules).value
+            console.print(
+                f"{alliance_id}: automation schedules: {ran.rules} rules, {ran.reached} members reached, "
+                f"{ran.messages} messages queued"
+            )

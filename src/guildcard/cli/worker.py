@@ -12,10 +12,12 @@ from datetime import date
 
 import typer
 
+from guildcard.automation.handlers.schedules import RunSchedules
 from guildcard.automation.sender import HttpTransport
 from guildcard.automation.worker import Job, Worker
 from guildcard.bootstrap import Container
 from guildcard.cli.common import console, container_or_exit
+from guildcard.kernel.actors import system_actor
 from guildcard.kernel.clock import business_date
 
 
@@ -34,9 +36,27 @@ def ledger_jobs(container: Container) -> Job:
     return run_due_ledger_jobs
 
 
+def automation_jobs(container: Container) -> Job:
+    """Schedule triggers (birthdays, quiet spells, expiring points, dates): each member's
+    occurrence runs once, so running this every minute only finds what became due."""
+
+    def run_due_schedules() -> None:
+        for alliance_id in container.ledger().alliances():
+            container.bus.execute(system_actor(alliance_id, "schedules"), RunSchedules())
+
+    return run_due_schedules
+
+
 def build_worker(container: Container, *, name: str = "worker") -> tuple[Worker, HttpTransport]:
     transport = HttpTransport()
-    worker = Worker(container.bus, container.database, transport, name=name, jobs=[ledger_jobs(container)])
+    worker = Worker(
+        container.bus,
+        container.database,
+        transport,
+        name=name,
+        jobs=[ledger_jobs(container), automation_jobs(container)],
+        router=container.message_router(),
+    )
     return worker, transport
 
 

@@ -233,3 +233,17 @@ def occurred_at_of(conn: Connection, alliance_id: str, purchase_ids: list[str]) 
         )
         found.update({r[0]: r[1] for r in conn.execute(stmt)})
     return found
+
+
+def last_purchases(conn: Connection, alliance_id: str, *, before: datetime) -> dict[str, datetime]:
+    """Members whose latest purchase (any merchant) happened before ``before``, with its time:
+    those who have been quiet since (automation's "N days without a purchase")."""
+    p = purchases.c
+    last = func.max(p.occurred_at)
+    rows = conn.execute(
+        select(p.member_id, last)
+        .where(p.alliance_id == alliance_id, p.status.in_(_DONE))
+        .group_by(p.member_id)
+        .having(last < before)
+    )
+    return {r[0]: r[1] for r in rows}

@@ -13,7 +13,7 @@ from typing import Any
 from guildcard.bootstrap import Container
 from guildcard.demo import refund_requests, tiers_wallet
 from guildcard.demo.activity import Story, Tally
-from guildcard.demo.automation import automation_figures, open_automation
+from guildcard.demo.automation import automation_figures, open_automation, run_schedules
 from guildcard.demo.coupons import DemoRewards
 from guildcard.demo.insights import seed_insights
 from guildcard.demo.mall_story import RewardsTally, seed_rewards
@@ -99,9 +99,11 @@ def seed(container: Container, clock: FixedClock, options: DemoOptions, progress
     rewarded = rewards.finish(list(story.member_ids.values()))  # coupons, the stamp trail, referral release
     story.seconds["rewards"] += rewards_seconds + time.perf_counter() - finishing
     mall = seed_rewards(container, clock, alliance, list(story.member_ids.values()), seed=options.seed)
+    scheduled = run_schedules(container, alliance)  # before the webhooks' worker, which sends them
     delivered = seed_webhooks(container, alliance)
     extras = seed_people(container, alliance, seed=options.seed) | automation_figures(container, alliance)
     extras |= refund_requests.play(container, alliance, next(iter(story.member_ids.values())))
+    extras["automation_scheduled"] = scheduled
     insights = seed_insights(container, alliance, plan.window)
     visits = Counter(p.member for p in plan.purchases)
     busiest = next(m for m, _ in visits.most_common() if m in story.member_ids)

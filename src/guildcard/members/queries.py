@@ -7,11 +7,13 @@ member-code look-ups, which use a code up inside the counter's own command, are
 
 from __future__ import annotations
 
-from datetime import datetime
+import calendar
+from datetime import date, datetime
 
 from sqlalchemy import Connection, func, select
 
 from guildcard.members.storage.tables import member_consents, members
+from guildcard.privacy.cipher import LookupHasher
 
 
 def member_count(conn: Connection, alliance_id: str) -> int:
@@ -57,3 +59,40 @@ def consenting(conn: Connection, alliance_id: str, kind: str) -> set[str]:
     for member_id, granted, _at, _id in rows:
         latest[member_id] = bool(granted)
     return {member for member, granted in latest.items() if granted}
+
+
+def born_on(
+    conn: Connection, alliance_id: str, lookup: LookupHasher, day: date, *, years: int = 120
+) -> set[str]:
+    """Members (not erased) whose birthday is ``day``'s month and day, found by the birthday's
+    keyed hash for each possible year (no birthday is decrypted); 29 February birthdays are
+    celebrated on 28 February in other years."""
+    dates = {_same_day(day, year) for year in range(day.year - years, day.year + 1)}
+    if day.month == 2 and day.day == 28 and not calendar.isleap(day.year):
+        dates |= {date(y, 2, 29) for y in range(day.year - years, day.year) if calendar.isleap(y)}
+    hashes = [lookup.digest(d.isoformat(), scope=f"{alliance_id}:birthday") for d in dates if d is not None]
+    c = members.c
+    rows = conn.execute(
+        select(c.member_id).where(
+            c.alliance_id == alliance_id, c.erased_at.is_(None), c.birthday_hash.in_(hashes)
+        )
+    )
+    return {r[0] for r in rows}
+
+
+def _same_day(day: date, year: int) -> date | None:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return None
+
+
+def living(conn: Connection, alliance_id: str, member_ids: set[str] | None = None) -> set[str]:
+    """Of ``member_ids`` (default: all), the members not erased."""
+    c = members.c
+    stmt = select(c.member_id).where(c.alliance_id == alliance_id, c.erased_at.is_(None))
+    if member_ids is not None:
+        if not member_ids:
+            return set()
+        stmt = stmt.where(c.member_id.in_(member_ids))
+    return {r[0] for r in conn.execute(stmt)}

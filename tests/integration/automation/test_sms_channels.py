@@ -13,7 +13,11 @@ from guildcard.api.app import create_app
 from guildcard.automation.channels.aliyun_sms import AliyunSms
 from guildcard.automation.channels.port import ChannelRefused, OutgoingMessage
 from guildcard.automation.channels.tencent_sms import TencentSms
-from guildcard.bootstrap import bootstrap
+from guildcard.automation.domain.rules import Channel, Controls, MessageAction, MessageKind
+from guildcard.automation.handlers.rules import CreateRule
+from guildcard.bootstrap import Container, bootstrap
+from guildcard.cli.worker import build_worker
+from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import InsecureSettings
 from guildcard.settings import Settings
 
@@ -77,28 +81,35 @@ class OneAlliance:
         return alliance_id == "al_1"
 
 
+def configured(database, provider: str, url: str, **more: str) -> Container:
+    settings = production(
+        database, sms_provider=provider, sms_access_key_id=KEY_ID, sms_access_key_secret=KEY_SECRET,
+        sms_app_id=APP_ID, sms_sign_name="静安寺商圈联盟", sms_otp_template="SMS_OTP", sms_endpoint=url,
+        **more,
+    )  # fmt: skip
+    container = bootstrap(settings)
+    container.alliance_directory = OneAlliance()
+    return container
+
+
+def sign_in_by_sms(client: TestClient, fake, provider: str) -> None:
+    asked = client.post("/api/v1/alliances/al_1/otp", json={"phone": "13812345678", "purpose": "register"})
+    assert asked.status_code == 202, asked.text
+    sms = fake.sent[-1]
+    code = sms.params["code"] if provider == "aliyun" else sms.params[0]
+    signed_in = client.post(
+        "/api/v1/alliances/al_1/members/session",
+        json={"phone": "13812345678", "code": code, "accept_terms_version": "2026-11"},
+    )
+    assert signed_in.status_code == 201, signed_in.text
+
+
 @pytest.mark.parametrize("provider", ["aliyun", "tencent"])
 def test_in_production_a_member_signs_in_with_a_code_sent_by_the_configured_provider(database, provider):
     with fake_sms(provider) as fake:
-        settings = production(
-            database, sms_provider=provider, sms_access_key_id=KEY_ID, sms_access_key_secret=KEY_SECRET,
-            sms_app_id=APP_ID, sms_sign_name="静安寺商圈联盟", sms_otp_template="SMS_OTP",
-            sms_endpoint=fake.url,
-        )  # fmt: skip
-        container = bootstrap(settings)
-        container.alliance_directory = OneAlliance()
+        container = configured(database, provider, fake.url)
         with TestClient(create_app(container)) as client:
-            asked = client.post(
-                "/api/v1/alliances/al_1/otp", json={"phone": "13812345678", "purpose": "register"}
-            )
-            assert asked.status_code == 202, asked.text
-            [sms] = fake.sent
-            code = sms.params["code"] if provider == "aliyun" else sms.params[0]
-            signed_in = client.post(
-                "/api/v1/alliances/al_1/members/session",
-                json={"phone": "13812345678", "code": code, "accept_terms_version": "2026-11"},
-            )
-            assert signed_in.status_code == 201, signed_in.text
+            sign_in_by_sms(client, fake, provider)
             assert client.get("/api/v1/dev/outbox").status_code == 404  # no development outbox here
 
 
@@ -114,3 +125,29 @@ def test_production_without_a_provider_answers_503_and_refuses_the_outbox_sender
         bootstrap(production(database, otp_sender="outbox"))
     with pytest.raises(InsecureSettings):  # a provider half configured does not start
         bootstrap(production(database, sms_provider="tencent", sms_access_key_id=KEY_ID))
+
+
+@pytest.mark.parametrize("provider", ["aliyun", "tencent"])
+def test_a_rule_message_goes_out_by_sms_through_the_provider_with_the_notice_template(database, provider):
+    with fake_sms(provider) as fake:
+        container = configured(database, provider, fake.url, sms_notice_template="SMS_NOTICE")
+        admin = Actor(ActorKind.OPERATOR, "opr_admin", "al_1", role="admin")
+        welcome = MessageAction(Channel.SMS, MessageKind.SERVICE, "欢迎", "欢迎加入联盟，消费即可累积积分。")
+        container.bus.execute(admin, CreateRule(
+            name="欢迎短信", trigger="registered", actions=(welcome,), idempotency_key="sms-welcome",
+            controls=Controls(quiet_start=None, quiet_end=None),
+        ))  # fmt: skip
+        with TestClient(create_app(container)) as client:
+            sign_in_by_sms(client, fake, provider)
+        worker, transport = build_worker(container)
+        try:
+            done = worker.drain()
+        finally:
+            transport.close()
+        assert done.messages_sent == 1
+        notice = fake.sent[1]
+        assert notice.template == "SMS_NOTICE"
+        assert notice.phone.endswith("13812345678")
+        body = notice.params["content"] if provider == "aliyun" else notice.params[0]
+        assert body == "欢迎加入联盟，消费即可累积积分。"
+        assert fake.refused == []

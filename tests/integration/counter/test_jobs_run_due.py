@@ -21,3 +21,4 @@ def test_run_due_releases_pending_points_and_is_safe_to_re_run(counter, database
         assert due.exit_code == 0, due.output
     assert (counter.balance().available, counter.balance().pending) == (190, 0)
     assert f"{ALLIANCE}: released 0 pending points" in due.output
+    assert f"{ALLIANCE}: automation schedules: 0 rules" in due.output  # the schedule job runs too

@@ -12,6 +12,7 @@ from tests.integration.web.test_ops_automation_pages import drain
 
 from guildcard.automation.domain.rules import Channel, Controls, MessageAction, MessageKind
 from guildcard.automation.handlers.rules import CreateRule
+from guildcard.automation.storage.rules import RuleRepository
 from guildcard.kernel.actors import Actor, ActorKind
 
 NO_QUIET = Controls(cap_per_member=10, cap_window_days=1, quiet_start=None, quiet_end=None)
@@ -22,6 +23,23 @@ def rule(site, key: str, trigger: str, title: str, body: str) -> None:  # noqa: 
     action = MessageAction(Channel.INBOX, MessageKind.SERVICE, title, body)
     command = CreateRule(name=key, trigger=trigger, actions=(action,), controls=NO_QUIET, idempotency_key=key)
     site.container.bus.execute(admin, command)
+
+
+def buy_and_drain(site, merchant, order_no: str, amount_fen: int) -> None:  # noqa: F811
+    """The signed-in member buys with the code on their phone; the worker then runs."""
+    code = site.get("/api/v1/me/member-code").json()["digits"]
+    bought = site.post(
+        "/api/v1/counter/purchases",
+        json={
+            "store_id": merchant.store_a,
+            "member_code": code,
+            "order_no": order_no,
+            "amount_fen": amount_fen,
+        },
+        headers=auth(merchant.cashier),
+    )
+    assert bought.status_code == 201, bought.text
+    drain(site.container)
 
 
 def test_the_inbox_lists_messages_newest_first_and_marks_them_read(site):  # noqa: F811
@@ -38,14 +56,7 @@ def test_the_inbox_lists_messages_newest_first_and_marks_them_read(site):  # noq
     assert re.search(r"data-unread-count[^>]*>1<", card)
     hot_pot = site.builder.merchant(site.alliance_id, site.admin)
     site.container.clock.advance(timedelta(minutes=5))
-    code = site.get("/api/v1/me/member-code").json()["digits"]
-    bought = site.post(
-        "/api/v1/counter/purchases",
-        json={"store_id": hot_pot.store_a, "member_code": code, "order_no": "HP-1", "amount_fen": 18000},
-        headers=auth(hot_pot.cashier),
-    )
-    assert bought.status_code == 201, bought.text
-    drain(site.container)
+    buy_and_drain(site, hot_pot, "HP-1", 18000)
 
     page = site.get("/m/inbox")
     assert page.status_code == 200
@@ -67,3 +78,31 @@ def test_the_inbox_lists_messages_newest_first_and_marks_them_read(site):  # noq
     assert "data-unread" not in page
     assert "全部标为已读" not in page
     assert "data-unread-count" not in site.get("/m").text
+
+
+def test_a_member_turns_service_inbox_messages_off_and_rules_leave_them_out(site):  # noqa: F811
+    rule(site, "thanks", "purchase", "消费提醒", "本次获得 $points_earned 积分")
+    join(site)
+    page = site.get("/m/inbox/preferences")
+    assert page.status_code == 200
+    assert "消息设置" in page.text
+    assert page.text.count(" checked") == 4  # everything on until the member says otherwise
+    forged = site.post("/m/inbox/preferences", data={"csrf_token": "0" * 32}, follow_redirects=False)
+    assert forged.status_code == 403
+    saved = site.post(
+        "/m/inbox/preferences",
+        data={"csrf_token": csrf(site), "on": ["inbox:marketing", "sms:service"]},
+        follow_redirects=False,
+    )
+    assert saved.headers["location"] == "/m/inbox/preferences?saved=1"
+    page = site.get("/m/inbox/preferences?saved=1").text
+    assert "消息设置已保存" in page
+    assert re.search(r'data-pref="inbox:service"(?! checked)>', page)
+    assert 'data-pref="inbox:marketing" checked' in page
+
+    hot_pot = site.builder.merchant(site.alliance_id, site.admin)
+    buy_and_drain(site, hot_pot, "HP-9", 5000)
+    assert "消费提醒" not in site.get("/m/inbox").text  # the service inbox message was turned off
+    with site.container.database.read() as conn:
+        counts = RuleRepository(conn, site.alliance_id).run_counts()
+    assert [o for (_r, o) in counts] == ["opted_out"]

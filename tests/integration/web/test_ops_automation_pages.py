@@ -184,3 +184,33 @@ def test_an_sms_message_without_a_provider_becomes_a_dead_letter_and_is_retried(
         data={"csrf_token": csrf(ops, PAGE), "idempotency_key": key(ops, PAGE)},
     )
     assert "只有投递失败（死信）的消息才能重试" in again.text
+
+
+def test_a_win_back_rule_from_the_form_with_its_days_a_dry_run_and_a_bad_setting(ops):  # noqa: F811
+    container = ops.ops.container
+    hot_pot, _cinema = ops.ops.merchants
+    member = sign_up(ops, ops.ops.alliance_id, "13912345678")
+    buy(ops, member, hot_pot, "HP-1", 12800)
+    sign_in(ops)
+    page = ops.get(PAGE).text
+    for name in ("生日礼", "沉睡唤醒", "积分到期提醒"):
+        assert name in page
+    assert "<code>days_quiet</code> (数值)" in page
+
+    form = {"trigger": "quiet", "condition": "", "kind": "service", "name": "90 天唤醒",
+            "title": "好久不见", "body": "已 $days_quiet 天没见到您"}  # fmt: skip
+    bad = ops.post(PAGE + "/rules", data=rule_form(ops, **form, schedule_days="0"))
+    assert bad.status_code == 422
+    assert re.search(r'<input[^>]*name="schedule_days"[^>]*aria-invalid="true"', bad.text)
+    assert "定时触发的设置无效" in bad.text
+
+    container.clock.advance(timedelta(days=91))
+    trial = ops.post(PAGE + "/rules", data=rule_form(ops, **form, schedule_days="90", action="dry_run"))
+    shown = re.search(r"<section[^>]*data-dry-run>.*?</section>", trial.text, re.S).group(0)
+    assert "将触达 1 位会员" in shown
+    assert "已 91 天没见到您" in shown
+    saved = ops.post(PAGE + "/rules", data=rule_form(ops, **form, schedule_days="90"), follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    with container.database.read() as conn:
+        (params,) = conn.execute(select(automation_rules.c.params)).scalars()
+    assert params == {"days": 90}

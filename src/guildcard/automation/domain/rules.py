@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -53,13 +53,26 @@ class BadControls(InvalidInput):
     code = "automation.bad_controls"
 
 
+class BadSchedule(InvalidInput):
+    """The schedule's setting is not valid (days out of range, not a date)."""
+
+    code = "automation.bad_schedule"
+
+
 @dataclass(frozen=True)
 class Trigger:
     code: str
-    event: str  # the outbox event it listens to
+    event: str  # the outbox event it listens to (``schedule.*``: found by the schedule job instead)
     symbols: Mapping[str, Any]  # condition/template variables and their rule-engine types
     label_zh: str
     label_en: str
+
+    @property
+    def scheduled(self) -> bool:
+        return self.event.startswith(SCHEDULE)
+
+
+SCHEDULE = "schedule."  # triggers the worker's schedule job evaluates (no outbox event behind them)
 
 
 _COMMON = {"hour": _T.FLOAT}  # the local (Asia/Shanghai) hour of the event
@@ -80,11 +93,43 @@ TRIGGERS: dict[str, Trigger] = {
             "tier_changed", "loyalty.tier_changed", {"from_tier": _T.STRING, "to_tier": _T.STRING, **_COMMON},
             "等级变化", "Tier changed",
         ),
+        # schedules: each member's occurrence once (this year's birthday, this quiet spell, ...)
+        Trigger("birthday", SCHEDULE + "birthday", {**_COMMON}, "会员生日", "Member's birthday"),
+        Trigger(
+            "quiet", SCHEDULE + "quiet", {"days_quiet": _T.FLOAT, **_COMMON},
+            "N 天未消费", "N days without a purchase",
+        ),
+        Trigger(
+            "points_expiring", SCHEDULE + "points_expiring",
+            {"points_expiring": _T.FLOAT, "days_left": _T.FLOAT, "expires_on": _T.STRING, **_COMMON},
+            "积分即将到期", "Points about to expire",
+        ),
+        Trigger("on_date", SCHEDULE + "on_date", {**_COMMON}, "指定日期", "On a date"),
     )
 }  # fmt: skip
 BY_EVENT: dict[str, list[str]] = {}
 for _t in TRIGGERS.values():
     BY_EVENT.setdefault(_t.event, []).append(_t.code)
+
+
+# What a schedule trigger needs besides its condition, with its default and bounds.
+SCHEDULE_DAYS = {"quiet": (60, 1, 730), "points_expiring": (30, 1, 366)}
+
+
+def check_params(trigger: Trigger, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The trigger's settings, defaults filled in: ``days`` for quiet/expiring, ``on`` for a date."""
+    if trigger.code in SCHEDULE_DAYS:
+        default, low, high = SCHEDULE_DAYS[trigger.code]
+        days = params.get("days", default)
+        if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:
+            raise BadSchedule(field="days")
+        return {"days": days}
+    if trigger.code == "on_date":
+        try:
+            return {"on": date.fromisoformat(str(params.get("on", ""))).isoformat()}
+        except ValueError as exc:
+            raise BadSchedule(field="on") from exc
+    return {}
 
 
 class RuleStatus(StrEnum):
@@ -163,17 +208,17 @@ def compile_condition(trigger: Trigger, text: str) -> rule_engine.Rule | None:
 
 def check_template(trigger: Trigger, action: MessageAction) -> MessageAction:
     known = set(trigger.symbols) | {"name"} | {_yuan_name(n) for n in trigger.symbols if n.endswith("_fen")}
-    for field, text in (("title", action.title), ("body", action.body)):
+    for part, text in (("title", action.title), ("body", action.body)):
         try:
             used = {m.group("named") or m.group("braced") for m in string.Template.pattern.finditer(text)}
         except ValueError as exc:  # pragma: no cover - finditer does not raise
-            raise BadTemplate(field=field) from exc
+            raise BadTemplate(field=part) from exc
         if (
             (used - {None}) - known
             or not text.strip()
             or any(m.group("invalid") is not None for m in string.Template.pattern.finditer(text))
         ):
-            raise BadTemplate(field=field)
+            raise BadTemplate(field=part)
     return action
 
 
@@ -219,6 +264,7 @@ class Preset:
     condition: str
     action: MessageAction
     controls: Controls
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 PRESETS: dict[str, Preset] = {
@@ -247,6 +293,24 @@ PRESETS: dict[str, Preset] = {
             MessageAction(Channel.INBOX, MessageKind.SERVICE, "会员等级变更",
                           "您的会员等级已变更为 $to_tier，可享受新等级权益。"),
             Controls(cap_per_member=3, cap_window_days=1, quiet_start=None, quiet_end=None),
+        ),
+        Preset(
+            "birthday_gift", "生日礼", "birthday", "",
+            MessageAction(Channel.INBOX, MessageKind.MARKETING, "生日快乐",
+                          "祝您生日快乐！联盟为您准备了生日礼，到会员中心领取吧。"),
+            Controls(cap_per_member=3, cap_window_days=1),
+        ),
+        Preset(
+            "win_back", "沉睡唤醒", "quiet", "",
+            MessageAction(Channel.INBOX, MessageKind.MARKETING, "好久不见",
+                          "您已 $days_quiet 天没有光临联盟商户了，回来看看我们的新品和活动吧。"),
+            Controls(cap_per_member=1, cap_window_days=30), {"days": 60},
+        ),
+        Preset(
+            "points_expiring", "积分到期提醒", "points_expiring", "",
+            MessageAction(Channel.INBOX, MessageKind.SERVICE, "积分即将到期",
+                          "您有 $points_expiring 积分将于 $expires_on 到期，请及时使用。"),
+            Controls(cap_per_member=2, cap_window_days=1), {"days": 30},
         ),
     )
 }  # fmt: skip

@@ -3,7 +3,7 @@
 Importing this package registers every feature's handlers on ``handlers``.
 """
 
-from guildcard.automation.handlers import dispatch, messages, rules, webhooks
+from guildcard.automation.handlers import dispatch, messages, rules, schedules, webhooks
 from guildcard.automation.handlers.base import AutomationDeps, handlers
 
-__all__ = ["AutomationDeps", "dispatch", "handlers", "messages", "rules", "webhooks"]
+__all__ = ["AutomationDeps", "dispatch", "handlers", "messages", "rules", "schedules", "webhooks"]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
 
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.errors import PermissionDenied
@@ -20,8 +24,30 @@ Consumer = Callable[[Work, Sequence[StoredEvent]], int]
 ConsentSource = Callable[[Work, set[str]], set[str]]
 
 
+@dataclass(frozen=True)
+class Occurrence:
+    """One member's occurrence of a schedule trigger: ``key`` names it so it happens once
+    (``birthday:2026``, ``quiet:2026-10-01``, ``expiring:2027-01-01``, ``date:2026-12-24``)."""
+
+    member_id: str
+    key: str
+    facts: Mapping[str, Any] = field(default_factory=dict)  # the trigger's symbols
+
+
+# The members a schedule trigger (code, its params) reaches now: the other contexts' answer, via
+# an adapter (``guildcard.adapters.automation_ports.schedule_source``).
+# Called as ``source(conn, alliance_id, trigger_code, params, now)``; also by the dry run (a read).
+ScheduleSource = Callable[[Connection, str, str, Mapping[str, Any], datetime], list[Occurrence]]
+
+
 def _nobody(_work: Work, _members: set[str]) -> set[str]:
     return set()
+
+
+def no_schedules(
+    _conn: Connection, _alliance_id: str, _trigger: str, _params: Mapping[str, Any], _now: datetime
+) -> list[Occurrence]:
+    return []
 
 
 @dataclass
@@ -30,6 +56,7 @@ class AutomationDeps:
     consumers: list[Consumer] = field(default_factory=list)
     marketing_consent: ConsentSource = _nobody  # no adapter wired: no marketing at all
     cipher: FieldCipher | None = None  # seals webhook secrets at rest (the application always wires it)
+    schedules: ScheduleSource = no_schedules  # no adapter wired: schedule triggers reach nobody
 
 
 def deps_of(work: Work) -> AutomationDeps:

@@ -1,15 +1,18 @@
 """Message outbox commands: a worker's claim of due messages, the outcome of an attempt, an
-operator's retry of a dead letter, and a member marking inbox messages read."""
+operator's retry of a dead letter, a member marking inbox messages read, and a member's message
+preferences (which channel and kind they want nothing on; rules leave those messages out)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from guildcard.automation.domain.rules import Channel, MessageKind
 from guildcard.automation.handlers.base import handlers, may_manage_rules, only_the_system
+from guildcard.automation.storage.preferences import set_preference
 from guildcard.automation.storage.rules import Message, RuleRepository
 from guildcard.kernel.actors import Actor, ActorKind
-from guildcard.kernel.errors import NotFound, PermissionDenied, RuleViolation
+from guildcard.kernel.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from guildcard.pipeline import Command, Work
 
 LEASE = timedelta(seconds=60)
@@ -33,6 +36,12 @@ class MessageNotDead(RuleViolation):
     """Only a dead-letter message can be retried."""
 
     code = "automation.message_not_dead"
+
+
+class BadPreference(InvalidInput):
+    """No such message channel or kind."""
+
+    code = "automation.bad_preference"
 
 
 def _repo(work: Work) -> RuleRepository:
@@ -130,3 +139,35 @@ def mark_read(command: MarkRead, work: Work) -> Read:
     repo = _repo(work)
     marked = repo.mark_read(work.actor.id, command.message_ids, now=work.now)
     return Read(marked, repo.unread(work.actor.id))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetMessagePreferences(Command):
+    """The member's own choice: which (channel, kind) pairs they want no messages on."""
+
+    scope = "automation.message_preferences"
+    opted_out: tuple[tuple[str, str], ...] = ()  # (channel, kind) turned off; every other pair on
+
+
+@dataclass(frozen=True)
+class Preferences:
+    opted_out: tuple[tuple[str, str], ...]
+
+
+@handlers.register(authorize=_a_member)
+def set_message_preferences(command: SetMessagePreferences, work: Work) -> Preferences:
+    off = set()
+    for channel, kind in command.opted_out:
+        try:
+            off.add((Channel(channel).value, MessageKind(kind).value))
+        except ValueError as exc:
+            raise BadPreference(field="opted_out") from exc
+    for channel in Channel:
+        for kind in MessageKind:
+            pair = (channel.value, kind.value)
+            set_preference(
+                work.connection, work.alliance_id, work.actor.id, *pair, opted_out=pair in off, now=work.now
+            )
+    work.audit("automation.message_preferences", object_type="member", object_id=work.actor.id,
+               details={"opted_out": sorted(f"{c}:{k}" for c, k in off)})  # fmt: skip
+    return Preferences(tuple(sorted(off)))

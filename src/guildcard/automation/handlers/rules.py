@@ -9,7 +9,7 @@ The dry run evaluates the same decisions on recent events and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,14 @@ from sqlalchemy import Connection, select
 
 from guildcard.automation.domain import rules as dom
 from guildcard.automation.domain.rules import Controls, MessageAction, MessageKind, RuleStatus
-from guildcard.automation.handlers.base import deps_of, handlers, may_manage_rules
+from guildcard.automation.handlers.base import (
+    ScheduleSource,
+    deps_of,
+    handlers,
+    may_manage_rules,
+    no_schedules,
+)
+from guildcard.automation.storage.preferences import opted_out
 from guildcard.automation.storage.rules import Rule, RuleRepository
 from guildcard.db.tables import outbox_events
 from guildcard.kernel.errors import NotFound
@@ -47,6 +54,7 @@ class CreateRule(Command):
     controls: Controls = field(default_factory=Controls)
     preset: str | None = None
     paused: bool = False
+    params: Mapping[str, Any] = field(default_factory=dict)  # a schedule's ``days`` / ``on``
 
 
 def draft(command: CreateRule, *, now: datetime) -> Rule:
@@ -63,6 +71,7 @@ def draft(command: CreateRule, *, now: datetime) -> Rule:
         new_id("aut"), command.name.strip()[:100] or trigger.label_zh, command.preset, trigger.code,
         command.condition.strip(), actions, command.controls.check(),
         RuleStatus.PAUSED if command.paused else RuleStatus.ACTIVE, now,
+        dom.check_params(trigger, command.params),
     )  # fmt: skip
 
 
@@ -72,7 +81,8 @@ def create_rule(command: CreateRule, work: Work) -> Rule:
     _repo(work).add_rule(rule, by=work.actor.id)
     work.audit(
         "automation.rule_create", object_type="automation_rule", object_id=rule.id,
-        details={"trigger": rule.trigger, "condition": rule.condition, "preset": rule.preset},
+        details={"trigger": rule.trigger, "condition": rule.condition, "preset": rule.preset,
+                 "params": dict(rule.params)},
     )  # fmt: skip
     return rule
 
@@ -84,7 +94,8 @@ def preset_command(code: str, *, idempotency_key: str, paused: bool = False) -> 
         raise dom.UnknownTrigger(field="preset")
     return CreateRule(
         name=preset.name, trigger=preset.trigger, condition=preset.condition, actions=(preset.action,),
-        controls=preset.controls, preset=code, paused=paused, idempotency_key=idempotency_key,
+        controls=preset.controls, preset=code, paused=paused, params=dict(preset.params),
+        idempotency_key=idempotency_key,
     )  # fmt: skip
 
 
@@ -114,7 +125,7 @@ class Decision:
     rule_id: str
     member_id: str
     occurrence: str
-    outcome: str  # sent, no_consent, capped, over_budget
+    outcome: str  # sent, no_consent, opted_out, capped, over_budget
     messages: tuple[dict[str, Any], ...]  # title, body, channel, kind, send_after
 
 
@@ -140,6 +151,7 @@ def decide(
         budget_left = (
             None if rule.controls.budget_runs is None else rule.controls.budget_runs - repo.reached(rule.id)
         )
+        refused = opted_out(repo.conn, repo.alliance_id, {m for _e, m in hits})
         window = f"{rule.controls.cap_window_days}"
         if window not in caps:
             since = now - timedelta(days=rule.controls.cap_window_days)
@@ -151,29 +163,39 @@ def decide(
             if not dom.matches(condition, values):
                 continue
             done.add((member, event.id))
-            marketing = any(a.kind is MessageKind.MARKETING for a in rule.actions)
             so_far = caps[window].get(member, 0) + sent_to.get(member, 0)
-            if marketing and member not in consenting:
-                outcome = "no_consent"
-            elif so_far + len(rule.actions) > rule.controls.cap_per_member:
-                outcome = "capped"
-            elif budget_left is not None and budget_left <= 0:
-                outcome = "over_budget"
-            else:
-                outcome = "sent"
+            wanted = [a for a in rule.actions if (member, a.channel.value, a.kind.value) not in refused]
+            outcome = _outcome(
+                rule, wanted, consented=member in consenting, so_far=so_far, budget_left=budget_left
+            )
             messages: tuple[dict[str, Any], ...] = ()
             if outcome == "sent":
-                sent_to[member] = sent_to.get(member, 0) + len(rule.actions)
+                sent_to[member] = sent_to.get(member, 0) + len(wanted)
                 if budget_left is not None:
                     budget_left -= 1
                 after = rule.controls.send_after(now)
                 messages = tuple(
                     {"channel": a.channel.value, "kind": a.kind.value, "send_after": after,
                      "title": dom.render(a.title, values)[:100], "body": dom.render(a.body, values)[:1000]}
-                    for a in rule.actions
+                    for a in wanted
                 )  # fmt: skip
             decisions.append(Decision(rule.id, member, event.id, outcome, messages))
     return decisions
+
+
+def _outcome(
+    rule: Rule, wanted: Sequence[MessageAction], *, consented: bool, so_far: int, budget_left: int | None
+) -> str:
+    """Whether the rule acts for this member now, or which control stops it."""
+    if any(a.kind is MessageKind.MARKETING for a in rule.actions) and not consented:
+        return "no_consent"
+    if not wanted:
+        return "opted_out"  # the member turned these messages off (H5 preferences)
+    if so_far + len(wanted) > rule.controls.cap_per_member:
+        return "capped"
+    if budget_left is not None and budget_left <= 0:
+        return "over_budget"
+    return "sent"
 
 
 def run_rules(work: Work, events: Sequence[StoredEvent]) -> int:
@@ -186,7 +208,11 @@ def run_rules(work: Work, events: Sequence[StoredEvent]) -> int:
         return 0
     members = {str(e.payload["member_id"]) for e in events if e.payload.get("member_id")}
     consenting = deps_of(work).marketing_consent(work, members) if members else set()
-    decisions = decide(repo, rules, events, now=work.now, consenting=consenting)
+    return record(work, repo, decide(repo, rules, events, now=work.now, consenting=consenting))
+
+
+def record(work: Work, repo: RuleRepository, decisions: Sequence[Decision]) -> int:
+    """The decisions' runs and their messages, written on the command's connection."""
     runs, messages = [], []
     for d in decisions:
         run_id = new_id("arn")
@@ -204,6 +230,19 @@ def run_rules(work: Work, events: Sequence[StoredEvent]) -> int:
     return len(messages)
 
 
+def occurrences(
+    conn: Connection, alliance_id: str, rule: Rule, source: ScheduleSource, *, now: datetime
+) -> list[StoredEvent]:
+    """The rule's occurrences now, as the events ``decide`` reads (the key is the event id)."""
+    trigger = dom.TRIGGERS[rule.trigger]
+    return [
+        StoredEvent(
+            o.key, alliance_id, trigger.event, o.member_id, {"member_id": o.member_id, **o.facts}, now
+        )
+        for o in source(conn, alliance_id, rule.trigger, rule.params, now)
+    ]
+
+
 # --- the dry run: a read ----------------------------------------------------------------------
 
 
@@ -217,20 +256,25 @@ class DryRun:
 
 def dry_run(
     conn: Connection, alliance_id: str, rule: Rule, *, now: datetime, consenting: set[str], recent: int = 500,
+    schedules: ScheduleSource = no_schedules,
 ) -> DryRun:  # fmt: skip
-    """The rule, as if active, over the trigger's latest events: who would be hit and with what."""
+    """The rule, as if active, over the trigger's latest events (a schedule: the members it reaches
+    now): who would be hit and with what."""
     trigger = dom.TRIGGERS[rule.trigger]
-    t = outbox_events.c
-    rows = conn.execute(
-        select(outbox_events)
-        .where(t.alliance_id == alliance_id, t.name == trigger.event)
-        .order_by(t.id.desc())
-        .limit(recent)
-    )
-    events = [
-        StoredEvent(r.id, r.alliance_id, r.name, r.subject, dict(r.payload), r.occurred_at) for r in rows
-    ]
-    events.reverse()
+    if trigger.scheduled:
+        events = occurrences(conn, alliance_id, rule, schedules, now=now)
+    else:
+        t = outbox_events.c
+        rows = conn.execute(
+            select(outbox_events)
+            .where(t.alliance_id == alliance_id, t.name == trigger.event)
+            .order_by(t.id.desc())
+            .limit(recent)
+        )
+        events = [
+            StoredEvent(r.id, r.alliance_id, r.name, r.subject, dict(r.payload), r.occurred_at) for r in rows
+        ]
+        events.reverse()
     trial = replace(rule, status=RuleStatus.ACTIVE)
     decisions = decide(RuleRepository(conn, alliance_id), [trial], events, now=now, consenting=consenting)
     outcomes: dict[str, int] = {}

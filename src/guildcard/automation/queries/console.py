@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from guildcard.automation.domain.rules import Channel
+from guildcard.automation.storage.preferences import opted_out
 from guildcard.automation.storage.rules import Message, Rule, RuleRepository
 
 __all__ = ["Console", "Inbox", "Message", "Rule", "RuleRow", "Run", "console", "inbox", "rule", "unread"]
@@ -75,3 +76,8 @@ def inbox(conn: Connection, alliance_id: str, member_id: str, *, limit: int = 10
 
 def unread(conn: Connection, alliance_id: str, member_id: str) -> int:
     return RuleRepository(conn, alliance_id).unread(member_id)
+
+
+def turned_off(conn: Connection, alliance_id: str, member_id: str) -> set[tuple[str, str]]:
+    """The (channel, kind) pairs the member turned off (their message preferences page)."""
+    return {(c, k) for _m, c, k in opted_out(conn, alliance_id, {member_id})}

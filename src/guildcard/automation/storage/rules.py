@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ class Rule:
     controls: Controls
     status: RuleStatus
     created_at: datetime
+    params: Mapping[str, Any] = field(default_factory=dict)  # a schedule's days / date
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Message:
     sent_at: datetime | None
     read_at: datetime | None
     created_at: datetime
+    alliance_id: str = ""  # whose member (what a channel's phone look-up needs)
 
 
 def controls_json(c: Controls) -> dict[str, Any]:
@@ -67,14 +69,14 @@ def _action(raw: dict[str, Any]) -> MessageAction:
 def _rule(r: Any) -> Rule:
     return Rule(
         r.id, r.name, r.preset, r.trigger, r.condition, tuple(_action(a) for a in r.actions),
-        _controls(r.controls), RuleStatus(r.status), r.created_at,
+        _controls(r.controls), RuleStatus(r.status), r.created_at, dict(r.params or {}),
     )  # fmt: skip
 
 
 def _message(r: Any) -> Message:
     return Message(
         r.id, r.member_id, r.rule_id, Channel(r.channel), MessageKind(r.kind), r.title, r.body, r.status,
-        int(r.attempts), r.next_attempt_at, r.last_error, r.sent_at, r.read_at, r.created_at,
+        int(r.attempts), r.next_attempt_at, r.last_error, r.sent_at, r.read_at, r.created_at, r.alliance_id,
     )  # fmt: skip
 
 
@@ -93,7 +95,7 @@ class RuleRepository:
                 actions=[{**asdict(a), "channel": a.channel.value, "kind": a.kind.value}
                          for a in rule.actions],
                 controls=controls_json(rule.controls), status=rule.status.value, created_at=rule.created_at,
-                created_by=by, updated_at=rule.created_at,
+                created_by=by, updated_at=rule.created_at, params=dict(rule.params),
             )
         )  # fmt: skip
 
@@ -110,10 +112,18 @@ class RuleRepository:
         ).first()
         return _rule(row) if row else None
 
-    def rules(self, *, status: RuleStatus | None = None) -> list[Rule]:
+    def rules(
+        self, *, status: RuleStatus | None = None, triggers: Iterable[str] | None = None, claim: bool = False
+    ) -> list[Rule]:
+        """The alliance's rules; ``claim``: locked for this transaction, skipping those another
+        worker holds (``SKIP LOCKED`` on PostgreSQL), so one worker evaluates a schedule at a time."""
         stmt = select(rules_t).where(rules_t.c.alliance_id == self.alliance_id)
         if status is not None:
             stmt = stmt.where(rules_t.c.status == status.value)
+        if triggers is not None:
+            stmt = stmt.where(rules_t.c.trigger.in_(set(triggers)))
+        if claim:
+            stmt = stmt.with_for_update(skip_locked=True)
         return [_rule(r) for r in self.conn.execute(stmt.order_by(rules_t.c.id))]
 
     # --- runs -----------------------------------------------------------------------------

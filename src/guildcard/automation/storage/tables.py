@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint
 
 from guildcard.db.metadata import metadata
 from guildcard.db.types import UtcDateTime
@@ -85,6 +85,7 @@ automation_rules = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("created_by", String(40), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("params", JSON, nullable=True),  # a schedule trigger's days / date (automation_auto_0005)
 )
 
 # One rule for one member and one occurrence (the event): at most once, whatever happened.
@@ -127,4 +128,16 @@ automation_messages = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_automation_messages_due", "alliance_id", "status", "next_attempt_at"),
     Index("ix_automation_messages_member", "alliance_id", "member_id", "created_at"),
+)
+
+# A member's "no, thank you" to one channel and kind of message (absent: the default, yes).
+automation_preferences = Table(
+    "automation_preferences",
+    metadata,
+    Column("alliance_id", String(40), primary_key=True),
+    Column("member_id", String(40), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("opted_out", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )

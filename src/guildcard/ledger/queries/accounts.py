@@ -154,3 +154,20 @@ class LedgerQueries:
             .order_by(consumptions.c.lot_id)
         )
         return [(r[0], r[1], r[2], int(r[3])) for r in self.conn.execute(stmt)]
+
+
+def expiring_by_member(
+    conn: Connection, alliance_id: str, *, now: datetime, until: datetime
+) -> dict[str, tuple[int, datetime]]:
+    """Each member's spendable points expiring after ``now`` and by ``until``: how many and the
+    first expiry (automation's "points about to expire")."""
+    t = lots.c
+    rows = conn.execute(
+        select(t.member_id, func.sum(t.remaining), func.min(t.expires_at))
+        .where(
+            t.alliance_id == alliance_id, t.state == "active", t.remaining > 0,
+            t.expires_at > now, t.expires_at <= until,
+        )
+        .group_by(t.member_id)
+    )  # fmt: skip
+    return {r[0]: (int(r[1]), r[2]) for r in rows}

@@ -104,14 +104,34 @@ def _command(form: FormData) -> CreateRule:
         controls=controls,
         paused=text(form, "paused") == "1",
         idempotency_key=text(form, "idempotency_key") or None,
+        params=_schedule(form, text(form, "trigger")),
     )
+
+
+def _schedule(form: FormData, trigger: str) -> dict[str, object]:
+    """A schedule trigger's setting from the form: its days (N days quiet / before expiry) or date."""
+    if trigger in dom.SCHEDULE_DAYS:
+        params: dict[str, object] = {
+            "days": _number(form, "schedule_days", default=dom.SCHEDULE_DAYS[trigger][0])
+        }
+    elif trigger == "on_date":
+        params = {"on": text(form, "schedule_on")}
+    else:
+        return {}
+    try:  # checked here too, so that the error names the form's field
+        return dom.check_params(dom.TRIGGERS[trigger], params)
+    except dom.BadSchedule as exc:
+        raise dom.BadSchedule(field="schedule_" + str(exc.details.get("field"))) from exc
 
 
 def _try(request: Request, actor: Actor, rule: queries.Rule) -> DryRun:
     box = container(request)
     with box.database.read() as conn:
         consenting = member_queries.consenting(conn, actor.alliance_id, "marketing")
-        return dry_run(conn, actor.alliance_id, rule, now=box.clock.now(), consenting=consenting)
+        return dry_run(
+            conn, actor.alliance_id, rule, now=box.clock.now(), consenting=consenting,
+            schedules=box.automation_schedules,
+        )  # fmt: skip
 
 
 @router.get(PAGE, response_class=HTMLResponse)
