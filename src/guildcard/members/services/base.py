@@ -14,7 +14,7 @@ from guildcard.kernel.clock import Clock
 from guildcard.members.domain.otp import OtpPolicy
 from guildcard.members.errors import UnknownAlliance
 from guildcard.members.handlers import handlers
-from guildcard.members.ports import AllianceDirectory, CodeSender
+from guildcard.members.ports import AllianceDirectory, CodeSender, HoldingsCarrier
 from guildcard.members.storage.duplicates import DuplicateRepository
 from guildcard.members.storage.repository import MemberRepository
 from guildcard.pipeline import CommandBus
@@ -35,6 +35,8 @@ class MembersDeps:
     fixed_otp: str | None = None  # development only (settings refuse it elsewhere)
     session_ttl: timedelta = timedelta(days=30)
     bus: CommandBus = None  # type: ignore[assignment]  # None: a bus of the members' own handlers
+    # What other contexts hold of a member, moved by a merge in its transaction (``bootstrap``).
+    carriers: tuple[HoldingsCarrier, ...] = ()
 
     def __post_init__(self) -> None:
         if self.bus is None:
