@@ -20,27 +20,27 @@ from guildcard.rewards.domain.referrals import ReferralSettings
 ABSORBED_PHONE, SURVIVOR_PHONE, FRIEND_PHONE = "13911110001", "13911110002", "13911110003"
 
 
-def _clean(site) -> None:
-    with site.container.database.read() as conn:
-        assert verify_alliance(conn, site.alliance_id) == []
-        assert wallet_queries.verify(conn, site.alliance_id) == []
+def _clean(client) -> None:
+    with client.container.database.read() as conn:
+        assert verify_alliance(conn, client.alliance_id) == []
+        assert wallet_queries.verify(conn, client.alliance_id) == []
 
 
-def _sign_out(site) -> None:
-    site.post("/m/logout", data={"csrf_token": csrf(site)})
-    site.container.clock.advance(timedelta(minutes=2))  # a new code for the same phone may be sent
+def _sign_out(client) -> None:
+    client.post("/m/logout", data={"csrf_token": csrf(client)})
+    client.container.clock.advance(timedelta(minutes=2))  # a new code for the same phone may be sent
 
 
-def _me(site) -> str:
-    return site.get("/api/v1/me").json()["member_id"]
+def _me(client) -> str:
+    return client.get("/api/v1/me").json()["member_id"]
 
 
-def _holdings(site) -> dict[str, str]:
+def _holdings(client) -> dict[str, str]:
     """What the signed-in member's pages show: tier, card, wallet, coupons, friends invited, points."""
-    card = site.get("/m?lang=zh-CN").text
-    wallet = site.get("/m/wallet").text
-    mine = site.get("/m/coupons?view=mine").text
-    invite = site.get("/m/invite").text
+    card = client.get("/m?lang=zh-CN").text
+    wallet = client.get("/m/wallet").text
+    mine = client.get("/m/coupons?view=mine").text
+    invite = client.get("/m/invite").text
     return {
         "tier": re.search(r'class="m-tier">([^<]+)<', card).group(1),
         "card": "金卡季卡 · 有效期至" in card,
