@@ -164,10 +164,7 @@ def _unsettle_debt(
     if store.debit(owed_account, Unit.POINT.value, amount, floor=-amount, now=ledger.clock.now()) is None:
         raise TransferRefused("the absorbed member's points changed since the merge", member=debtor)
     live, expired = ledger.restore(entry_id, payer, [settled_by], owed_account, amount)
-    return [
-        Posting(owed_account, Unit.POINT, -amount),
-        *ledger.restore_postings(owed_account, payer, live, expired),
-    ]
+    return list(ledger.restore_postings(owed_account, payer, live, expired))  # the debtor's -amount first
 
 
 def _lots_to_move(ledger: Ledger, source: str, lot_ids: Sequence[str] | None) -> list[Lot]:

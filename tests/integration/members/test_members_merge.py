@@ -13,6 +13,7 @@ from sqlalchemy import text
 from tests.integration.members.people_world import as_table, bakery_rows, people_world
 
 from guildcard.kernel.actors import Actor, ActorKind, system_actor
+from guildcard.ledger import NegativePolicy
 from guildcard.ledger.domain import entries as chart
 from guildcard.ledger.queries.accounts import LedgerQueries
 from guildcard.members.errors import MergeNotAllowed, MergeRefused, UnmergeRefused
@@ -200,3 +201,56 @@ def test_merge_then_unmerge_leaves_every_balance_lot_and_total_as_it_was(databas
             assert _snapshot(world, *ids) == before
 
         check()
+
+
+def test_the_survivor_settles_the_absorbed_members_debt_and_the_undo_puts_it_back(database):
+    world = people_world(database, "debt")
+    with world.client:
+        rows = bakery_rows(3)
+        for row in rows:
+            row[6] = "0"
+        _import(world, rows)
+        admin = Actor(ActorKind.OPERATOR, "op_admin", world.alliance_id, role="admin")
+        survivor, absorbed, poor = _member_ids(world)
+        merging, ledger = world.container.members.merging, world.container.ledger()
+        issuer, shop = chart.merchant_issued(world.merchant_id), chart.merchant_redeemed(world.merchant_id)
+        ledger.update_policies(world.alliance_id, negative=NegativePolicy.allow_negative(500))
+        award = ledger.award(world.alliance_id, member_id=absorbed, issuer=issuer, amount=100,
+                             idempotency_key="a1")  # fmt: skip
+        ledger.spend(world.alliance_id, member_id=absorbed, at=shop, amount=100, idempotency_key="s1")
+        ledger.reverse(world.alliance_id, award.entry_id, idempotency_key="r1")  # a clawback: owes 100
+        ledger.award(world.alliance_id, member_id=survivor, issuer=issuer, amount=300, idempotency_key="a2")
+        ledger.award(world.alliance_id, member_id=poor, issuer=issuer, amount=40, idempotency_key="a3")
+        before = _snapshot(world, survivor, absorbed, poor)
+        assert before[0][absorbed].debt == 100
+        with pytest.raises(MergeRefused, match="debt"):  # 40 points do not cover a debt of 100
+            merging.merge(admin, world.alliance_id, poor, absorbed)
+
+        merged = merging.merge(admin, world.alliance_id, survivor, absorbed)
+        assert world.verify() == []
+        after = _snapshot(world, survivor, absorbed, poor)
+        assert after[0][survivor].available == 200
+        assert (after[0][absorbed].available, after[0][absorbed].debt) == (0, 0)
+        assert after[2] == before[2]  # the merchants' and platform's accounts: settlement unchanged
+
+        merging.unmerge(admin, world.alliance_id, merged.merge_id)
+        assert world.verify() == []
+        assert _snapshot(world, survivor, absorbed, poor) == before
+
+
+def test_a_merge_waits_for_the_absorbed_members_open_holds(database):
+    world = people_world(database, "held")
+    with world.client:
+        _import(world, bakery_rows(3))
+        admin = Actor(ActorKind.OPERATOR, "op_admin", world.alliance_id, role="admin")
+        ids = _member_ids(world)
+        ledger = world.container.ledger()
+        ledger.award(world.alliance_id, member_id=ids[1], issuer=chart.merchant_issued(world.merchant_id),
+                     amount=50, idempotency_key="a1")  # fmt: skip
+        hold = ledger.hold(world.alliance_id, member_id=ids[1], at=chart.merchant_redeemed(world.merchant_id),
+                           amount=30, idempotency_key="h1")  # fmt: skip
+        with pytest.raises(MergeRefused, match="open holds"):
+            world.container.members.merging.merge(admin, world.alliance_id, ids[0], ids[1])
+        ledger.void_hold(world.alliance_id, hold.hold_id, idempotency_key="v1")
+        world.container.members.merging.merge(admin, world.alliance_id, ids[0], ids[1])
+        assert world.verify() == []
