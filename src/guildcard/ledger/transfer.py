@@ -17,23 +17,17 @@ from (an expired share goes to breakage) and puts the debt back on the source.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
-from guildcard.kernel.errors import RuleViolation
 from guildcard.kernel.ids import new_id
 from guildcard.ledger.domain import entries as chart
 from guildcard.ledger.domain.entries import Posting, Unit
 from guildcard.ledger.domain.lots import Lot, LotState
+from guildcard.ledger.hold_transfer import MovedHold, TransferRefused, move_holds
 from guildcard.ledger.service import Ledger
 
 KIND = "member_transfer"
-
-
-class TransferRefused(RuleViolation):
-    """The member's points cannot be moved (open holds, a debt the target cannot cover, or moved value
-    that is gone)."""
-
-    code = "ledger.transfer_refused"
 
 
 @dataclass(frozen=True)
@@ -53,6 +47,7 @@ class TransferResult:
     growth: int
     lots: tuple[MovedLot, ...]
     debt: int = 0  # the source's debt the target settled (a merge) or took back (an undo)
+    holds: tuple[MovedHold, ...] = ()
 
 
 def move_member_value(
@@ -66,18 +61,18 @@ def move_member_value(
     growth: int | None = None,
     debt: int = 0,
     settled_by: str | None = None,
+    holds: Sequence[MovedHold] | None = None,
 ) -> TransferResult:
-    """Move ``source``'s lots (all of them, or exactly ``lot_ids``) and growth (all, or ``growth``);
-    ``debt`` with ``settled_by``: an undo gives back the debt that entry settled."""
+    """Move ``source``'s lots (all of them, or exactly ``lot_ids``), growth (all, or ``growth``) and
+    open holds (all, or of ``holds`` those still open; a voided one's reborn lots move with ``lot_ids``,
+    a committed one was spent); ``debt`` with ``settled_by``: an undo gives back the debt that entry
+    settled."""
     store, now = ledger.store, ledger.clock.now()
     for member in sorted((source, target)):  # a fixed order: two merges never deadlock
         store.lock_balance(chart.member_points(member))
+    open_holds, lot_ids = _holds_to_move(ledger, source, holds, lot_ids)
     lots = _lots_to_move(ledger, source, lot_ids)
-    owed = 0 if lot_ids is not None else max(0, -(store.balance(chart.member_points(source)) or 0))
-    if owed and (store.balance(chart.member_points(target)) or 0) < owed:
-        raise TransferRefused(
-            "the survivor's points do not cover the absorbed member's debt", debt=owed, member=target
-        )
+    owed = _debt_to_settle(ledger, source, target) if lot_ids is None else 0
     growth_code = chart.member_growth(source)
     available_growth = store.balance(growth_code) or 0
     growth_moved = available_growth if growth is None else growth
@@ -85,7 +80,7 @@ def move_member_value(
         raise TransferRefused("the growth moved was used since", member=source)
     points = sum(lot.remaining for lot in lots if lot.state is LotState.ACTIVE)
     pending = sum(lot.remaining for lot in lots if lot.state is LotState.PENDING)
-    if not (points or pending or growth_moved or owed or debt):
+    if not (points or pending or growth_moved or owed or debt or open_holds):
         return TransferResult(None, 0, 0, 0, ())
     header = ledger._header(KIND, source, chart.member_points(target), points + pending, reference, None)
     request = {
@@ -94,6 +89,7 @@ def move_member_value(
         "lots": sorted(lot.id for lot in lots),
         "growth": growth_moved,
         "debt": owed or debt,
+        "holds": sorted(h.id for h in open_holds),
     }
     replay = ledger._claim(header, "transfer", idempotency_key, request)
     if replay:
@@ -105,25 +101,10 @@ def move_member_value(
         postings += _unsettle_debt(
             ledger, header.id, debtor=target, payer=source, amount=debt, settled_by=settled_by
         )
-    moved: list[MovedLot] = []
-    consumptions: list[tuple[str, str, int]] = []
-    reborn: list[tuple[Lot, str]] = []
-    for lot in lots:
-        is_pending = lot.state is LotState.PENDING
-        to = chart.member_pending(target) if is_pending else chart.member_points(target)
-        consumptions.append((lot.id, to, lot.remaining))
-        new_lot = Lot(
-            new_id("lot"),
-            target,
-            lot.issuer,
-            lot.remaining,
-            lot.remaining,
-            lot.available_at,
-            lot.expires_at,
-            lot.state,
-        )
-        reborn.append((new_lot, header.id))
-        moved.append(MovedLot(lot.id, new_lot.id, lot.issuer, lot.remaining, is_pending))
+    moved_holds, consumptions = move_holds(
+        ledger, header.id, open_holds, source=source, target=target, key=idempotency_key, reference=reference
+    )
+    reborn, moved = _rebirth(lots, target, header.id, consumptions)
     store.change_lots([(lot.id, lot.remaining) for lot in lots])
     store.record_consumptions(header.id, source, consumptions)
     if reborn:
@@ -140,7 +121,54 @@ def move_member_value(
         store.credit(target_code, unit.value, amount, now)
         postings += [Posting(source_code, unit, -amount), Posting(target_code, unit, amount)]
     ledger._append(header.with_postings(tuple(postings)))
-    return TransferResult(header.id, points, pending, growth_moved, tuple(moved), owed or debt)
+    return TransferResult(
+        header.id, points, pending, growth_moved, tuple(moved), owed or debt, tuple(moved_holds)
+    )
+
+
+def _holds_to_move(
+    ledger: Ledger, source: str, holds: Sequence[MovedHold] | None, lot_ids: Sequence[str] | None
+) -> tuple[list[Any], Sequence[str] | None]:
+    """The open holds to move (an undo: those of the merge's still open) and the lots to move (an
+    undo: with the reborn lots of the merge's holds voided since, which got their points back)."""
+    store = ledger.store
+    open_holds = store.active_holds(source)
+    if holds is None:
+        return open_holds, lot_ids
+    wanted = {h.hold_id for h in holds}
+    voided = [lot for h in holds if _state(ledger, h.hold_id) == "voided" for lot in h.lots]
+    return [h for h in open_holds if h.id in wanted], [*(lot_ids or ()), *voided]
+
+
+def _state(ledger: Ledger, hold_id: str) -> str | None:
+    row = ledger.store.hold(hold_id)
+    return None if row is None else str(row.state)
+
+
+def _debt_to_settle(ledger: Ledger, source: str, target: str) -> int:
+    store = ledger.store
+    owed = max(0, -(store.balance(chart.member_points(source)) or 0))
+    if owed and (store.balance(chart.member_points(target)) or 0) < owed:
+        raise TransferRefused(
+            "the survivor's points do not cover the absorbed member's debt", debt=owed, member=target
+        )
+    return owed
+
+
+def _rebirth(
+    lots: list[Lot], target: str, entry_id: str, consumptions: list[tuple[str, str, int]]
+) -> tuple[list[tuple[Lot, str]], list[MovedLot]]:
+    """Each lot drawn to the target (rows added to ``consumptions``) and reborn there, as it was."""
+    reborn: list[tuple[Lot, str]] = []
+    moved: list[MovedLot] = []
+    for lot in lots:
+        is_pending = lot.state is LotState.PENDING
+        to = chart.member_pending(target) if is_pending else chart.member_points(target)
+        consumptions.append((lot.id, to, lot.remaining))
+        new_lot = replace(lot, id=new_id("lot"), member_id=target, amount=lot.remaining)
+        reborn.append((new_lot, entry_id))
+        moved.append(MovedLot(lot.id, new_lot.id, lot.issuer, lot.remaining, is_pending))
+    return reborn, moved
 
 
 def _settle_debt(ledger: Ledger, entry_id: str, *, debtor: str, payer: str, amount: int) -> list[Posting]:
@@ -169,8 +197,6 @@ def _unsettle_debt(
 
 def _lots_to_move(ledger: Ledger, source: str, lot_ids: Sequence[str] | None) -> list[Lot]:
     store, now = ledger.store, ledger.clock.now()
-    if (store.balance(chart.member_held(source)) or 0) > 0:
-        raise TransferRefused("the member has open holds (a pending mall order or redemption)", member=source)
     lots = store.member_lots(source, state=LotState.ACTIVE) + store.member_lots(
         source, state=LotState.PENDING
     )

@@ -238,19 +238,49 @@ def test_the_survivor_settles_the_absorbed_members_debt_and_the_undo_puts_it_bac
         assert _snapshot(world, survivor, absorbed, poor) == before
 
 
-def test_a_merge_waits_for_the_absorbed_members_open_holds(database):
+def _hold(world, member_id: str, amount: int, key: str):
+    return world.container.ledger().hold(
+        world.alliance_id, member_id=member_id, at=chart.merchant_redeemed(world.merchant_id), amount=amount,
+        idempotency_key=key,
+    )  # fmt: skip
+
+
+def test_open_holds_move_to_the_survivor_and_back(database):
+    """A pending order's hold moves with the member: committed by the survivor, voided back to the
+    survivor's points; the undo takes back the holds still open and the points of those voided."""
     world = people_world(database, "held")
     with world.client:
-        _import(world, bakery_rows(3))
+        rows = bakery_rows(2)
+        for row in rows:
+            row[6] = "0"
+        _import(world, rows)
         admin = Actor(ActorKind.OPERATOR, "op_admin", world.alliance_id, role="admin")
-        ids = _member_ids(world)
-        ledger = world.container.ledger()
-        ledger.award(world.alliance_id, member_id=ids[1], issuer=chart.merchant_issued(world.merchant_id),
-                     amount=50, idempotency_key="a1")  # fmt: skip
-        hold = ledger.hold(world.alliance_id, member_id=ids[1], at=chart.merchant_redeemed(world.merchant_id),
-                           amount=30, idempotency_key="h1")  # fmt: skip
-        with pytest.raises(MergeRefused, match="open holds"):
-            world.container.members.merging.merge(admin, world.alliance_id, ids[0], ids[1])
-        ledger.void_hold(world.alliance_id, hold.hold_id, idempotency_key="v1")
-        world.container.members.merging.merge(admin, world.alliance_id, ids[0], ids[1])
+        survivor, absorbed = _member_ids(world)
+        ledger, merging = world.container.ledger(), world.container.members.merging
+        issuer = chart.merchant_issued(world.merchant_id)
+        ledger.award(world.alliance_id, member_id=absorbed, issuer=issuer, amount=100, idempotency_key="a1")
+        ledger.award(world.alliance_id, member_id=survivor, issuer=issuer, amount=10, idempotency_key="a2")
+        kept, voided, committed = (_hold(world, absorbed, n, f"h{n}") for n in (30, 20, 15))
+        before = _snapshot(world, survivor, absorbed)
+        assert before[0][absorbed].held == 65
+
+        merged = merging.merge(admin, world.alliance_id, survivor, absorbed)
+        assert world.verify() == []
+        after = _snapshot(world, survivor, absorbed)
+        assert (after[0][survivor].held, after[0][survivor].available) == (65, 45)
+        assert after[0][absorbed].held == 0
+        assert after[2] == before[2]
+        ledger.void_hold(world.alliance_id, voided.hold_id, idempotency_key="v1")
+        ledger.commit_hold(world.alliance_id, committed.hold_id, idempotency_key="c1")
+        assert world.verify() == []
+        now = _snapshot(world, survivor, absorbed)[0][survivor]
+        assert (now.held, now.available) == (30, 65)
+
+        merging.unmerge(admin, world.alliance_id, merged.merge_id)
+        assert world.verify() == []
+        back = _snapshot(world, survivor, absorbed)[0]
+        assert (back[survivor].held, back[survivor].available) == (0, 10)
+        assert (back[absorbed].held, back[absorbed].available) == (30, 55)  # the committed 15 were spent
+        ledger.void_hold(world.alliance_id, kept.hold_id, idempotency_key="v2")  # the absorbed's again
+        assert _snapshot(world, survivor, absorbed)[0][absorbed].available == 85
         assert world.verify() == []

@@ -18,6 +18,7 @@ from typing import Any
 from guildcard.auth import tokens
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.ids import new_id
+from guildcard.ledger.hold_transfer import MovedHold
 from guildcard.ledger.service import Ledger
 from guildcard.ledger.transfer import TransferRefused, move_member_value
 from guildcard.members.domain.model import Consent, ConsentKind, MemberStatus, current_consents
@@ -158,7 +159,7 @@ def merge_members(command: MergeMembers, work: Work) -> Merged:
     record = {
         "entry_id": moved.entry_id, "lots": [asdict(m) for m in moved.lots], "growth": moved.growth,
         "orders": orders, "import_keys": keys, "consents": consents, "carried": carried,
-        "debt": moved.debt,
+        "debt": moved.debt, "holds": [asdict(h) for h in moved.holds],
     }  # fmt: skip
     merges.add_merge(
         alliance_id=alliance_id, merge_id=merge_id, survivor_id=command.survivor_id,
@@ -168,7 +169,8 @@ def merge_members(command: MergeMembers, work: Work) -> Merged:
     details = {
         "survivor_id": command.survivor_id, "absorbed_id": command.absorbed_id, "points": moved.points,
         "pending": moved.pending, "growth": moved.growth, "purchases": len(orders),
-        "sessions_revoked": sessions, "debt_settled": moved.debt, **counts,
+        "sessions_revoked": sessions, "debt_settled": moved.debt,
+        "holds": len(moved.holds), **counts,
     }  # fmt: skip
     work.audit("members.merge", object_type="member_merge", object_id=merge_id, details=details)
     work.emit("members.merged", merge_id, merge_id=merge_id, **details)
@@ -224,6 +226,10 @@ def unmerge_members(command: UnmergeMembers, work: Work) -> Unmerged:
             growth=moved["growth"],
             debt=moved.get("debt", 0),
             settled_by=moved.get("entry_id"),
+            holds=[
+                MovedHold(h["hold_id"], h["amount"], h["entry_id"], tuple(h["lots"]))
+                for h in moved.get("holds", [])
+            ],
         )
     except TransferRefused as refused:
         raise UnmergeRefused(f"the moved value is not all there any more: {refused.message}") from refused
