@@ -18,9 +18,9 @@ from typing import Any
 from guildcard.auth import tokens
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.ids import new_id
-from guildcard.ledger.hold_transfer import MovedHold
+from guildcard.ledger.hold_transfer import MovedHold, TransferRefused
 from guildcard.ledger.service import Ledger
-from guildcard.ledger.transfer import TransferRefused, move_member_value
+from guildcard.ledger.transfer import move_member_value
 from guildcard.members.domain.model import Consent, ConsentKind, MemberStatus, current_consents
 from guildcard.members.errors import MergeNotAllowed, MergeNotFound, MergeRefused, UnmergeRefused
 from guildcard.members.handlers.common import handlers, member_repository, ports
