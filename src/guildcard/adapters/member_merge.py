@@ -4,6 +4,7 @@ module. Each carrier translates its context's "cannot move back" into ``CarryRef
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,108 +13,88 @@ from guildcard.loyalty import member_merge as loyalty
 from guildcard.members.ports import Carried, CarryRefused, HoldingsCarrier, MergeScope
 from guildcard.rewards import member_merge as rewards
 
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ContextCarrier:
+    name: str
+    counted: str  # the key of its count in the audit line and the event
+    move: Callable[[MergeScope], Record]
+    move_back: Callable[[MergeScope, Record], int]
+    count: Callable[[Record], int]
+    refusal: type[Exception] = CarryRefused  # the context's "what moved is not all there"
+
+    def carry(self, scope: MergeScope) -> Carried:
+        record = self.move(scope)
+        return Carried({self.counted: self.count(record)}, record)
+
+    def restore(self, scope: MergeScope, record: Record) -> dict[str, int]:
+        try:
+            return {self.counted: self.move_back(scope, record)}
+        except self.refusal as gone:
+            raise CarryRefused(str(gone)) from gone
+
 
 def _reference(scope: MergeScope, undo: bool) -> str:
     return f"{'unmerge' if undo else 'merge'}:{scope.merge_id}"
 
 
-@dataclass(frozen=True)
-class WalletCarrier:
-    name: str = "wallet"
-
-    def carry(self, scope: MergeScope) -> Carried:
-        record = loyalty.carry_wallet(
-            scope.connection, scope.ledger, scope.alliance_id, source=scope.source, target=scope.target,
-            reference=_reference(scope, False),
-        )  # fmt: skip
-        return Carried({"wallet_fen": record["principal"] + record["bonus"]}, record)
-
-    def restore(self, scope: MergeScope, record: dict[str, Any]) -> dict[str, int]:
-        try:
-            fen = loyalty.restore_wallet(
-                scope.connection, scope.ledger, scope.alliance_id, source=scope.source, target=scope.target,
-                reference=_reference(scope, True), record=record,
-            )  # fmt: skip
-        except loyalty.CannotMoveBack as gone:
-            raise CarryRefused(str(gone)) from gone
-        return {"wallet_fen": fen}
+def _people(scope: MergeScope) -> dict[str, Any]:
+    return {"source": scope.source, "target": scope.target}
 
 
-@dataclass(frozen=True)
-class CardsAndTierCarrier:
-    name: str = "cards_tier"
-
-    def carry(self, scope: MergeScope) -> Carried:
-        record = loyalty.carry_cards_and_tier(
-            scope.connection, scope.alliance_id, source=scope.source, target=scope.target, now=scope.now,
-            actor_id=scope.actor_id, reference=_reference(scope, False),
-        )  # fmt: skip
-        return Carried({"cards": len(record["cards"])}, record)
-
-    def restore(self, scope: MergeScope, record: dict[str, Any]) -> dict[str, int]:
-        cards = loyalty.restore_cards_and_tier(
-            scope.connection, scope.alliance_id, source=scope.source, target=scope.target, now=scope.now,
-            actor_id=scope.actor_id, reference=_reference(scope, True), record=record,
-        )  # fmt: skip
-        return {"cards": cards}
-
-
-@dataclass(frozen=True)
-class CouponsCarrier:
-    name: str = "coupons"
-
-    def carry(self, scope: MergeScope) -> Carried:
-        record = rewards.carry_coupons(
-            scope.connection, scope.alliance_id, source=scope.source, target=scope.target
-        )
-        return Carried({"coupons": len(record["coupons"])}, record)
-
-    def restore(self, scope: MergeScope, record: dict[str, Any]) -> dict[str, int]:
-        try:
-            n = rewards.restore_coupons(
-                scope.connection, scope.alliance_id, source=scope.source, target=scope.target, record=record
-            )
-        except rewards.CannotMoveBack as gone:
-            raise CarryRefused(str(gone)) from gone
-        return {"coupons": n}
-
-
-@dataclass(frozen=True)
-class ReferralsCarrier:
-    name: str = "referrals"
-
-    def carry(self, scope: MergeScope) -> Carried:
-        record = rewards.carry_referrals(
-            scope.connection, scope.alliance_id, source=scope.source, target=scope.target
-        )
-        return Carried({"referrals": len(record["invitees"]) + bool(record["invited"])}, record)
-
-    def restore(self, scope: MergeScope, record: dict[str, Any]) -> dict[str, int]:
-        n = rewards.restore_referrals(
-            scope.connection, scope.alliance_id, source=scope.source, target=scope.target, record=record
-        )
-        return {"referrals": n}
-
-
-@dataclass(frozen=True)
-class TagsCarrier:
-    name: str = "tags"
-
-    def carry(self, scope: MergeScope) -> Carried:
-        record = insights.carry_tags(
-            scope.connection, scope.alliance_id, source=scope.source, target=scope.target, now=scope.now,
-            actor_id=scope.actor_id,
-        )  # fmt: skip
-        return Carried({"tags": len(record["tags"])}, record)
-
-    def restore(self, scope: MergeScope, record: dict[str, Any]) -> dict[str, int]:
-        n = insights.restore_tags(
-            scope.connection, scope.alliance_id, source=scope.source, target=scope.target, now=scope.now,
-            actor_id=scope.actor_id, record=record,
-        )  # fmt: skip
-        return {"tags": n}
+def _acting(scope: MergeScope, undo: bool) -> dict[str, Any]:
+    return _people(scope) | {
+        "now": scope.now,
+        "actor_id": scope.actor_id,
+        "reference": _reference(scope, undo),
+    }
 
 
 def merge_carriers() -> tuple[HoldingsCarrier, ...]:
     """In this order: the wallet, cards then the tier, coupons, referrals, tags (an undo: reversed)."""
-    return (WalletCarrier(), CardsAndTierCarrier(), CouponsCarrier(), ReferralsCarrier(), TagsCarrier())
+    return (
+        ContextCarrier(
+            "wallet", "wallet_fen",
+            lambda s: loyalty.carry_wallet(
+                s.connection, s.ledger, s.alliance_id, **_people(s), reference=_reference(s, False)
+            ),
+            lambda s, r: loyalty.restore_wallet(
+                s.connection, s.ledger, s.alliance_id, **_people(s), reference=_reference(s, True), record=r
+            ),
+            lambda r: int(r["principal"]) + int(r["bonus"]),
+            loyalty.CannotMoveBack,
+        ),
+        ContextCarrier(
+            "cards_tier", "cards",
+            lambda s: loyalty.carry_cards_and_tier(s.connection, s.alliance_id, **_acting(s, False)),
+            lambda s, r: loyalty.restore_cards_and_tier(
+                s.connection, s.alliance_id, **_acting(s, True), record=r
+            ),
+            lambda r: len(r["cards"]),
+        ),
+        ContextCarrier(
+            "coupons", "coupons",
+            lambda s: rewards.carry_coupons(s.connection, s.alliance_id, **_people(s)),
+            lambda s, r: rewards.restore_coupons(s.connection, s.alliance_id, **_people(s), record=r),
+            lambda r: len(r["coupons"]),
+            rewards.CannotMoveBack,
+        ),
+        ContextCarrier(
+            "referrals", "referrals",
+            lambda s: rewards.carry_referrals(s.connection, s.alliance_id, **_people(s)),
+            lambda s, r: rewards.restore_referrals(s.connection, s.alliance_id, **_people(s), record=r),
+            lambda r: len(r["invitees"]) + bool(r["invited"]),
+        ),
+        ContextCarrier(
+            "tags", "tags",
+            lambda s: insights.carry_tags(
+                s.connection, s.alliance_id, **_people(s), now=s.now, actor_id=s.actor_id
+            ),
+            lambda s, r: insights.restore_tags(
+                s.connection, s.alliance_id, **_people(s), now=s.now, actor_id=s.actor_id, record=r
+            ),
+            lambda r: len(r["tags"]),
+        ),
+    )  # fmt: skip

@@ -229,15 +229,19 @@ def test_merge_then_unmerge_leaves_every_balance_lot_and_total_as_it_was(databas
         check()
 
 
+def _members_without_points(world, n: int) -> list[str]:
+    rows = bakery_rows(n)
+    for row in rows:
+        row[6] = "0"  # no opening balance
+    _import(world, rows)
+    return _member_ids(world)
+
+
 def test_the_survivor_settles_the_absorbed_members_debt_and_the_undo_puts_it_back(database):
     world = people_world(database, "debt")
     with world.client:
-        rows = bakery_rows(3)
-        for row in rows:
-            row[6] = "0"
-        _import(world, rows)
+        survivor, absorbed, poor = _members_without_points(world, 3)
         admin = Actor(ActorKind.OPERATOR, "op_admin", world.alliance_id, role="admin")
-        survivor, absorbed, poor = _member_ids(world)
         merging, ledger = world.container.members.merging, world.container.ledger()
         issuer, shop = chart.merchant_issued(world.merchant_id), chart.merchant_redeemed(world.merchant_id)
         ledger.update_policies(world.alliance_id, negative=NegativePolicy.allow_negative(500))
@@ -276,12 +280,8 @@ def test_open_holds_move_to_the_survivor_and_back(database):
     survivor's points; the undo takes back the holds still open and the points of those voided."""
     world = people_world(database, "held")
     with world.client:
-        rows = bakery_rows(2)
-        for row in rows:
-            row[6] = "0"
-        _import(world, rows)
+        survivor, absorbed = _members_without_points(world, 2)
         admin = Actor(ActorKind.OPERATOR, "op_admin", world.alliance_id, role="admin")
-        survivor, absorbed = _member_ids(world)
         ledger, merging = world.container.ledger(), world.container.members.merging
         issuer = chart.merchant_issued(world.merchant_id)
         ledger.award(world.alliance_id, member_id=absorbed, issuer=issuer, amount=100, idempotency_key="a1")

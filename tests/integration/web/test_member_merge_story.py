@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from tests.integration.alliance.world import auth
 from tests.integration.web.test_member_pages import csrf, join, site  # noqa: F401 - the fixture
-from tests.integration.web.test_member_tier_card import DESIGN
+from tests.integration.web.test_member_tier_card import DESIGN, top_up_and_sell_a_gold_card
 
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.ledger.verify import verify_alliance
@@ -73,15 +73,7 @@ def test_the_survivor_sees_everything_the_absorbed_member_held_and_the_undo_give
         headers=auth(hot_pot.cashier),
     )
     assert bought.status_code == 201, bought.text
-    container.wallets.top_up(
-        cashier, member_id=absorbed, merchant_id=hot_pot.id, pay_fen=20_000, idempotency_key="t1"
-    )
-    plan = container.cards.create_plan(
-        ops, name="金卡季卡", price_fen=6_800, period="quarter", tier_code="gold", idempotency_key="p1"
-    ).value
-    container.cards.sell(
-        cashier, member_id=absorbed, merchant_id=hot_pot.id, plan_id=plan.plan_id, idempotency_key="s1"
-    )
+    top_up_and_sell_a_gold_card(container, ops, cashier, absorbed)
     template = container.coupons.create_template(
         ops, idempotency_key="t", name="联盟通用20元券", kind=CouponKind.VOUCHER, value_fen=2_000, total=10,
         valid_days=30,
