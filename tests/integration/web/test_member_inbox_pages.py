@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from tests.integration.alliance.world import auth
-from tests.integration.web.test_member_pages import csrf, join, site  # noqa: F401 - the fixture
+from tests.integration.web.test_member_pages import buy_with_member_code, csrf, join, site  # noqa: F401 - the fixture
 from tests.integration.web.test_ops_automation_pages import drain
 
 from guildcard.automation.domain.rules import Channel, Controls, MessageAction, MessageKind
@@ -38,13 +37,7 @@ def test_the_inbox_lists_messages_newest_first_and_marks_them_read(site):  # noq
     assert re.search(r"data-unread-count[^>]*>1<", card)
     hot_pot = site.builder.merchant(site.alliance_id, site.admin)
     site.container.clock.advance(timedelta(minutes=5))
-    code = site.get("/api/v1/me/member-code").json()["digits"]
-    bought = site.post(
-        "/api/v1/counter/purchases",
-        json={"store_id": hot_pot.store_a, "member_code": code, "order_no": "HP-1", "amount_fen": 18000},
-        headers=auth(hot_pot.cashier),
-    )
-    assert bought.status_code == 201, bought.text
+    buy_with_member_code(site, hot_pot, "HP-1", 18000)
     drain(site.container)
 
     page = site.get("/m/inbox")

@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from tests.integration.alliance.world import auth
-from tests.integration.web.test_member_pages import csrf, join, site  # noqa: F401 - the fixture
+from tests.integration.web.test_member_pages import buy_with_member_code, csrf, join, site  # noqa: F401 - the fixture
 from tests.integration.web.test_member_tier_card import DESIGN, top_up_and_sell_a_gold_card
 
 from guildcard.kernel.actors import Actor, ActorKind
@@ -66,13 +65,7 @@ def test_the_survivor_sees_everything_the_absorbed_member_held_and_the_undo_give
     # a coupon, and a friend who joined through its invitation.
     join(site, ABSORBED_PHONE)
     absorbed = _me(site)
-    code = site.get("/api/v1/me/member-code").json()["digits"]
-    bought = site.post(
-        "/api/v1/counter/purchases",
-        json={"store_id": hot_pot.store_a, "member_code": code, "order_no": "HP-1", "amount_fen": 18000},
-        headers=auth(hot_pot.cashier),
-    )
-    assert bought.status_code == 201, bought.text
+    buy_with_member_code(site, hot_pot, "HP-1", 18000)
     top_up_and_sell_a_gold_card(container, ops, cashier, absorbed)
     template = container.coupons.create_template(
         ops, idempotency_key="t", name="联盟通用20元券", kind=CouponKind.VOUCHER, value_fen=2_000, total=10,

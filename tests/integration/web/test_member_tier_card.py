@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from tests.integration.alliance.world import auth
-from tests.integration.web.test_member_pages import csrf, join, site  # noqa: F401 - the fixture
+from tests.integration.web.test_member_pages import buy_with_member_code, csrf, join, site  # noqa: F401 - the fixture
 
 from guildcard.kernel.actors import Actor, ActorKind
 
@@ -43,13 +43,7 @@ def test_the_card_shows_the_tier_progress_wallet_and_activates_a_code(site):  # 
     )
     hot_pot = site.builder.merchant(site.alliance_id, site.admin)
     join(site)
-    code = site.get("/api/v1/me/member-code").json()["digits"]
-    bought = site.post(
-        "/api/v1/counter/purchases",
-        json={"store_id": hot_pot.store_a, "member_code": code, "order_no": "HP-1", "amount_fen": 18000},
-        headers=auth(hot_pot.cashier),
-    )
-    assert bought.status_code == 201, bought.text
+    bought = buy_with_member_code(site, hot_pot, "HP-1", 18000)
     assert bought.json()["tier_change"]["to_name"] == "银卡"
     card = site.get("/m?lang=zh-CN").text
     assert re.search(r'class="m-tier">银卡<', card)
