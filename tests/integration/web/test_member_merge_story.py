@@ -103,6 +103,8 @@ def test_the_survivor_sees_everything_the_absorbed_member_held_and_the_undo_give
 
     merged = container.members.merging.merge(ops, alliance_id, survivor, absorbed)
     _clean(site)
+    moved = dict(merged.carried)
+    assert (moved["wallet_fen"], moved["cards"], moved["coupons"], moved["referrals"]) == (20_000, 1, 1, 1)
     after = _holdings(site)
     assert after["tier"] == "金卡"  # the paid card's claim, the longer of the two
     assert after["card"]

@@ -58,6 +58,8 @@ class Merged:
     pending: int
     growth: int
     purchases: int
+    # what else moved, by kind: debt settled, holds, and each context's (wallet_fen, cards, coupons, ...)
+    carried: tuple[tuple[str, int], ...] = ()
 
 
 def _ledger(work: Work, alliance_id: str) -> Ledger:
@@ -182,6 +184,7 @@ def merge_members(command: MergeMembers, work: Work) -> Merged:
         moved.pending,
         moved.growth,
         len(orders),
+        tuple(sorted({"debt_settled": moved.debt, "holds": len(moved.holds), **counts}.items())),
     )
 
 
@@ -198,6 +201,7 @@ class Unmerged:
     survivor_id: str
     absorbed_id: str
     points: int
+    carried: tuple[tuple[str, int], ...] = ()  # what moved back, by kind
 
 
 @handlers.register(authorize=mergers_only)
@@ -260,4 +264,7 @@ def unmerge_members(command: UnmergeMembers, work: Work) -> Unmerged:
     }  # fmt: skip
     work.audit("members.unmerge", object_type="member_merge", object_id=merge.merge_id, details=details)
     work.emit("members.unmerged", merge.merge_id, merge_id=merge.merge_id, **details)
-    return Unmerged(merge.merge_id, merge.survivor_id, merge.absorbed_id, back.points + back.pending)
+    return Unmerged(
+        merge.merge_id, merge.survivor_id, merge.absorbed_id, back.points + back.pending,
+        tuple(sorted({"debt": back.debt, "holds": len(back.holds), **restored}.items())),
+    )  # fmt: skip
