@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from guildcard.adapters.automation_ports import marketing_consent, schedule_source
 from guildcard.adapters.counter_ports import counter_ports
+from guildcard.adapters.member_merge import merge_carriers
 from guildcard.adapters.member_ports import RegisteredAlliances
 from guildcard.adapters.otp_sms import sms_channel, sms_code_sender
 from guildcard.adapters.rewards_ports import PlacesFromAlliance, TierFromLoyalty, rewards_ports
@@ -173,6 +174,7 @@ class Container:
             policy=self.otp_policy,
             fixed_otp=self.settings.fixed_otp if self.settings.is_development else None,
             bus=self.bus,
+            carriers=merge_carriers(),
         )
         self.bus.provide("members", deps)
         return MembersService(deps)

@@ -148,6 +148,7 @@ def merge(
         console.print(
             f"merge {done.merge_id}: {done.points} points, {done.pending} pending, {done.growth} growth and "
             f"{done.purchases} purchases moved to {done.survivor_id}"
+            + "".join(f", {kind} {n}" for kind, n in done.carried if n)
         )
 
 
@@ -160,4 +161,7 @@ def unmerge(
     with container_or_exit() as container:
         alliance_id = _alliance_id(container, alliance)
         done = container.members.merging.unmerge(system_actor(alliance_id, "cli"), alliance_id, merge_id)
-        console.print(f"merge {done.merge_id} undone: {done.points} points back with {done.absorbed_id}")
+        console.print(
+            f"merge {done.merge_id} undone: {done.points} points back with {done.absorbed_id}"
+            + "".join(f", {kind} {n}" for kind, n in done.carried if n)
+        )

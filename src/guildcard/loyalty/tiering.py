@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from guildcard.kernel.clock import end_of_business_day
 from guildcard.ledger import Ledger
 from guildcard.loyalty.domain import tiers as rules
-from guildcard.loyalty.domain.tiers import GrowthBasis, MemberTier, TierChange, TierScheme
+from guildcard.loyalty.domain.tiers import GrowthBasis, MemberTier, TierChange, TierReason, TierScheme
 from guildcard.loyalty.storage.tiers import TierRepository
 
 GIFT_SOURCE = "platform:marketing"  # the alliance funds upgrade gifts
@@ -141,6 +141,22 @@ class Tiering:
             self.scheme, held, tier=tier, ends_at=ends_at, reference=reference, at=self.now
         )
         return self._apply(held, after, change)
+
+    def after_merge(
+        self, member_id: str, held: MemberTier, *, reason: TierReason, reference: str
+    ) -> TierChange | None:
+        """The survivor of a merge (or of its undo) holds ``held``'s claims, raised to what its growth
+        earns now. No upgrade gift: one of the two was given each tier's gift already, or will be."""
+        before = self.held(member_id)
+        counted = growth_of(self.repo, self.scheme, member_id, just_after(self.now)).counted
+        after, change = rules.after_merge(
+            self.scheme, before, held, growth=counted, at=self.now, reason=reason, reference=reference
+        )
+        if after != before:
+            self.repo.save([after], now=self.now)
+        if change is not None:
+            self.repo.log([change], actor_id=self.actor_id, at=self.now)
+        return change
 
     def evaluate_all(self, as_of: date) -> list[TierChange]:
         """Every member with growth or a tier, at the end of ``as_of``: a fixed number of statements

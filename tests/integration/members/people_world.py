@@ -10,6 +10,7 @@ from tests.integration.alliance.world import Builder, make_client
 
 from guildcard.bootstrap import Container
 from guildcard.ledger.verify import verify_alliance
+from guildcard.loyalty import wallet_queries
 from guildcard.members.import_files import Table, read_table
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -47,8 +48,8 @@ class People:
     owner: str
 
     def verify(self) -> list[object]:
-        with self.container.database.read() as conn:
-            return list(verify_alliance(conn, self.alliance_id))
+        with self.container.database.read() as conn:  # the ledger, and the wallets against it
+            return [*verify_alliance(conn, self.alliance_id), *wallet_queries.verify(conn, self.alliance_id)]
 
 
 def people_world(database, code: str = "people") -> People:

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from tests.integration.members.people_world import as_table, bakery_rows, people_world
 
 from guildcard.kernel.actors import Actor, ActorKind, system_actor
+from guildcard.ledger import NegativePolicy
 from guildcard.ledger.domain import entries as chart
 from guildcard.ledger.queries.accounts import LedgerQueries
 from guildcard.members.errors import MergeNotAllowed, MergeRefused, UnmergeRefused
@@ -55,6 +56,13 @@ def _snapshot(world, *member_ids: str):
             {"a": world.alliance_id},
         ).scalar()
     return balances, lots, totals, member_total
+
+
+def _wallets(world, *member_ids: str) -> dict[str, tuple[int, int]]:
+    """Each member's stored value (principal, bonus)."""
+    wallets = world.container.wallets
+    balances = {m: wallets.balance(alliance_id=world.alliance_id, member_id=m) for m in member_ids}
+    return {m: (b.principal, b.bonus) for m, b in balances.items()}
 
 
 def _import(world, rows):
@@ -153,6 +161,7 @@ def _member_ids(world) -> list[str]:
         ]
 
 
+top_ups = st.lists(st.integers(1, 50_000), max_size=2)  # stored value, in fen
 holdings = st.lists(st.tuples(st.integers(1, 500), st.booleans(), st.integers(0, 3)), min_size=0, max_size=4)
 
 
@@ -163,9 +172,17 @@ def test_merge_then_unmerge_leaves_every_balance_lot_and_total_as_it_was(databas
         ledger = world.container.ledger()
         issuer = chart.merchant_issued(world.merchant_id)
 
+        cashier = Actor(
+            ActorKind.STAFF, "stf_x", world.alliance_id, role="cashier", merchant_id=world.merchant_id
+        )
+
         @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-        @given(left=holdings, right=holdings, spend=st.integers(0, 100), growth=st.integers(0, 50))
-        def check(left, right, spend, growth):
+        @given(
+            left=holdings, right=holdings, spend=st.integers(0, 100), growth=st.integers(0, 50),
+            wallets=st.tuples(top_ups, top_ups),
+            hold=st.integers(0, 60),
+        )  # fmt: skip
+        def check(*, left, right, spend, growth, wallets, hold):
             n = next(_phones)
             rows = bakery_rows(2)
             rows[0][0], rows[0][2], rows[0][6] = f"P{n}a", f"1370000{n:04d}", "0"
@@ -189,14 +206,132 @@ def test_merge_then_unmerge_leaves_every_balance_lot_and_total_as_it_was(databas
                 ledger.grant_growth(
                     world.alliance_id, member_id=ids[1], amount=growth, idempotency_key=f"{ids[1]}:g"
                 )
-            before = _snapshot(world, *ids)
+            for member_id, top_ups in zip(ids, wallets, strict=True):
+                for i, pay_fen in enumerate(top_ups):
+                    world.container.wallets.top_up(
+                        cashier, member_id=member_id, merchant_id=world.merchant_id, pay_fen=pay_fen,
+                        idempotency_key=f"{member_id}:w{i}",
+                    )  # fmt: skip
+            if hold and _snapshot(world, ids[1])[0][ids[1]].available >= hold:
+                _hold(world, ids[1], hold, f"{ids[1]}:hold")
+            before = _snapshot(world, *ids), _wallets(world, *ids)
             merged = world.container.members.merging.merge(admin, world.alliance_id, ids[0], ids[1])
             assert world.verify() == []
             merged_state = _snapshot(world, *ids)
-            assert merged_state[2] == before[2]
-            assert merged_state[3] == before[3]
+            assert merged_state[2] == before[0][2]
+            assert merged_state[3] == before[0][3]
+            wallets_merged = _wallets(world, *ids)
+            assert wallets_merged[ids[0]] == tuple(map(sum, zip(*before[1].values(), strict=True)))
             world.container.members.merging.unmerge(admin, world.alliance_id, merged.merge_id)
             assert world.verify() == []
-            assert _snapshot(world, *ids) == before
+            assert (_snapshot(world, *ids), _wallets(world, *ids)) == before
 
         check()
+
+
+def _members_without_points(world, n: int) -> list[str]:
+    rows = bakery_rows(n)
+    for row in rows:
+        row[6] = "0"  # no opening balance
+    _import(world, rows)
+    return _member_ids(world)
+
+
+def test_the_survivor_settles_the_absorbed_members_debt_and_the_undo_puts_it_back(database):
+    world = people_world(database, "debt")
+    with world.client:
+        survivor, absorbed, poor = _members_without_points(world, 3)
+        admin = Actor(ActorKind.OPERATOR, "op_admin", world.alliance_id, role="admin")
+        merging, ledger = world.container.members.merging, world.container.ledger()
+        issuer, shop = chart.merchant_issued(world.merchant_id), chart.merchant_redeemed(world.merchant_id)
+        ledger.update_policies(world.alliance_id, negative=NegativePolicy.allow_negative(500))
+        award = ledger.award(world.alliance_id, member_id=absorbed, issuer=issuer, amount=100,
+                             idempotency_key="a1")  # fmt: skip
+        ledger.spend(world.alliance_id, member_id=absorbed, at=shop, amount=100, idempotency_key="s1")
+        ledger.reverse(world.alliance_id, award.entry_id, idempotency_key="r1")  # a clawback: owes 100
+        ledger.award(world.alliance_id, member_id=survivor, issuer=issuer, amount=300, idempotency_key="a2")
+        ledger.award(world.alliance_id, member_id=poor, issuer=issuer, amount=40, idempotency_key="a3")
+        before = _snapshot(world, survivor, absorbed, poor)
+        assert before[0][absorbed].debt == 100
+        with pytest.raises(MergeRefused, match="debt"):  # 40 points do not cover a debt of 100
+            merging.merge(admin, world.alliance_id, poor, absorbed)
+
+        merged = merging.merge(admin, world.alliance_id, survivor, absorbed)
+        assert world.verify() == []
+        after = _snapshot(world, survivor, absorbed, poor)
+        assert after[0][survivor].available == 200
+        assert (after[0][absorbed].available, after[0][absorbed].debt) == (0, 0)
+        assert after[2] == before[2]  # the merchants' and platform's accounts: settlement unchanged
+
+        merging.unmerge(admin, world.alliance_id, merged.merge_id)
+        assert world.verify() == []
+        assert _snapshot(world, survivor, absorbed, poor) == before
+
+
+def _hold(world, member_id: str, amount: int, key: str):
+    return world.container.ledger().hold(
+        world.alliance_id, member_id=member_id, at=chart.merchant_redeemed(world.merchant_id), amount=amount,
+        idempotency_key=key,
+    )  # fmt: skip
+
+
+def test_open_holds_move_to_the_survivor_and_back(database):
+    """A pending order's hold moves with the member: committed by the survivor, voided back to the
+    survivor's points; the undo takes back the holds still open and the points of those voided."""
+    world = people_world(database, "held")
+    with world.client:
+        survivor, absorbed = _members_without_points(world, 2)
+        admin = Actor(ActorKind.OPERATOR, "op_admin", world.alliance_id, role="admin")
+        ledger, merging = world.container.ledger(), world.container.members.merging
+        issuer = chart.merchant_issued(world.merchant_id)
+        ledger.award(world.alliance_id, member_id=absorbed, issuer=issuer, amount=100, idempotency_key="a1")
+        ledger.award(world.alliance_id, member_id=survivor, issuer=issuer, amount=10, idempotency_key="a2")
+        kept, voided, committed = (_hold(world, absorbed, n, f"h{n}") for n in (30, 20, 15))
+        before = _snapshot(world, survivor, absorbed)
+        assert before[0][absorbed].held == 65
+
+        merged = merging.merge(admin, world.alliance_id, survivor, absorbed)
+        assert world.verify() == []
+        after = _snapshot(world, survivor, absorbed)
+        assert (after[0][survivor].held, after[0][survivor].available) == (65, 45)
+        assert after[0][absorbed].held == 0
+        assert after[2] == before[2]
+        ledger.void_hold(world.alliance_id, voided.hold_id, idempotency_key="v1")
+        ledger.commit_hold(world.alliance_id, committed.hold_id, idempotency_key="c1")
+        assert world.verify() == []
+        now = _snapshot(world, survivor, absorbed)[0][survivor]
+        assert (now.held, now.available) == (30, 65)
+
+        merging.unmerge(admin, world.alliance_id, merged.merge_id)
+        assert world.verify() == []
+        back = _snapshot(world, survivor, absorbed)[0]
+        assert (back[survivor].held, back[survivor].available) == (0, 10)
+        assert (back[absorbed].held, back[absorbed].available) == (30, 55)  # the committed 15 were spent
+        ledger.void_hold(world.alliance_id, kept.hold_id, idempotency_key="v2")  # the absorbed's again
+        assert _snapshot(world, survivor, absorbed)[0][absorbed].available == 85
+        assert world.verify() == []
+
+
+def test_an_undo_says_why_not_when_the_moved_stored_value_was_spent(database):
+    world = people_world(database, "wallet")
+    with world.client:
+        _import(world, bakery_rows(2))
+        admin = Actor(ActorKind.OPERATOR, "op_admin", world.alliance_id, role="admin")
+        survivor, absorbed = _member_ids(world)
+        cashier = Actor(
+            ActorKind.STAFF, "stf_x", world.alliance_id, role="cashier", merchant_id=world.merchant_id
+        )
+        wallets = world.container.wallets
+        wallets.top_up(cashier, member_id=absorbed, merchant_id=world.merchant_id, pay_fen=10_000,
+                       idempotency_key="t1")  # fmt: skip
+        liability = wallets.liability(alliance_id=world.alliance_id)
+        merged = world.container.members.merging.merge(admin, world.alliance_id, survivor, absorbed)
+        assert _wallets(world, survivor, absorbed) == {survivor: (10_000, 0), absorbed: (0, 0)}
+        assert (
+            wallets.liability(alliance_id=world.alliance_id) == liability
+        )  # by collecting merchant, as before
+        wallets.pay(cashier, member_id=survivor, merchant_id=world.merchant_id, amount_fen=3_000,
+                    idempotency_key="p1")  # fmt: skip
+        with pytest.raises(UnmergeRefused, match="stored value"):
+            world.container.members.merging.unmerge(admin, world.alliance_id, merged.merge_id)
+        assert world.verify() == []

@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from tests.integration.alliance.world import auth
-from tests.integration.web.test_member_pages import csrf, join, site  # noqa: F401 - the fixture
+from tests.integration.web.test_member_pages import buy_with_member_code, csrf, join, site  # noqa: F401 - the fixture
 from tests.integration.web.test_ops_automation_pages import drain
 
 from guildcard.automation.domain.rules import Channel, Controls, MessageAction, MessageKind
@@ -27,18 +26,7 @@ def rule(site, key: str, trigger: str, title: str, body: str) -> None:  # noqa: 
 
 def buy_and_drain(site, merchant, order_no: str, amount_fen: int) -> None:  # noqa: F811
     """The signed-in member buys with the code on their phone; the worker then runs."""
-    code = site.get("/api/v1/me/member-code").json()["digits"]
-    bought = site.post(
-        "/api/v1/counter/purchases",
-        json={
-            "store_id": merchant.store_a,
-            "member_code": code,
-            "order_no": order_no,
-            "amount_fen": amount_fen,
-        },
-        headers=auth(merchant.cashier),
-    )
-    assert bought.status_code == 201, bought.text
+    buy_with_member_code(site, merchant, order_no, amount_fen)
     drain(site.container)
 
 

@@ -51,6 +51,23 @@ def join(client, phone: str = PHONE) -> None:
     assert signed.headers["location"] == "/m"
 
 
+def buy_with_member_code(client, merchant, order_no: str, amount_fen: int):
+    """The signed-in member shows its code at ``merchant``'s first store and pays ``amount_fen``."""
+    code = client.get("/api/v1/me/member-code").json()["digits"]
+    bought = client.post(
+        "/api/v1/counter/purchases",
+        json={
+            "store_id": merchant.store_a,
+            "member_code": code,
+            "order_no": order_no,
+            "amount_fen": amount_fen,
+        },
+        headers=auth(merchant.cashier),
+    )
+    assert bought.status_code == 201, bought.text
+    return bought
+
+
 def csrf(client) -> str:
     return client.cookies["gc_csrf"]
 

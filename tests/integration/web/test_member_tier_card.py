@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from tests.integration.alliance.world import auth
-from tests.integration.web.test_member_pages import csrf, join, site  # noqa: F401 - the fixture
+from tests.integration.web.test_member_pages import buy_with_member_code, csrf, join, site  # noqa: F401 - the fixture
 
 from guildcard.kernel.actors import Actor, ActorKind
 
@@ -21,6 +21,20 @@ DESIGN = {
 }  # fmt: skip
 
 
+def top_up_and_sell_a_gold_card(container, operator: Actor, cashier: Actor, member_id: str) -> None:
+    """¥200 of stored value and a 金卡季卡 (a paid card granting 金卡), both at the cashier's merchant."""
+    merchant_id = cashier.merchant_id
+    container.wallets.top_up(
+        cashier, member_id=member_id, merchant_id=merchant_id, pay_fen=20_000, idempotency_key="t1"
+    )
+    plan = container.cards.create_plan(
+        operator, name="金卡季卡", price_fen=6_800, period="quarter", tier_code="gold", idempotency_key="p1"
+    ).value
+    container.cards.sell(
+        cashier, member_id=member_id, merchant_id=merchant_id, plan_id=plan.plan_id, idempotency_key="s1"
+    )
+
+
 def test_the_card_shows_the_tier_progress_wallet_and_activates_a_code(site):  # noqa: F811
     container = site.container
     operator = Actor(ActorKind.OPERATOR, "opr_admin", site.alliance_id)
@@ -29,13 +43,7 @@ def test_the_card_shows_the_tier_progress_wallet_and_activates_a_code(site):  # 
     )
     hot_pot = site.builder.merchant(site.alliance_id, site.admin)
     join(site)
-    code = site.get("/api/v1/me/member-code").json()["digits"]
-    bought = site.post(
-        "/api/v1/counter/purchases",
-        json={"store_id": hot_pot.store_a, "member_code": code, "order_no": "HP-1", "amount_fen": 18000},
-        headers=auth(hot_pot.cashier),
-    )
-    assert bought.status_code == 201, bought.text
+    bought = buy_with_member_code(site, hot_pot, "HP-1", 18000)
     assert bought.json()["tier_change"]["to_name"] == "银卡"
     card = site.get("/m?lang=zh-CN").text
     assert re.search(r'class="m-tier">银卡<', card)
@@ -118,15 +126,7 @@ def test_the_member_api_reads_wallet_tier_and_cards(site):  # noqa: F811
     join(site)
     member_id = site.get("/api/v1/me").json()["member_id"]
     cashier = Actor(ActorKind.STAFF, "stf_x", site.alliance_id, role="cashier", merchant_id=hot_pot.id)
-    container.wallets.top_up(
-        cashier, member_id=member_id, merchant_id=hot_pot.id, pay_fen=20_000, idempotency_key="t1"
-    )
-    plan = container.cards.create_plan(
-        operator, name="金卡季卡", price_fen=6_800, period="quarter", tier_code="gold", idempotency_key="p1"
-    ).value
-    container.cards.sell(
-        cashier, member_id=member_id, merchant_id=hot_pot.id, plan_id=plan.plan_id, idempotency_key="s1"
-    )
+    top_up_and_sell_a_gold_card(container, operator, cashier, member_id)
     wallet = site.get("/api/v1/me/wallet").json()
     assert (wallet["total_fen"], wallet["principal_fen"], wallet["bonus_fen"]) == (20_000, 20_000, 0)
     assert [(w["kind"], w["principal_fen"]) for w in wallet["history"]] == [("topup", 20_000)]

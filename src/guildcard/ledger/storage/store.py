@@ -398,6 +398,32 @@ class LedgerStore:
             select(holds).where(holds.c.alliance_id == self.alliance_id, holds.c.id == hold_id)
         ).first()
 
+    def active_holds(self, member_id: str) -> list[Row[Any]]:
+        """The member's open holds, oldest first, locked until commit."""
+        c = holds.c
+        query = (
+            select(holds)
+            .where(c.alliance_id == self.alliance_id, c.member_id == member_id, c.state == "active")
+            .order_by(c.hold_entry_id, c.id)
+            .with_for_update()
+        )
+        return list(self.conn.execute(query))
+
+    def reassign_hold(self, hold_id: str, *, member_id: str, to: str, hold_entry_id: str) -> bool:
+        """An open hold of ``member_id`` now belongs to ``to``, drawn by ``hold_entry_id`` (a merge)."""
+        c = holds.c
+        done = self.conn.execute(
+            update(holds)
+            .where(
+                c.alliance_id == self.alliance_id,
+                c.id == hold_id,
+                c.member_id == member_id,
+                c.state == "active",
+            )
+            .values(member_id=to, hold_entry_id=hold_entry_id)
+        )
+        return bool(done.rowcount)
+
     def hold_by_entry(self, column: str, entry_id: str) -> Row[Any] | None:
         return self.conn.execute(
             select(holds).where(holds.c.alliance_id == self.alliance_id, holds.c[column] == entry_id)

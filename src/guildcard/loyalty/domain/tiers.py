@@ -57,6 +57,8 @@ class TierReason(StrEnum):
     FLOOR_ENDED = "floor_ended"
     PAID_CARD = "paid_card"
     CARD_ENDED = "card_ended"
+    MERGE = "merge"  # two members merged into one (the survivor's tier)
+    UNMERGE = "unmerge"  # a merge undone
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +290,18 @@ def evaluate(
         if effective(scheme, updated, at) != held.tier:
             reason = TierReason.CARD_ENDED
     return _settle(scheme, held, updated, at=at, reason=reason, reference=None)
+
+
+def after_merge(
+    scheme: TierScheme, before: MemberTier, held: MemberTier, *, growth: int, at: datetime,
+    reason: TierReason, reference: str,
+) -> tuple[MemberTier, TierChange | None]:  # fmt: skip
+    """A merge or its undo: ``held`` (the claims it carries), raised to the growth tier ``growth``
+    earns (never lowered: that waits for the period's evaluation); one change from ``before``."""
+    earned = scheme.earned(growth)
+    if earned.rank > scheme.rank_of(held.growth_tier):
+        held = replace(held, growth_tier=earned.code, grace_until=None)
+    return _settle(scheme, before, held, at=at, reason=reason, reference=reference)
 
 
 def set_floor(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +65,21 @@ class CardRepository:
             .order_by(cards_t.c.ends_at.desc())
         )
         return [dict(r) for r in self.conn.execute(query).mappings()]
+
+    def card_ids_of(self, member_id: str) -> list[str]:
+        query = select(cards_t.c.card_id).where(
+            cards_t.c.alliance_id == self.a, cards_t.c.member_id == member_id
+        )
+        return sorted(str(r) for r in self.conn.execute(query).scalars())
+
+    def reassign(self, card_ids: Sequence[str], *, to: str) -> None:
+        """These cards now belong to member ``to`` (a merge, or its undo)."""
+        if card_ids:
+            self.conn.execute(
+                update(cards_t)
+                .where(cards_t.c.alliance_id == self.a, cards_t.c.card_id.in_(list(card_ids)))
+                .values(member_id=to)
+            )
 
     def valid_until(self, member_id: str) -> datetime | None:
         query = select(func.max(cards_t.c.ends_at)).where(

@@ -225,6 +225,38 @@ class WalletRepository:
             self.conn.execute(select(func.count()).where(payments_t.c.alliance_id == self.a)).scalar_one()
         )
 
+    # --- a member merge --------------------------------------------------------------------
+
+    def member_payment_ids(self, member_id: str) -> list[str]:
+        query = select(payments_t.c.payment_id).where(
+            payments_t.c.alliance_id == self.a, payments_t.c.member_id == member_id
+        )
+        return sorted(str(r) for r in self.conn.execute(query).scalars())
+
+    def pending_request_ids(self, member_id: str) -> list[str]:
+        query = select(refunds_t.c.request_id).where(
+            refunds_t.c.alliance_id == self.a,
+            refunds_t.c.member_id == member_id,
+            refunds_t.c.state == "pending",
+        )
+        return sorted(str(r) for r in self.conn.execute(query).scalars())
+
+    def reassign(
+        self, *, lot_ids: Sequence[str], payment_ids: Sequence[str], request_ids: Sequence[str], to: str
+    ) -> None:
+        """These top-ups, payments and refund requests now belong to member ``to``."""
+        for table, key, ids in (
+            (lots_t, lots_t.c.lot_id, lot_ids),
+            (payments_t, payments_t.c.payment_id, payment_ids),
+            (refunds_t, refunds_t.c.request_id, request_ids),
+        ):
+            if ids:
+                self.conn.execute(
+                    update(table)
+                    .where(table.c.alliance_id == self.a, key.in_(list(ids)))
+                    .values(member_id=to)
+                )
+
     # --- refund requests -------------------------------------------------------------------
 
     def add_refund(self, **values: Any) -> None:

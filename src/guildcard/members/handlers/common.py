@@ -10,6 +10,7 @@ from guildcard.kernel.errors import PermissionDenied
 from guildcard.members.domain.model import Member
 from guildcard.members.domain.otp import OtpPolicy
 from guildcard.members.errors import MemberNotFound
+from guildcard.members.ports import HoldingsCarrier
 from guildcard.members.storage.duplicates import DuplicateRepository
 from guildcard.members.storage.repository import MemberRepository
 from guildcard.pipeline import Handlers, Work
@@ -29,6 +30,8 @@ class MembersPorts(Protocol):
     def policy(self) -> OtpPolicy: ...
     @property
     def session_ttl(self) -> timedelta: ...
+    @property
+    def carriers(self) -> tuple[HoldingsCarrier, ...]: ...
 
 
 def ports(work: Work) -> MembersPorts:

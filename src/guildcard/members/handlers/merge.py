@@ -18,11 +18,13 @@ from typing import Any
 from guildcard.auth import tokens
 from guildcard.kernel.actors import Actor, ActorKind
 from guildcard.kernel.ids import new_id
+from guildcard.ledger.hold_transfer import MovedHold, TransferRefused
 from guildcard.ledger.service import Ledger
-from guildcard.ledger.transfer import TransferRefused, move_member_value
+from guildcard.ledger.transfer import move_member_value
 from guildcard.members.domain.model import Consent, ConsentKind, MemberStatus, current_consents
 from guildcard.members.errors import MergeNotAllowed, MergeNotFound, MergeRefused, UnmergeRefused
-from guildcard.members.handlers.common import handlers, member_repository
+from guildcard.members.handlers.common import handlers, member_repository, ports
+from guildcard.members.ports import CarryRefused, MergeScope
 from guildcard.members.storage.merges import MergeRepository
 from guildcard.pipeline import Command, Work
 
@@ -56,10 +58,46 @@ class Merged:
     pending: int
     growth: int
     purchases: int
+    # what else moved, by kind: debt settled, holds, and each context's (wallet_fen, cards, coupons, ...)
+    carried: tuple[tuple[str, int], ...] = ()
 
 
 def _ledger(work: Work, alliance_id: str) -> Ledger:
     return Ledger(work.connection, alliance_id=alliance_id, clock=work.deps.clock)
+
+
+def _scope(work: Work, alliance_id: str, merge_id: str, source: str, target: str) -> MergeScope:
+    return MergeScope(
+        work.connection, _ledger(work, alliance_id), alliance_id, merge_id, source, target, work.now,
+        work.actor.id,
+    )  # fmt: skip
+
+
+def _carry(work: Work, scope: MergeScope) -> tuple[dict[str, Any], dict[str, int]]:
+    """Every other context's holdings, in the wiring's order: (records by carrier, counts)."""
+    records: dict[str, Any] = {}
+    counts: dict[str, int] = {}
+    for carrier in ports(work).carriers:
+        try:
+            carried = carrier.carry(scope)
+        except CarryRefused as refused:
+            raise MergeRefused(refused.reason, holding=carrier.name) from refused
+        records[carrier.name] = carried.record
+        counts |= carried.counts
+    return records, counts
+
+
+def _restore(work: Work, scope: MergeScope, records: dict[str, Any]) -> dict[str, int]:
+    """Move back what each carrier moved (the last carried first); refused, saying why, when one cannot."""
+    counts: dict[str, int] = {}
+    for carrier in reversed(ports(work).carriers):
+        if carrier.name not in records:
+            continue
+        try:
+            counts |= carrier.restore(scope, records[carrier.name])
+        except CarryRefused as refused:
+            raise UnmergeRefused(refused.reason, holding=carrier.name) from refused
+    return counts
 
 
 def _stricter_consents(work: Work, command: MergeMembers, merge_id: str) -> list[dict[str, Any]]:
@@ -103,6 +141,9 @@ def merge_members(command: MergeMembers, work: Work) -> Merged:
         raise MergeRefused(refused.message) from refused
     orders = merges.move_purchases(alliance_id, command.absorbed_id, command.survivor_id, None)
     keys = merges.move_import_keys(alliance_id, command.absorbed_id, command.survivor_id, None)
+    carried, counts = _carry(
+        work, _scope(work, alliance_id, merge_id, command.absorbed_id, command.survivor_id)
+    )
     consents = _stricter_consents(work, command, merge_id)
     merges.set_status(alliance_id, command.absorbed_id, MemberStatus.MERGED.value, now)
     phone_hash = merges.phone_hash_of(alliance_id, command.absorbed_id)
@@ -119,7 +160,8 @@ def merge_members(command: MergeMembers, work: Work) -> Merged:
         merges.set_pair_status(alliance_id, command.pair_id, "merged", by=work.actor.id, now=now)
     record = {
         "entry_id": moved.entry_id, "lots": [asdict(m) for m in moved.lots], "growth": moved.growth,
-        "orders": orders, "import_keys": keys, "consents": consents,
+        "orders": orders, "import_keys": keys, "consents": consents, "carried": carried,
+        "debt": moved.debt, "holds": [asdict(h) for h in moved.holds],
     }  # fmt: skip
     merges.add_merge(
         alliance_id=alliance_id, merge_id=merge_id, survivor_id=command.survivor_id,
@@ -129,7 +171,8 @@ def merge_members(command: MergeMembers, work: Work) -> Merged:
     details = {
         "survivor_id": command.survivor_id, "absorbed_id": command.absorbed_id, "points": moved.points,
         "pending": moved.pending, "growth": moved.growth, "purchases": len(orders),
-        "sessions_revoked": sessions,
+        "sessions_revoked": sessions, "debt_settled": moved.debt,
+        "holds": len(moved.holds), **counts,
     }  # fmt: skip
     work.audit("members.merge", object_type="member_merge", object_id=merge_id, details=details)
     work.emit("members.merged", merge_id, merge_id=merge_id, **details)
@@ -141,6 +184,7 @@ def merge_members(command: MergeMembers, work: Work) -> Merged:
         moved.pending,
         moved.growth,
         len(orders),
+        tuple(sorted({"debt_settled": moved.debt, "holds": len(moved.holds), **counts}.items())),
     )
 
 
@@ -157,6 +201,7 @@ class Unmerged:
     survivor_id: str
     absorbed_id: str
     points: int
+    carried: tuple[tuple[str, int], ...] = ()  # what moved back, by kind
 
 
 @handlers.register(authorize=mergers_only)
@@ -183,9 +228,19 @@ def unmerge_members(command: UnmergeMembers, work: Work) -> Unmerged:
             reference=f"unmerge:{merge.merge_id}",
             lot_ids=[lot["target_lot"] for lot in moved["lots"]],
             growth=moved["growth"],
+            debt=moved.get("debt", 0),
+            settled_by=moved.get("entry_id"),
+            holds=[
+                MovedHold(h["hold_id"], h["amount"], h["entry_id"], tuple(h["lots"]))
+                for h in moved.get("holds", [])
+            ],
         )
     except TransferRefused as refused:
         raise UnmergeRefused(f"the moved value is not all there any more: {refused.message}") from refused
+    restored = _restore(
+        work, _scope(work, alliance_id, merge.merge_id, merge.survivor_id, merge.absorbed_id),
+        moved.get("carried", {}),
+    )  # fmt: skip
     merges.move_purchases(
         alliance_id, merge.survivor_id, merge.absorbed_id, [tuple(o) for o in moved["orders"]]
     )
@@ -203,7 +258,13 @@ def unmerge_members(command: UnmergeMembers, work: Work) -> Unmerged:
     merges.mark_undone(alliance_id, merge.merge_id, by=work.actor.id, now=now)
     if merge.pair_id:
         merges.set_pair_status(alliance_id, merge.pair_id, "open", by=None, now=None)
-    details = {"survivor_id": merge.survivor_id, "absorbed_id": merge.absorbed_id, "points": back.points}
+    details = {
+        "survivor_id": merge.survivor_id, "absorbed_id": merge.absorbed_id, "points": back.points,
+        **restored,
+    }  # fmt: skip
     work.audit("members.unmerge", object_type="member_merge", object_id=merge.merge_id, details=details)
     work.emit("members.unmerged", merge.merge_id, merge_id=merge.merge_id, **details)
-    return Unmerged(merge.merge_id, merge.survivor_id, merge.absorbed_id, back.points + back.pending)
+    return Unmerged(
+        merge.merge_id, merge.survivor_id, merge.absorbed_id, back.points + back.pending,
+        tuple(sorted({"debt": back.debt, "holds": len(back.holds), **restored}.items())),
+    )  # fmt: skip

@@ -14,7 +14,7 @@ from guildcard.kernel.clock import Clock
 from guildcard.members.domain.otp import OtpPolicy
 from guildcard.members.errors import UnknownAlliance
 from guildcard.members.handlers import handlers
-from guildcard.members.ports import AllianceDirectory, CodeSender
+from guildcard.members.ports import AllianceDirectory, CodeSender, HoldingsCarrier
 from guildcard.members.services.terms_check import TermsCheck
 from guildcard.members.storage.duplicates import DuplicateRepository
 from guildcard.members.storage.repository import MemberRepository
@@ -38,6 +38,8 @@ class MembersDeps:
     bus: CommandBus = None  # type: ignore[assignment]  # None: a bus of the members' own handlers
     # The terms check of every member page, cached per process (``services/terms_check.py``).
     terms_check: TermsCheck = field(default_factory=TermsCheck)
+    # What other contexts hold of a member, moved by a merge in its transaction (``bootstrap``).
+    carriers: tuple[HoldingsCarrier, ...] = ()
 
     def __post_init__(self) -> None:
         if self.bus is None:

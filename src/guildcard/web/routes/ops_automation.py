@@ -112,7 +112,7 @@ def _schedule(form: FormData, trigger: str) -> dict[str, object]:
     """A schedule trigger's setting from the form: its days (N days quiet / before expiry) or date."""
     if trigger in dom.SCHEDULE_DAYS:
         params: dict[str, object] = {
-            "days": _number(form, "schedule_days", default=dom.SCHEDULE_DAYS[trigger][0])
+            "days": form_number(form, "schedule_days", default=dom.SCHEDULE_DAYS[trigger][0])
         }
     elif trigger == "on_date":
         params = {"on": text(form, "schedule_on")}
