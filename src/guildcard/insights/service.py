@@ -23,6 +23,7 @@ from guildcard.insights.queries import acquisition, lifetime, recommendations
 from guildcard.insights.queries import members as member_queries
 from guildcard.insights.queries import metrics as metric_queries
 from guildcard.insights.queries.members import Population
+from guildcard.insights.queries.monthly import PopulationSummary
 from guildcard.insights.queries.recommendations import LikelyMembers
 from guildcard.insights.queries.scope import Scope, ScopeKind
 from guildcard.insights.storage.sales import WalkIn
@@ -116,6 +117,17 @@ class InsightsService:
             access.require_operator(actor)
         with self.database.read() as conn:
             return member_queries.population(conn, actor.alliance_id, as_of=as_of, merchant_id=merchant_id)
+
+    def summary(
+        self, actor: Actor, *, as_of: date | None = None, merchant_id: str | None = None
+    ) -> PopulationSummary:
+        """The population's counts (funnel, RFM segments and grid, value grid) computed in SQL."""
+        if merchant_id:
+            access.require_merchant(actor, merchant_id)
+        else:
+            access.require_operator(actor)
+        with self.database.read() as conn:
+            return member_queries.summary(conn, actor.alliance_id, as_of=as_of, merchant_id=merchant_id)
 
     def segments(self, actor: Actor, *, as_of: date | None = None) -> list[member_queries.SegmentCount]:
         access.require_operator(actor)
