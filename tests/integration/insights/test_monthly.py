@@ -107,7 +107,9 @@ def test_co_visitation_by_sql_equals_the_affinities_of_every_visit(world: World)
     as_of = date(2026, 11, 17)  # a year back: edges inside a month at both ends
     start = as_of - timedelta(days=recommendations.WINDOW_DAYS)
     with world.container.database.read() as conn:
-        customers, both = monthly.co_visits(conn, a.id, start=start, end=as_of)
+        customers, both = monthly.co_visits(
+            conn, a.id, start=start, end=as_of, merchants=[a.hotpot.id, a.cinema.id]
+        )
         visits: dict[str, set[str]] = defaultdict(set)
         for r in RollupRepository(conn, a.id).member_days(start, as_of):
             if r.orders > 0:

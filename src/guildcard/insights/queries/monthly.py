@@ -20,16 +20,20 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Date,
     Select,
+    String,
     Subquery,
     and_,
     case,
+    cast,
     distinct,
     func,
     literal,
+    null,
     select,
     union_all,
 )
@@ -162,30 +166,35 @@ def _facts(
     alliance_id: str, *, since: date, as_of: date, trade_of: Mapping[str, str],
     merchant_ids: Collection[str] | None,
 ) -> Subquery:  # fmt: skip
-    """Per member: first and last day, purchase days, orders, money, merchants and trades visited."""
-    rows = _member_rows(alliance_id, since, as_of, merchant_ids)
-    totals = (
-        select(
-            rows.c.member_id, func.min(rows.c.first_day).label("first_day"),
-            func.max(rows.c.last_day).label("last_day"),
-            func.sum(rows.c.purchase_days).label("purchase_days"),
-            func.sum(rows.c.orders).label("orders"), func.sum(rows.c.sales_fen).label("monetary_fen"),
-        ).group_by(rows.c.member_id).subquery("totals")
-    )  # fmt: skip
+    """Per member: first and last day, purchase days, orders, money, merchants and trades visited.
+
+    One ``GROUP BY`` over the member rows and the (member, merchant) rows stacked with ``UNION
+    ALL`` (each side's other columns NULL, which the aggregates skip): no join of two aggregates,
+    which PostgreSQL's planner may run as a nested loop when it misjudges their sizes."""
     pairs = _pieces(alliance_id, since, as_of, per_merchant=True, merchant_ids=merchant_ids)
-    trade = case(
-        *[(pairs.c.merchant_id == m, literal(t)) for m, t in trade_of.items()], else_=pairs.c.merchant_id
-    )
-    visited = (
-        select(pairs.c.member_id, func.count(distinct(pairs.c.merchant_id)).label("merchants"),
-               func.count(distinct(trade)).label("trades"))
-        .group_by(pairs.c.member_id).subquery("visited")
-    )  # fmt: skip
+    sums = ("first_day", "last_day", "purchase_days", "orders", "sales_fen")
+    if merchant_ids is None:  # the purchase days across merchants come from the member rows
+        rows = _pieces(alliance_id, since, as_of, per_merchant=False)
+        stacked = union_all(
+            select(rows.c.member_id, *(rows.c[k] for k in sums), cast(null(), String).label("merchant_id")),
+            select(pairs.c.member_id, cast(null(), Date), cast(null(), Date),
+                   *(cast(null(), BigInteger) for _ in sums[2:]), pairs.c.merchant_id),
+        ).subquery("stacked")  # fmt: skip
+    else:  # one merchant: its rows are the member's rows there
+        stacked = select(pairs.c.member_id, *(pairs.c[k] for k in sums), pairs.c.merchant_id).subquery(
+            "stacked"
+        )
+    c = stacked.c
+    trade = case(*[(c.merchant_id == m, literal(t)) for m, t in trade_of.items()], else_=c.merchant_id)
     return (
-        select(totals, visited.c.merchants, visited.c.trades)
-        .join_from(totals, visited, totals.c.member_id == visited.c.member_id)
-        .subquery("facts")
-    )
+        select(
+            c.member_id, func.min(c.first_day).label("first_day"), func.max(c.last_day).label("last_day"),
+            func.sum(c.purchase_days).label("purchase_days"), func.sum(c.orders).label("orders"),
+            func.sum(c.sales_fen).label("monetary_fen"),
+            func.count(distinct(c.merchant_id)).label("merchants"),
+            func.count(distinct(trade)).label("trades"),
+        ).group_by(c.member_id).subquery("facts")
+    )  # fmt: skip
 
 
 def member_facts(
@@ -279,23 +288,36 @@ def summarize(as_of: date, groups: Sequence[tuple[tuple[int, ...], int]]) -> Pop
     return PopulationSummary(as_of, total, funnel, segments, dict(grid), cells)
 
 
+MASK_BITS = 62
+
+
 def co_visits(
-    conn: Connection, alliance_id: str, *, start: date, end: date
+    conn: Connection, alliance_id: str, *, start: date, end: date, merchants: Sequence[str]
 ) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    """Customers per merchant, and members who bought at both A and B (A != B), in ``[start, end)``."""
+    """Customers per merchant, and members who bought at both A and B (A != B), in ``[start, end)``.
+
+    Each member's merchants come back as bit masks (62 merchants a column), counted per distinct
+    combination: a few thousand rows to expand in Python, and no self-join of the visits."""
     rows = _pieces(alliance_id, start, end, per_merchant=True)
-    visits = select(rows.c.member_id, rows.c.merchant_id).distinct().subquery("visits")
-    customers = {
-        m: int(n)
-        for m, n in conn.execute(select(visits.c.merchant_id, func.count()).group_by(visits.c.merchant_id))
-    }
-    a, b = visits.alias("a"), visits.alias("b")
-    both = (
-        select(a.c.merchant_id, b.c.merchant_id, func.count())
-        .join_from(a, b, and_(a.c.member_id == b.c.member_id, a.c.merchant_id != b.c.merchant_id))
-        .group_by(a.c.merchant_id, b.c.merchant_id)
-    )
-    return customers, {(x, y): int(n) for x, y, n in conn.execute(both)}
+    ordered = sorted(merchants)
+    groups = [ordered[i : i + MASK_BITS] for i in range(0, len(ordered), MASK_BITS)] or [[]]
+
+    def bit(group: list[str]) -> ColumnElement[int]:
+        return case(*[(rows.c.merchant_id == m, literal(1 << k)) for k, m in enumerate(group)], else_=0)
+
+    masks = [func.sum(distinct(bit(g))) if g else literal(0) for g in groups]
+    per = select(*(m.label(f"m{i}") for i, m in enumerate(masks))).group_by(rows.c.member_id).subquery("per")
+    keys = [per.c[f"m{i}"] for i in range(len(groups))]
+    customers: dict[str, int] = defaultdict(int)
+    both: dict[tuple[str, str], int] = defaultdict(int)
+    for *values, n in conn.execute(select(*keys, func.count()).group_by(*keys)):
+        seen = [m for g, v in zip(groups, values, strict=True) for k, m in enumerate(g) if int(v) >> k & 1]
+        for a in seen:
+            customers[a] += int(n)
+            for b in seen:
+                if a != b:
+                    both[(a, b)] += int(n)
+    return dict(customers), dict(both)
 
 
 def visited_merchants(

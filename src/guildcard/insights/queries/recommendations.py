@@ -26,7 +26,7 @@ from guildcard.members import queries as member_queries
 WINDOW_DAYS = 365
 
 
-def _visits(conn: Connection, alliance_id: str, as_of: date) -> dict[str, set[str]]:
+def member_visits(conn: Connection, alliance_id: str, as_of: date) -> dict[str, set[str]]:
     rows = RollupRepository(conn, alliance_id).member_days(as_of - timedelta(days=WINDOW_DAYS), as_of)
     visits: dict[str, set[str]] = defaultdict(set)
     for r in rows:
@@ -56,7 +56,8 @@ def _co_visits(
 ) -> tuple[dict[str, int], dict[str, dict[str, float]]]:
     """Customers per merchant and the affinities, counted in SQL over the member-month rows."""
     start = as_of - timedelta(days=WINDOW_DAYS)
-    customers, both = monthly.co_visits(conn, alliance_id, start=start, end=as_of)
+    merchants = list(merchant_names(conn, alliance_id))
+    customers, both = monthly.co_visits(conn, alliance_id, start=start, end=as_of, merchants=merchants)
     return customers, affinities_of_counts(customers, both)
 
 
@@ -84,7 +85,7 @@ class LikelyMembers:
 
 def for_merchant(conn: Connection, alliance_id: str, merchant_id: str, *, limit: int = 100) -> LikelyMembers:
     as_of = default_as_of(conn, alliance_id)
-    visits = _visits(conn, alliance_id, as_of)
+    visits = member_visits(conn, alliance_id, as_of)
     aff = affinities(visits)
     sharing = member_queries.consenting(conn, alliance_id, "sharing")
     allowed = likely_members(merchant_id, visits, aff, allowed=sharing)
