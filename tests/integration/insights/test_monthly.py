@@ -7,10 +7,12 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from alembic import command
 from sqlalchemy import select
 from tests.integration.insights.test_grouped import history
 from tests.integration.insights.world import World, make_world
 
+from guildcard.db import schema
 from guildcard.db.engine import Database
 from guildcard.insights.domain.facts import MemberDay
 from guildcard.insights.domain.recommend import affinities
@@ -120,3 +122,13 @@ def test_co_visitation_by_sql_equals_the_affinities_of_every_visit(world: World)
     }
     assert both  # the two merchants share customers
     assert customers == {m: sum(1 for v in visits.values() if m in v) for m in (a.hotpot.id, a.cinema.id)}
+
+
+def test_the_migration_fills_the_month_rows_of_the_daily_rows_already_there(world: World) -> None:
+    history(world)
+    before = _months(world)
+    engine = world.container.database.engine
+    command.downgrade(schema.alembic_config(engine), "insights_sales_0004")
+    command.upgrade(schema.alembic_config(engine), "insights_months_0005_insights")
+    assert _months(world) == before == _rebuilt(world)
+    assert before[0]
