@@ -42,6 +42,9 @@ class FirstPurchase:
 
 _CHUNK = 500
 WHOLE_MONTH = 20_000  # more members touched in a month than this: recompute the whole month
+# members per month statement: each one scans the month's daily rows once (by the day key), so few
+# large batches (5,000 bound ids stays under SQLite's and PostgreSQL's parameter limits)
+_MONTH_CHUNK = 5_000
 
 
 class RollupRepository:
@@ -93,8 +96,8 @@ class RollupRepository:
                 self._month_rows(month, None)
                 continue
             ids = sorted(members)
-            for start in range(0, len(ids), _CHUNK):
-                self._month_rows(month, ids[start : start + _CHUNK])
+            for start in range(0, len(ids), _MONTH_CHUNK):
+                self._month_rows(month, ids[start : start + _MONTH_CHUNK])
 
     def _month_rows(self, month: date, members: list[str] | None) -> None:
         a, md = self.alliance_id, member_days.c
