@@ -258,6 +258,7 @@ def test_the_json_report_counts_what_was_seeded_and_the_events_the_commands_wrot
     assert 0 < insights["conversion_rate"] < 1
     assert insights["items_per_order"] > 1
     assert insights["average_order_value_fen"] > 0
+    assert insights["rfm_members"] > insights["value_grid_top_cell"] > 0  # counted on the month rollups
     assert {login["role"] for login in report["logins"]} >= {"operator admin (联盟总部)", "member"}
     # The points mall, check-ins and a finished lottery (issue 15), counted from their own events.
     assert report["checkins"] == events["rewards.checked_in"] > 0

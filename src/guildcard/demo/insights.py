@@ -56,6 +56,7 @@ def seed_insights(container: Container, alliance: SeededAlliance, window: Window
     found = metric_queries.as_json(insights.metrics(admin, month))
     segments = insights.segments(admin)
     flows = insights.flows(admin, month)
+    counts = insights.summary(admin)  # from the member-month rollups, scored in SQL
     return {
         "period": found["period"],
         **{k: found[k] for k in metric_queries.ISSUE_KEYS},
@@ -63,4 +64,6 @@ def seed_insights(container: Container, alliance: SeededAlliance, window: Window
         "segments": {s.segment.name: s.members for s in segments},
         "flow_pairs": len(flows.merchants),
         "members_brought": sum(flows.new_from_alliance.values()),
+        "rfm_members": counts.members,
+        "value_grid_top_cell": counts.value_cells["3-3"],
     }

@@ -18,8 +18,7 @@ from openpyxl import Workbook
 from guildcard.insights.access import MIN_GROUP
 from guildcard.insights.domain.definitions import DEFINITIONS
 from guildcard.insights.domain.metrics import MetricSet
-from guildcard.insights.domain.rfm import SEGMENT_NAMES, Segment, rfm_grid, segment_counts
-from guildcard.insights.domain.value import grid_counts
+from guildcard.insights.domain.rfm import SEGMENT_NAMES, Segment
 from guildcard.insights.domain.windows import Window
 from guildcard.insights.queries.scope import Scope, ScopeKind, merchant_names, trade_names
 from guildcard.insights.service import InsightsService
@@ -104,27 +103,22 @@ def ops_report(service: InsightsService, actor: Actor, window: Window) -> Report
             for c in cohorts.by_first_merchant
         ],
     )
-    pop = service.population(actor, as_of=window.end)
-    facts = pop.facts.values()
-    registered = trend[-1]  # members ever registered are not a metric: count from the population
+    pop = service.summary(actor, as_of=window.end)
+    steps = {
+        "acquired": "首次消费（获客）",
+        "activated": "两天以上消费（激活）",
+        "retained": "近 30 天仍活跃（留存）",
+        "cross_trade": "跨两个以上业态（推荐/引流）",
+        "high_value": "累计消费 ¥1,000 以上（收入）",
+    }
     tables["funnel"] = Table(
         "funnel",
         "会员漏斗（AARRR）",
         "Member funnel (AARRR)",
         ["step", "步骤", "members"],
-        [
-            ["acquired", "首次消费（获客）", len(pop.facts)],
-            ["activated", "两天以上消费（激活）", sum(1 for f in facts if f.purchase_days >= 2)],
-            ["retained", "近 30 天仍活跃（留存）", sum(1 for f in facts if f.days_since_last <= 30)],
-            ["cross_trade", "跨两个以上业态（推荐/引流）", sum(1 for f in facts if f.trades_visited >= 2)],
-            [
-                "high_value",
-                "累计消费 ¥1,000 以上（收入）",
-                sum(1 for f in facts if f.monetary_fen >= 100_000),
-            ],
-        ],
+        [[step, zh, pop.funnel[step]] for step, zh in steps.items()],
     )
-    counts = segment_counts(pop.scores.values())
+    counts = pop.segments
     tables["rfm"] = Table(
         "rfm",
         "RFM 客户分类",
@@ -135,7 +129,7 @@ def ops_report(service: InsightsService, actor: Actor, window: Window) -> Report
             for s in Segment
         ],
     )
-    value_cells = grid_counts(pop.cells)
+    value_cells = pop.value_cells
     tables["value_grid"] = Table(
         "value_grid",
         "会员价值九宫格",
@@ -207,10 +201,7 @@ def ops_report(service: InsightsService, actor: Actor, window: Window) -> Report
             for s in service.segments(actor)
         ],
     )
-    del registered
-    return Report(
-        window.key, trend[-1], trend, tables, value_cells, rfm_grid(list(pop.scores.values())), offsets
-    )
+    return Report(window.key, trend[-1], trend, tables, value_cells, pop.rfm_grid, offsets)
 
 
 def merchant_report(service: InsightsService, actor: Actor, merchant_id: str, window: Window) -> Report:
@@ -255,8 +246,8 @@ def merchant_report(service: InsightsService, actor: Actor, merchant_id: str, wi
         ["consented to sharing", "without consent (count only)"],
         [[len(likely.members), likely.without_consent]],
     )
-    pop = service.population(actor, as_of=window.end, merchant_id=merchant_id)
-    counts = segment_counts(pop.scores.values())
+    pop = service.summary(actor, as_of=window.end, merchant_id=merchant_id)
+    counts = pop.segments
     tables["rfm"] = Table(
         "rfm",
         "我的会员 RFM 分类",
@@ -267,9 +258,7 @@ def merchant_report(service: InsightsService, actor: Actor, merchant_id: str, wi
             for s in Segment
         ],
     )
-    return Report(
-        window.key, trend[-1], trend, tables, grid_counts(pop.cells), rfm_grid(list(pop.scores.values()))
-    )
+    return Report(window.key, trend[-1], trend, tables, pop.value_cells, pop.rfm_grid)
 
 
 def to_csv(table: Table) -> str:

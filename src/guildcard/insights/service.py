@@ -23,6 +23,7 @@ from guildcard.insights.queries import acquisition, lifetime, recommendations
 from guildcard.insights.queries import members as member_queries
 from guildcard.insights.queries import metrics as metric_queries
 from guildcard.insights.queries.members import Population
+from guildcard.insights.queries.monthly import PopulationSummary
 from guildcard.insights.queries.recommendations import LikelyMembers
 from guildcard.insights.queries.scope import Scope, ScopeKind
 from guildcard.insights.storage.sales import WalkIn
@@ -110,12 +111,17 @@ class InsightsService:
         self, actor: Actor, *, as_of: date | None = None, merchant_id: str | None = None
     ) -> Population:
         """Facts, RFM, tags and value cells of the alliance's customers (or one merchant's)."""
-        if merchant_id:
-            access.require_merchant(actor, merchant_id)
-        else:
-            access.require_operator(actor)
+        self._check_merchant(actor, merchant_id)
         with self.database.read() as conn:
             return member_queries.population(conn, actor.alliance_id, as_of=as_of, merchant_id=merchant_id)
+
+    def summary(
+        self, actor: Actor, *, as_of: date | None = None, merchant_id: str | None = None
+    ) -> PopulationSummary:
+        """The population's counts (funnel, RFM segments and grid, value grid) computed in SQL."""
+        self._check_merchant(actor, merchant_id)
+        with self.database.read() as conn:
+            return member_queries.summary(conn, actor.alliance_id, as_of=as_of, merchant_id=merchant_id)
 
     def segments(self, actor: Actor, *, as_of: date | None = None) -> list[member_queries.SegmentCount]:
         access.require_operator(actor)
@@ -135,10 +141,7 @@ class InsightsService:
         merchant_id: str | None = None, per_member: bool = True,
     ) -> tuple[date, ClvFit]:  # fmt: skip
         """BG/NBD + Gamma-Gamma by maximum likelihood on the alliance's (or one merchant's) customers."""
-        if merchant_id:
-            access.require_merchant(actor, merchant_id)
-        else:
-            access.require_operator(actor)
+        self._check_merchant(actor, merchant_id)
         with self.database.read() as conn:
             return lifetime.lifetime_value(
                 conn,
@@ -172,6 +175,14 @@ class InsightsService:
         access.require_operator(actor)
         with self.database.read() as conn:
             return recommendations.top_pairs(conn, actor.alliance_id)
+
+    @staticmethod
+    def _check_merchant(actor: Actor, merchant_id: str | None) -> None:
+        """One merchant's figures: its owner or manager (or an operator); else an operator's."""
+        if merchant_id:
+            access.require_merchant(actor, merchant_id)
+        else:
+            access.require_operator(actor)
 
     @staticmethod
     def _check(actor: Actor, scope: Scope) -> None:

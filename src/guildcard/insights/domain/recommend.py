@@ -38,6 +38,13 @@ def affinities(visits: Mapping[str, set[str]]) -> dict[str, dict[str, float]]:
             for b in merchants:
                 if a != b:
                     both[(a, b)] += 1
+    return affinities_of_counts(customers, both)
+
+
+def affinities_of_counts(
+    customers: Mapping[str, int], both: Mapping[tuple[str, str], int]
+) -> dict[str, dict[str, float]]:
+    """The same from the counts: customers per merchant, customers of both A and B (SQL gives them)."""
     out: dict[str, dict[str, float]] = defaultdict(dict)
     for (a, b), n in both.items():
         out[a][b] = n / customers[a]

@@ -86,7 +86,7 @@ class Segment(StrEnum):
 
 
 # (R high, F high, M high) -> segment
-_SEGMENTS = {
+SEGMENTS_BY_HIGH = {
     (True, True, True): Segment.CHAMPIONS,
     (False, True, True): Segment.WIN_BACK,
     (True, False, True): Segment.DEVELOP,
@@ -126,7 +126,7 @@ def rfm(facts: Mapping[str, MemberFacts]) -> dict[str, Rfm]:
     f = quintile_scores({k: f.purchase_days for k, f in facts.items()})
     m = quintile_scores({k: f.monetary_fen for k, f in facts.items()})
     mr, mf, mm = mean(r.values()), mean(f.values()), mean(m.values())
-    return {k: Rfm(k, r[k], f[k], m[k], _SEGMENTS[(r[k] > mr, f[k] > mf, m[k] > mm)]) for k in facts}
+    return {k: Rfm(k, r[k], f[k], m[k], SEGMENTS_BY_HIGH[(r[k] > mr, f[k] > mf, m[k] > mm)]) for k in facts}
 
 
 def segment_counts(scores: Iterable[Rfm]) -> dict[Segment, int]:

@@ -111,3 +111,15 @@ def trailing(last: Window, count: int) -> list[Window]:
     while len(windows) < count:
         windows.append(windows[-1].previous())
     return windows[::-1]
+
+
+def is_whole_months(window: Window) -> bool:
+    """Whether ``window`` starts and ends on the first of a month (a month, a quarter, such a range)."""
+    return window.start.day == 1 and window.end.day == 1
+
+
+def whole_months(start: date, end: date) -> tuple[date, date]:
+    """``(first, stop)``: the calendar months wholly inside ``[start, end)`` are ``first <= month < stop``
+    (``first >= stop`` when there are none)."""
+    first = start if start.day == 1 else window_of(start, Grain.MONTH).end
+    return first, window_of(end, Grain.MONTH).start

@@ -2,19 +2,22 @@
 
 ``RefreshRollups`` reads the counter's purchase, refund and backfill events and the reported
 daily totals written since its cursor, recomputes each business day they touch from that day's
-purchases (work proportional to the day, not to history) and moves the cursor. It re-reads
+purchases (work proportional to the day, not to history), then the member-month rows of the
+members those days touched, and moves the cursor. It re-reads
 the last minute of events each time (an event id is taken before its transaction commits, so a
 slow commit may land behind the cursor); recomputing a day twice gives the same rows.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from guildcard.counter import queries as counter_queries
 from guildcard.insights import access
 from guildcard.insights.domain.facts import Sale, roll_up
+from guildcard.insights.domain.windows import Grain, window_of
 from guildcard.insights.handlers.base import handlers
 from guildcard.insights.storage.rollups import RollupRepository
 from guildcard.insights.storage.sales import SalesRepository
@@ -59,8 +62,13 @@ def refresh_rollups(command: RefreshRollups, work: Work) -> Refreshed:
         seen += len(events)
         cursor = events[-1].id
         settled = max([settled, *(e.id for e in events if e.occurred_at < work.now - SETTLE_LAG)])
+    touched: dict[date, set[str]] = defaultdict(set)  # month -> members whose month changed
     for day in sorted(days):
+        month = window_of(day, Grain.MONTH).start
+        touched[month] |= repo.members_of_day(day)  # before: a member may drop out of the day
         recompute_day(work, repo, day)
+        touched[month] |= repo.members_of_day(day)
+    repo.refresh_months(touched)
     repo.set_cursor(settled, work.now)
     work.emit(
         "insights.rollups_refreshed",

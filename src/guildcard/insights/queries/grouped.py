@@ -46,7 +46,8 @@ from guildcard.insights.domain.metrics import (
     member_sales_share as _share,
 )
 from guildcard.insights.domain.rfm import MemberFacts
-from guildcard.insights.domain.windows import Window
+from guildcard.insights.domain.windows import Grain, Window, window_of
+from guildcard.insights.queries import monthly
 from guildcard.insights.storage.tables import first_purchases, member_days, store_days
 
 
@@ -80,6 +81,9 @@ def activity(
     merchant_ids: Collection[str] | None = None, store_id: str | None = None,
 ) -> dict[int, Activity]:  # fmt: skip
     """Per window index: active members, repeaters, (member, merchant) pairs, and who was lost next."""
+    if monthly.can_read(windows, merchant_ids=merchant_ids, store_id=store_id):
+        counts = monthly.activity_counts(conn, alliance_id, windows, merchant_ids=merchant_ids)
+        return {i: Activity(*v) for i, v in counts.items()}
     if len(windows) > 62:
         raise ValueError("at most 62 windows")
     md = member_days.c
@@ -191,36 +195,24 @@ def active_months(
     """member -> month indexes with a purchase, from ``first_month`` to ``last_day``'s month.
 
     One row per member comes back: the months are summed as distinct powers of two in SQL (a bit
-    mask, at most 62 months), not one row per member-day.
+    mask, at most 62 months) over the member-month rows (``monthly.active_months``).
     """
     last = month_index(last_day)
-    if last - first_month + 1 > 62:
-        raise ValueError("at most 62 months")
-    bounds = []
-    for k, index in enumerate(range(first_month, last + 1)):
-        start = date(index // 12, index % 12 + 1, 1)
-        end = date((index + 1) // 12, (index + 1) % 12 + 1, 1)
-        bounds.append((k, start, end))
-    md = member_days.c
-    mask = case(*[(and_(md.day >= s, md.day < e), literal(1 << k)) for k, s, e in bounds])
-    inner = (
-        select(md.member_id, mask.label("bit"))
-        .where(md.alliance_id == alliance_id, md.day >= bounds[0][1], md.day <= last_day, md.orders > 0)
-        .subquery("months")
-    )
-    stmt = select(inner.c.member_id, func.sum(distinct(inner.c.bit))).group_by(inner.c.member_id)
-    found: dict[str, set[int]] = {}
-    for member, bits in conn.execute(stmt):
-        value = int(bits)
-        found[member] = {first_month + k for k in range(len(bounds)) if value >> k & 1}
-    return found
+    months = [window_of(date(i // 12, i % 12 + 1, 1), Grain.MONTH) for i in range(first_month, last + 1)]
+    masks = monthly.active_months(conn, alliance_id, months=months, last_day=last_day)
+    return {m: {first_month + k for k in range(len(months)) if mask >> k & 1} for m, mask in masks.items()}
 
 
 def member_facts(
     conn: Connection, alliance_id: str, *, since: date, as_of: date, trade_of: Mapping[str, str],
     merchant_ids: Collection[str] | None = None,
 ) -> dict[str, MemberFacts]:  # fmt: skip
-    """``rfm.member_facts`` by one ``GROUP BY member_id`` over the rollups of ``[since, as_of)``."""
+    """``rfm.member_facts`` over the rollups of ``[since, as_of)``: the month rows for the alliance
+    or one merchant, else one ``GROUP BY member_id`` over the daily rows."""
+    if merchant_ids is None or len(merchant_ids) == 1:
+        return monthly.member_facts(
+            conn, alliance_id, since=since, as_of=as_of, trade_of=trade_of, merchant_ids=merchant_ids
+        )
     md = member_days.c
     where = _scoped(member_days, alliance_id, merchant_ids, None)
     where += [md.day >= since, md.day < as_of, md.orders > 0]
@@ -232,17 +224,4 @@ def member_facts(
         c.member_id, func.min(c.day), func.max(c.day), func.count(distinct(c.day)), func.sum(c.orders),
         func.sum(c.sales_fen), func.count(distinct(c.merchant_id)), func.count(distinct(c.trade)),
     ).group_by(c.member_id)  # fmt: skip
-    found = {}
-    for m, lo, hi, days, orders, money, merchants, trades in conn.execute(stmt):
-        first, last = _as_date(lo), _as_date(hi)
-        cycle = (last - first).days / (days - 1) if days > 1 else 0.0
-        found[m] = MemberFacts(
-            m, first, last, (as_of - last).days, int(days), int(orders), int(money), int(merchants),
-            int(trades), round(cycle, 1), (as_of - first).days,
-        )  # fmt: skip
-    return found
-
-
-def _as_date(value: object) -> date:
-    """SQLite hands MIN/MAX of a date column back as text."""
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return monthly.facts_of_rows(conn.execute(stmt), as_of=as_of)

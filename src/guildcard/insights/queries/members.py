@@ -16,7 +16,7 @@ from guildcard.insights.domain import rfm as r
 from guildcard.insights.domain.segments import MemberView, SegmentFilter, select_members
 from guildcard.insights.domain.tags import compile_rule, facts_of, matches
 from guildcard.insights.domain.value import Cell, value_grid
-from guildcard.insights.queries import grouped
+from guildcard.insights.queries import grouped, monthly
 from guildcard.insights.queries.scope import merchant_names
 from guildcard.insights.storage.rollups import RollupRepository
 from guildcard.insights.storage.segments import SegmentRepository, StoredSegment, segment_by_id
@@ -84,6 +84,19 @@ def population(
         activity = {m: (s.r + s.f) / 10 for m, s in scores.items()}
         cells = value_grid(value, activity, value_basis="spend so far")
     return Population(as_of, facts, scores, cells, _tags(conn, alliance_id, facts, scores))
+
+
+def summary(
+    conn: Connection, alliance_id: str, *, as_of: date | None = None, merchant_id: str | None = None
+) -> monthly.PopulationSummary:
+    """The counts of ``population``'s funnel, RFM segments and grid, and value grid (spend so far),
+    computed in SQL: what the pages draw, without a row per member in Python."""
+    as_of = as_of or default_as_of(conn, alliance_id)
+    trade_of = {m: trade for m, (_, trade) in merchant_names(conn, alliance_id).items()}
+    return monthly.population_summary(
+        conn, alliance_id, since=as_of - timedelta(days=HISTORY_DAYS), as_of=as_of, trade_of=trade_of,
+        merchant_ids=None if merchant_id is None else [merchant_id],
+    )  # fmt: skip
 
 
 def _tags(

@@ -10,7 +10,14 @@ from datetime import date, timedelta
 from sqlalchemy import Connection
 
 from guildcard.alliance import queries as alliance_queries
-from guildcard.insights.domain.recommend import Recommendation, affinities, likely_members, recommend
+from guildcard.insights.domain.recommend import (
+    Recommendation,
+    affinities,
+    affinities_of_counts,
+    likely_members,
+    recommend,
+)
+from guildcard.insights.queries import monthly
 from guildcard.insights.queries.members import default_as_of
 from guildcard.insights.queries.scope import merchant_names
 from guildcard.insights.storage.rollups import RollupRepository
@@ -19,7 +26,7 @@ from guildcard.members import queries as member_queries
 WINDOW_DAYS = 365
 
 
-def _visits(conn: Connection, alliance_id: str, as_of: date) -> dict[str, set[str]]:
+def member_visits(conn: Connection, alliance_id: str, as_of: date) -> dict[str, set[str]]:
     rows = RollupRepository(conn, alliance_id).member_days(as_of - timedelta(days=WINDOW_DAYS), as_of)
     visits: dict[str, set[str]] = defaultdict(set)
     for r in rows:
@@ -44,14 +51,27 @@ def _km(conn: Connection, alliance_id: str, merchants: list[str]) -> dict[tuple[
     return out
 
 
+def _co_visits(
+    conn: Connection, alliance_id: str, as_of: date
+) -> tuple[dict[str, int], dict[str, dict[str, float]]]:
+    """Customers per merchant and the affinities, counted in SQL over the member-month rows."""
+    start = as_of - timedelta(days=WINDOW_DAYS)
+    merchants = list(merchant_names(conn, alliance_id))
+    customers, both = monthly.co_visits(conn, alliance_id, start=start, end=as_of, merchants=merchants)
+    return customers, affinities_of_counts(customers, both)
+
+
 def for_member(conn: Connection, alliance_id: str, member_id: str, *, limit: int = 3) -> list[Recommendation]:
     as_of = default_as_of(conn, alliance_id)
-    visits = _visits(conn, alliance_id, as_of)
+    _, affinity = _co_visits(conn, alliance_id, as_of)
+    visited = monthly.visited_merchants(
+        conn, alliance_id, member_id, start=as_of - timedelta(days=WINDOW_DAYS), end=as_of
+    )
     info = merchant_names(conn, alliance_id)
     names = {m: n for m, (n, _) in info.items()}
     trades = {m: t for m, (_, t) in info.items()}
     return recommend(
-        member_id, visits.get(member_id, set()), affinities(visits), names=names, trade_of=trades,
+        member_id, visited, affinity, names=names, trade_of=trades,
         km_between=_km(conn, alliance_id, list(info)), limit=limit,
     )  # fmt: skip
 
@@ -65,7 +85,7 @@ class LikelyMembers:
 
 def for_merchant(conn: Connection, alliance_id: str, merchant_id: str, *, limit: int = 100) -> LikelyMembers:
     as_of = default_as_of(conn, alliance_id)
-    visits = _visits(conn, alliance_id, as_of)
+    visits = member_visits(conn, alliance_id, as_of)
     aff = affinities(visits)
     sharing = member_queries.consenting(conn, alliance_id, "sharing")
     allowed = likely_members(merchant_id, visits, aff, allowed=sharing)
@@ -75,14 +95,8 @@ def for_merchant(conn: Connection, alliance_id: str, merchant_id: str, *, limit:
 
 def top_pairs(conn: Connection, alliance_id: str, *, limit: int = 20) -> list[tuple[str, str, float, int]]:
     """The strongest co-visitation pairs: (A name, B name, share of A's customers at B, A's customers)."""
-    visits = _visits(conn, alliance_id, default_as_of(conn, alliance_id))
+    customers, affinity = _co_visits(conn, alliance_id, default_as_of(conn, alliance_id))
     names = {m: n for m, (n, _) in merchant_names(conn, alliance_id).items()}
-    customers: dict[str, int] = defaultdict(int)
-    for merchants in visits.values():
-        for m in merchants:
-            customers[m] += 1
-    pairs = [
-        (a, b, share) for a, bs in affinities(visits).items() for b, share in bs.items() if customers[a] >= 5
-    ]
+    pairs = [(a, b, share) for a, bs in affinity.items() for b, share in bs.items() if customers[a] >= 5]
     pairs.sort(key=lambda p: -p[2])
     return [(names.get(a, a), names.get(b, b), round(s, 3), customers[a]) for a, b, s in pairs[:limit]]

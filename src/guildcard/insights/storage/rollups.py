@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    delete,
+    distinct,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from guildcard.insights.domain.facts import DailyTotal, MemberDay, StoreDay
-from guildcard.insights.storage.tables import cursors, daily_totals, first_purchases, member_days, store_days
+from guildcard.insights.domain.windows import Grain, window_of
+from guildcard.insights.storage.tables import (
+    cursors,
+    daily_totals,
+    first_purchases,
+    member_days,
+    member_merchant_months,
+    member_months,
+    store_days,
+)
 
 
 @dataclass(frozen=True)
@@ -21,6 +41,10 @@ class FirstPurchase:
 
 
 _CHUNK = 500
+WHOLE_MONTH = 20_000  # more members touched in a month than this: recompute the whole month
+# members per month statement: each one scans the month's daily rows once (by the day key), so few
+# large batches (5,000 bound ids stays under SQLite's and PostgreSQL's parameter limits)
+_MONTH_CHUNK = 5_000
 
 
 class RollupRepository:
@@ -56,6 +80,48 @@ class RollupRepository:
             self.conn.execute(insert(member_days), [{"alliance_id": a, **vars(r)} for r in members])
         if stores:
             self.conn.execute(insert(store_days), [{"alliance_id": a, **vars(s)} for s in stores])
+
+    def members_of_day(self, day: date) -> set[str]:
+        c = member_days.c
+        found = self.conn.execute(
+            select(c.member_id).distinct().where(c.alliance_id == self.alliance_id, c.day == day)
+        )
+        return set(found.scalars())
+
+    def refresh_months(self, touched: Mapping[date, Collection[str] | None]) -> None:
+        """Recompute the member-month rows of the members touched in each month (``None``: all of
+        them) from the daily rows: work proportional to those members' month, not to history."""
+        for month, members in sorted(touched.items()):
+            if members is None or len(members) > WHOLE_MONTH:
+                self._month_rows(month, None)
+                continue
+            ids = sorted(members)
+            for start in range(0, len(ids), _MONTH_CHUNK):
+                self._month_rows(month, ids[start : start + _MONTH_CHUNK])
+
+    def _month_rows(self, month: date, members: list[str] | None) -> None:
+        a, md = self.alliance_id, member_days.c
+        where: list[ColumnElement[bool]] = [
+            md.alliance_id == a, md.day >= month, md.day < window_of(month, Grain.MONTH).end, md.orders > 0
+        ]  # fmt: skip
+        if members is not None:
+            where.append(md.member_id.in_(members))
+        sums = [func.count(distinct(md.day)), func.sum(md.orders), func.sum(md.sales_fen)]
+        for table, keys, extra in (
+            (member_months, [md.member_id], []),
+            (member_merchant_months, [md.member_id, md.merchant_id], [func.sum(md.points)]),
+        ):
+            t = table.c
+            gone = delete(table).where(t.alliance_id == a, t.month_start == month)
+            self.conn.execute(gone if members is None else gone.where(t.member_id.in_(members)))
+            columns = [c.name for c in table.columns]
+            rows = (
+                select(md.alliance_id, literal(month, Date).label("month_start"), *keys, *sums, *extra,
+                       func.min(md.day), func.max(md.day))
+                .where(*where)
+                .group_by(md.alliance_id, *keys)
+            )  # fmt: skip
+            self.conn.execute(insert(table).from_select(columns, rows))
 
     def totals_of(self, day: date) -> list[DailyTotal]:
         c = daily_totals.c

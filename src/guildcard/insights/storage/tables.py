@@ -41,6 +41,38 @@ store_days = Table(
     PrimaryKeyConstraint("alliance_id", "day", "store_id", name="pk_insights_store_days"),
 )
 
+# The daily member rows summed per calendar month (``month_start`` = its first day), kept with
+# the daily ones (``RollupRepository.refresh_months``): trend, cohorts, RFM and co-visitation read
+# one row per member-month instead of one per member-day. Only rows with orders count, as every
+# reader counts them. A member's purchase days across merchants are not the sum of their days at
+# each merchant (two merchants on one day), hence two tables.
+member_months = Table(
+    "insights_member_months",
+    metadata,
+    Column("alliance_id", String(ID), nullable=False),
+    Column("month_start", Date, nullable=False),
+    Column("member_id", String(ID), nullable=False),
+    *_counts("purchase_days", "orders", "sales_fen"),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    PrimaryKeyConstraint("alliance_id", "month_start", "member_id", name="pk_insights_member_months"),
+)
+
+member_merchant_months = Table(
+    "insights_member_merchant_months",
+    metadata,
+    Column("alliance_id", String(ID), nullable=False),
+    Column("month_start", Date, nullable=False),
+    Column("member_id", String(ID), nullable=False),
+    Column("merchant_id", String(ID), nullable=False),
+    *_counts("purchase_days", "orders", "sales_fen", "points"),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    PrimaryKeyConstraint(
+        "alliance_id", "month_start", "member_id", "merchant_id", name="pk_insights_member_merchant_months"
+    ),
+)
+
 # A member's first purchase in the alliance: where the alliance acquired them (cohorts, 引流).
 first_purchases = Table(
     "insights_first_purchases",
