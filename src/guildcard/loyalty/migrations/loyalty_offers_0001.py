@@ -1,7 +1,7 @@
 """loyalty: campaign budgets (the most extra points a campaign gives, and what it gave so far)
 
 Revision ID: loyalty_offers_0001
-Revises: loyalty_tiers_0003
+Revises: loyalty_cards_0004_topup_codes
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "loyalty_offers_0001"
-down_revision = "loyalty_tiers_0003"
+down_revision = "loyalty_cards_0004_topup_codes"
 branch_labels = None
 depends_on = None
 

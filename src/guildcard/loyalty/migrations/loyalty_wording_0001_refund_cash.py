@@ -1,7 +1,7 @@
 """loyalty: may a refund of spent points pay the cash minus their value (issue 12 item 6)
 
 Revision ID: loyalty_wording_0001
-Revises: loyalty_tiers_0003
+Revises: loyalty_offers_0001
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "loyalty_wording_0001"
-down_revision = "loyalty_tiers_0003"
+down_revision = "loyalty_offers_0001"
 branch_labels = None
 depends_on = None
 
