@@ -77,7 +77,9 @@ def move_holds(
 
 
 class TransferRefused(RuleViolation):
-    """The member's points cannot be moved (a debt the target cannot cover, a hold that changed
-    while moving it, or moved value that is gone)."""
+    """The member's points cannot be moved (a debt, open holds, or moved value that is gone).
+
+    Raised when the target cannot cover the source's debt, a hold changed while it was moved, or
+    moved value is gone by the time of an undo."""
 
     code = "ledger.transfer_refused"

@@ -29,7 +29,18 @@ class TopUpCreate(MemberIn):
         json_schema_extra={
             "examples": [
                 {"store_id": "st_01JD3F0000000000000000BAKE", "member_code": "839201746", "amount_fen": 50000}
-            ]
+            ],
+            # Exactly one of the two: a package (no amount), or an amount of at least 1 fen (no package).
+            "oneOf": [
+                {
+                    "required": ["package_id"],
+                    "properties": {"package_id": {"type": "string"}, "amount_fen": {"enum": [0]}},
+                },
+                {
+                    "required": ["amount_fen"],
+                    "properties": {"package_id": {"type": "null"}, "amount_fen": {"minimum": 1}},
+                },
+            ],
         }
     )
     store_id: Id
